@@ -1,0 +1,1 @@
+"""The station engine: programme grid, storage, media, playout, supervision and CLI."""

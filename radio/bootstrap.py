@@ -1,0 +1,39 @@
+"""The one place that turns settings into working parts: data folder, database, services."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from radio.config import Settings
+from radio.db import Database
+from radio.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+
+def prepare_data_dir(settings: Settings) -> Path:
+    """Create the data folder and its sub-folders; refuse one that cannot be written."""
+    data = settings.data_dir
+    try:
+        for sub in ("", "media", "run", "log", "tmp", "playlists", "icecast"):
+            (data / sub).mkdir(parents=True, exist_ok=True)
+        probe = data / "run" / ".write-test"
+        probe.write_text("ok")
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(
+            f"The data folder {data} cannot be written ({exc.strerror}); "
+            "set RADIO_DATA_DIR to a folder you own."
+        ) from None
+    os.chmod(data / "run", 0o700)
+    return data
+
+
+def open_database(settings: Settings) -> Database:
+    """The station database, migrated to the newest schema."""
+    prepare_data_dir(settings)
+    db = Database(settings.database_url)
+    db.migrate()
+    return db

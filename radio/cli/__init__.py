@@ -1,0 +1,91 @@
+"""The ``radio`` command: one entry point, a sub-command per job.
+
+Every failure a person can cause is a :class:`~radio.errors.RadioError` and is printed as one
+sentence with a non-zero exit; anything else is logged in full to the data folder's log and
+summarised in one sentence too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from radio.config import Settings, load_settings
+from radio.errors import RadioError
+
+log = logging.getLogger("radio")
+
+#: A sub-command handler: takes the parsed arguments and settings, returns the exit code.
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from radio.cli import grid, media, station
+
+    parser = argparse.ArgumentParser(
+        prog="radio", description="Community radio automation: the station engine."
+    )
+    parser.add_argument("--config", type=Path, help="a radio.toml to read (default ./radio.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debugging detail")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    station.register(sub)
+    grid.register(sub)
+    media.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    settings: Settings | None = None
+    try:
+        settings = load_settings(args.config)
+        setup_logging("DEBUG" if args.verbose else settings.log_level)
+        handler: Handler = args.handler
+        return handler(args, settings)
+    except RadioError as exc:
+        print(f"radio: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        where = _log_crash(settings)
+        print(
+            f"radio: unexpected error ({type(exc).__name__}: {exc}); "
+            f"the details are in {where}.",
+            file=sys.stderr,
+        )
+        return 70
+
+
+def setup_logging(level: str) -> None:
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s", "%H:%M:%S")
+        )
+        root.addHandler(handler)
+    root.setLevel(level.upper())
+    for noisy in ("apscheduler", "waitress", "alembic", "werkzeug"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+
+
+def _log_crash(settings: Settings | None) -> str:
+    data = settings.data_dir if settings else Path("var")
+    path = data / "log" / "crash.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as fp:
+            traceback.print_exc(file=fp)
+        return str(path)
+    except OSError:
+        return "(no writable log; run with -v)"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

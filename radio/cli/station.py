@@ -1,0 +1,32 @@
+"""``radio run`` and ``radio init``: start the station, or prepare its data folder."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from radio.config import Settings
+
+
+def register(sub: Any) -> None:
+    run: argparse.ArgumentParser = sub.add_parser(
+        "run", help="run the station in the foreground (Icecast, Liquidsoap, scheduler, web)"
+    )
+    run.set_defaults(handler=_run)
+    init: argparse.ArgumentParser = sub.add_parser(
+        "init", help="prepare the data folder (database, secrets, demo station) and exit"
+    )
+    init.set_defaults(handler=_init)
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from radio.station import run_station
+
+    return run_station(settings)
+
+
+def _init(args: argparse.Namespace, settings: Settings) -> int:
+    from radio.station import init_station
+
+    init_station(settings)
+    return 0

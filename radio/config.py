@@ -1,0 +1,183 @@
+"""Station settings: defaults, then ``radio.toml``, then ``RADIO_*`` environment variables.
+
+Every setting has a documented default; the README lists them. Anything a person could get
+wrong (an unknown key, a port that is not a number, a timezone that does not exist) is
+reported as one sentence through :class:`~radio.errors.ConfigError`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from radio.errors import ConfigError
+
+#: The project checkout (where ``playlists/`` and ``schedules/`` live).
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the station needs to know before it starts."""
+
+    data_dir: Path = Path("var")
+    station_name: str = "Demo Community Radio"
+    timezone: str = "Europe/London"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    icecast_host: str = "127.0.0.1"
+    icecast_port: int = 8000
+    #: The address listeners use to reach Icecast (for players and playlists).
+    public_stream_url: str = ""
+    harbor_host: str = "127.0.0.1"
+    harbor_port: int = 8005
+    #: A station ID jingle plays after every this many rotation tracks (0 = never).
+    jingle_every: int = 3
+    playlists_dir: Path = PROJECT_DIR / "playlists"
+    #: Grid file seeded into an empty database.
+    demo_schedule: Path = PROJECT_DIR / "schedules" / "demo.toml"
+    #: Seconds of output silence before switching to the next source.
+    silence_timeout_s: float = 15.0
+    #: Seconds of fade when a scheduled start cuts the rotation.
+    fade_s: float = 1.0
+    #: Minutes before a live slot that its stream key starts to work.
+    live_key_lead_min: float = 5.0
+    max_upload_bytes: int = 1024**3
+    loudness_target_lufs: float = -16.0
+    true_peak_max_dbtp: float = -1.0
+    silence_threshold_db: float = -50.0
+    log_level: str = "INFO"
+    #: Extra sources for the settings, for messages ("radio.toml", "RADIO_HTTP_PORT").
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.data_dir / 'radio.sqlite3'}"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.data_dir / "media"
+
+    @property
+    def control_socket(self) -> Path:
+        return self.data_dir / "run" / "liquidsoap.sock"
+
+    @property
+    def stream_url(self) -> str:
+        if self.public_stream_url:
+            return self.public_stream_url.rstrip("/")
+        return f"http://{self.icecast_host}:{self.icecast_port}"
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "origins"}
+_ENV_PREFIX = "RADIO_"
+#: Environment variables that are not settings themselves.
+_ENV_NOT_SETTINGS = {"RADIO_CONFIG"}
+
+
+def load_settings(
+    config_file: Path | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Read defaults, then the TOML file (if any), then the environment.
+
+    ``config_file`` defaults to ``$RADIO_CONFIG`` or ``./radio.toml`` when that exists.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    origins: dict[str, str] = {}
+    path = config_file or (Path(env["RADIO_CONFIG"]) if env.get("RADIO_CONFIG") else None)
+    if path is None and Path("radio.toml").is_file():
+        path = Path("radio.toml")
+    if path is not None:
+        for key, raw in _read_toml(path).items():
+            if key not in _FIELDS:
+                known = ", ".join(sorted(_FIELDS))
+                raise ConfigError(f"{path}: unknown setting {key!r}; known settings are {known}.")
+            values[key] = _coerce(key, raw, f"{path}: {key}")
+            origins[key] = str(path)
+    for name, raw in env.items():
+        if not name.startswith(_ENV_PREFIX) or name in _ENV_NOT_SETTINGS:
+            continue
+        key = name[len(_ENV_PREFIX) :].lower()
+        if key not in _FIELDS:
+            raise ConfigError(f"Unknown environment variable {name}; remove it or check its spelling.")
+        values[key] = _coerce(key, raw, name)
+        origins[key] = name
+    settings = Settings(**values, origins=origins)
+    _validate(settings)
+    return settings
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fp:
+            return tomllib.load(fp)
+    except FileNotFoundError:
+        raise ConfigError(f"The configuration file {path} does not exist.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}.") from None
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the configuration file {path}: {exc.strerror}.") from None
+
+
+def _coerce(key: str, raw: object, where: str) -> object:
+    kind = _FIELDS[key].type
+    try:
+        if kind in ("int", int):
+            if isinstance(raw, bool):
+                raise ValueError
+            return int(str(raw))
+        if kind in ("float", float):
+            if isinstance(raw, bool):
+                raise ValueError
+            return float(str(raw))
+        if kind in ("Path", Path):
+            return Path(str(raw))
+        if not isinstance(raw, str):
+            raise ValueError
+        return raw
+    except ValueError:
+        want = {"int": "a whole number", "float": "a number", "Path": "a path"}.get(
+            str(kind), "text"
+        )
+        raise ConfigError(f"{where} must be {want}, not {raw!r}.") from None
+
+
+def _validate(s: Settings) -> None:
+    def where(key: str) -> str:
+        return s.origins.get(key, "the default")
+
+    for key in ("http_port", "icecast_port", "harbor_port"):
+        port = getattr(s, key)
+        if not 1 <= port <= 65535:
+            raise ConfigError(f"{key} ({where(key)}) must be between 1 and 65535, not {port}.")
+    ports = [s.http_port, s.icecast_port, s.harbor_port]
+    if len(set(ports)) != 3:
+        raise ConfigError(
+            f"http_port, icecast_port and harbor_port must differ (they are {ports})."
+        )
+    try:
+        zoneinfo.ZoneInfo(s.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"timezone ({where('timezone')}) {s.timezone!r} is not an IANA time zone "
+            "such as Europe/London."
+        ) from None
+    if not s.station_name.strip():
+        raise ConfigError("station_name must not be empty.")
+    if s.jingle_every < 0:
+        raise ConfigError("jingle_every must be 0 (no jingles) or more.")
+    if s.silence_timeout_s <= 0 or s.fade_s < 0:
+        raise ConfigError("silence_timeout_s must be above 0 and fade_s not negative.")
+    if s.max_upload_bytes <= 0:
+        raise ConfigError("max_upload_bytes must be above 0.")
