@@ -37,3 +37,25 @@ def open_database(settings: Settings) -> Database:
     db = Database(settings.database_url)
     db.migrate()
     return db
+
+
+class Services:
+    """What the web site, the scheduler and the CLI share.
+
+    Built once by :func:`build_services`; areas build their own service objects from it.
+    """
+
+    def __init__(self, settings: Settings, db: Database) -> None:
+        from radio.health import HealthMonitor
+        from radio.onair import OnAirTracker
+        from radio.playout.liquidsoap import LiquidsoapClient
+
+        self.settings = settings
+        self.db = db
+        self.liquidsoap = LiquidsoapClient(settings.control_socket, timeout=3.0)
+        self.on_air = OnAirTracker(self.liquidsoap, settings.station_name)
+        self.health = HealthMonitor(self.liquidsoap, settings.icecast_host, settings.icecast_port)
+
+
+def build_services(settings: Settings) -> Services:
+    return Services(settings, open_database(settings))

@@ -1,0 +1,60 @@
+"""Station playlists: ``.m3u8`` files whose entries are paths relative to the media folder.
+
+Liquidsoap reads a rendered copy in the data folder with absolute paths; missing files are
+left out (and logged) so a typo never reaches the air.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TextIO
+
+log = logging.getLogger(__name__)
+
+
+def load(fp: TextIO) -> list[str]:
+    """The entries of an ``.m3u8`` text stream (comments and blank lines dropped)."""
+    return [line.strip() for line in fp if line.strip() and not line.lstrip().startswith("#")]
+
+
+def dump(entries: Iterable[str], fp: TextIO) -> None:
+    fp.write("#EXTM3U\n")
+    for entry in entries:
+        fp.write(f"{entry}\n")
+
+
+def resolve(entries: Iterable[str], media_dir: Path) -> Iterator[Path]:
+    """Absolute paths of the entries that exist inside the media folder."""
+    root = media_dir.resolve()
+    for entry in entries:
+        path = (root / entry).resolve()
+        if not path.is_relative_to(root):
+            log.warning("playlist entry %r points outside the media folder; left out", entry)
+        elif not path.is_file():
+            log.warning("playlist entry %r is missing from %s; left out", entry, root)
+        else:
+            yield path
+
+
+def render(source: Path, media_dir: Path, target: Path) -> int:
+    """Write ``target`` with the absolute paths of ``source``'s entries; return how many.
+
+    Writes only when the content changes (Liquidsoap watches the file), atomically.
+    """
+    try:
+        with source.open(encoding="utf-8") as fp:
+            entries = load(fp)
+    except OSError:
+        entries = []
+        log.warning("playlist %s cannot be read; it is treated as empty", source)
+    paths = [str(p) for p in resolve(entries, media_dir)]
+    text = "#EXTM3U\n" + "".join(f"{p}\n" for p in paths)
+    if target.exists() and target.read_text(encoding="utf-8") == text:
+        return len(paths)
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, target)
+    return len(paths)

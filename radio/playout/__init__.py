@@ -1,0 +1,1 @@
+"""Playout: the Liquidsoap script, its control-socket client, Icecast's configuration."""

@@ -1,0 +1,232 @@
+"""The Liquidsoap control-socket client: the only module that talks to Liquidsoap.
+
+Protocol (Liquidsoap 2.1): send one command line; the reply is zero or more lines followed by
+a line that is exactly ``END``. A title such as "THE END" may appear inside a reply, so framing
+is on the whole line. Values go through :mod:`radio.playout.quoting`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import socket
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from radio.errors import LiquidsoapError
+from radio.playout.quoting import annotate_uri, quote
+
+log = logging.getLogger(__name__)
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+
+
+@dataclass(frozen=True)
+class OnAir:
+    """What Liquidsoap's output is playing, as Liquidsoap reports it."""
+
+    source: str
+    title: str
+    artist: str
+    filename: str
+    started_at: float | None
+    metadata: Mapping[str, str]
+
+
+class LiquidsoapClient:
+    """Typed commands over the Unix-domain control socket.
+
+    One connection is kept and reused; a broken one is reopened once per command.
+    Thread-safe: commands are serialised.
+    """
+
+    def __init__(self, path: Path, timeout: float = 5.0) -> None:
+        self.path = path
+        self.timeout = timeout
+        self._sock: socket.socket | None = None
+        self._buffer = b""
+        self._lock = threading.Lock()
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def command(self, line: str) -> list[str]:
+        """Send one raw command line; return the reply lines (without ``END``)."""
+        if "\n" in line or "\r" in line:
+            raise LiquidsoapError("A Liquidsoap command must be one line.")
+        with self._lock:
+            for attempt in (1, 2):
+                try:
+                    return self._exchange(line)
+                except OSError as exc:
+                    self._close()
+                    if attempt == 2:
+                        raise LiquidsoapError(
+                            f"Liquidsoap's control socket {self.path} is not answering ({exc})."
+                        ) from exc
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _exchange(self, line: str) -> list[str]:
+        sock = self._connect()
+        sock.sendall(line.encode("utf-8") + b"\n")
+        lines: list[str] = []
+        while True:
+            newline = self._buffer.find(b"\n")
+            if newline < 0:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    raise ConnectionResetError("Liquidsoap closed the connection")
+                self._buffer += chunk
+                continue
+            raw, self._buffer = self._buffer[:newline], self._buffer[newline + 1 :]
+            text = raw.decode("utf-8", errors="replace").rstrip("\r")
+            if text == "END":
+                return lines
+            lines.append(text)
+
+    def _connect(self) -> socket.socket:
+        if self._sock is None:
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.settimeout(self.timeout)
+            try:
+                sock.connect(str(self.path))
+            except OSError:
+                sock.close()
+                raise
+            self._sock = sock
+            self._buffer = b""
+        return self._sock
+
+    def _close(self) -> None:
+        if self._sock is not None:
+            try:
+                self._sock.close()
+            finally:
+                self._sock = None
+                self._buffer = b""
+
+    def close(self) -> None:
+        with self._lock:
+            if self._sock is not None:
+                try:
+                    self._sock.sendall(b"quit\n")
+                except OSError:
+                    pass
+            self._close()
+
+    def wait_ready(self, timeout: float = 20.0) -> None:
+        """Wait until the socket answers, or raise :class:`LiquidsoapError`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.version()
+                return
+            except LiquidsoapError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    # -- typed commands -------------------------------------------------------------------
+
+    def version(self) -> str:
+        reply = self.command("version")
+        if not reply or not reply[0].startswith("Liquidsoap"):
+            raise LiquidsoapError(f"Unexpected reply to 'version': {reply!r}.")
+        return reply[0]
+
+    def uptime(self) -> str:
+        return self._single("uptime")
+
+    def on_air(self) -> OnAir | None:
+        """The track on the station's output (the script's ``station.on_air`` command)."""
+        reply = self.command("station.on_air")
+        try:
+            data = json.loads("\n".join(reply))
+        except json.JSONDecodeError as exc:
+            raise LiquidsoapError(f"Unexpected reply to 'station.on_air': {reply!r}.") from exc
+        if not isinstance(data, dict):
+            raise LiquidsoapError(f"Unexpected reply to 'station.on_air': {reply!r}.")
+        meta = _pairs(data.get("metadata", []))
+        if not meta:
+            return None
+        started = data.get("started_at")
+        return OnAir(
+            source=meta.get("radio_source", "unknown"),
+            title=meta.get("title", ""),
+            artist=meta.get("artist", ""),
+            filename=meta.get("filename", ""),
+            started_at=float(started) if isinstance(started, int | float) else None,
+            metadata=meta,
+        )
+
+    def push(self, queue: str, path: str, metadata: Mapping[str, object]) -> int:
+        """Queue ``path`` on request queue ``queue`` with annotations; return the request id."""
+        uri = annotate_uri(path, dict(metadata))
+        reply = self._single(f"{self._name(queue)}.push {uri}")
+        try:
+            return int(reply)
+        except ValueError:
+            raise LiquidsoapError(f"Unexpected reply to '{queue}.push': {reply!r}.") from None
+
+    def queue(self, queue: str) -> list[int]:
+        reply = self._single(f"{self._name(queue)}.queue")
+        return [int(rid) for rid in reply.split()]
+
+    def skip(self, source: str) -> None:
+        self.command(f"{self._name(source)}.skip")
+
+    def request_metadata(self, rid: int) -> dict[str, str]:
+        meta: dict[str, str] = {}
+        for line in self.command(f"request.metadata {int(rid)}"):
+            key, sep, value = line.partition("=")
+            if sep:
+                meta[key] = _unquote(value)
+        return meta
+
+    def set_var(self, name: str, value: float | bool | str) -> None:
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, int | float):
+            text = repr(float(value))
+        else:
+            text = quote(value)
+        reply = self._single(f"var.set {self._name(name)}={text}")
+        if not reply.startswith("Variable "):
+            raise LiquidsoapError(f"Liquidsoap refused to set {name}: {reply}")
+
+    def get_var(self, name: str) -> str:
+        return _unquote(self._single(f"var.get {self._name(name)}"))
+
+    def _single(self, line: str) -> str:
+        reply = self.command(line)
+        if len(reply) != 1:
+            raise LiquidsoapError(f"Unexpected reply to {line.split()[0]!r}: {reply!r}.")
+        return reply[0]
+
+    @staticmethod
+    def _name(name: str) -> str:
+        if not _NAME.match(name):
+            raise LiquidsoapError(f"{name!r} is not a Liquidsoap source or variable name.")
+        return name
+
+
+def _pairs(raw: object) -> dict[str, str]:
+    """Liquidsoap metadata as a dict; JSON gives it as ``[[key, value], …]`` (later wins)."""
+    if isinstance(raw, dict):
+        return {str(k): str(v) for k, v in raw.items()}
+    if not isinstance(raw, list):
+        raise LiquidsoapError(f"Unexpected metadata from Liquidsoap: {raw!r}.")
+    out: dict[str, str] = {}
+    for pair in raw:
+        if isinstance(pair, list) and len(pair) == 2:
+            out[str(pair[0])] = str(pair[1])
+    return out
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+    return value

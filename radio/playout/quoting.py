@@ -1,0 +1,54 @@
+"""The one way values reach Liquidsoap: as quoted string literals.
+
+Both the generated script and every control-socket command build their values here, so a
+quote, a backslash or a newline in a title can never end a string or start a command.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+#: Longest value passed on; Liquidsoap reads one command per line, so keep lines sane.
+MAX_VALUE_CHARS = 2000
+
+
+def clean_value(value: object) -> str:
+    """Text with control characters (newlines included) replaced by spaces and length capped."""
+    text = str(value)
+    cleaned = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text
+    )
+    return cleaned[:MAX_VALUE_CHARS]
+
+
+def quote(value: object) -> str:
+    """A Liquidsoap double-quoted string literal holding ``value``, on one line.
+
+    Control characters become spaces; ``\\`` and ``"`` are escaped. This is the form for
+    the control socket (``annotate:`` values, command arguments).
+    """
+    text = clean_value(value)
+    text = text.replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
+
+
+def script_string(value: object) -> str:
+    """A Liquidsoap script expression for the string ``value``.
+
+    Like :func:`quote`, and also safe from ``#{…}`` interpolation, which Liquidsoap applies
+    to script literals after escapes: ``#{`` is split into ``"#" ^ "{"``.
+    """
+    parts = clean_value(value).split("#{")
+    if len(parts) == 1:
+        return quote(parts[0])
+    return "(" + ' ^ "#{" ^ '.replace('"#{"', '"#" ^ "{"').join(quote(p) for p in parts) + ")"
+
+
+def annotate_uri(path: str, metadata: dict[str, object]) -> str:
+    """An ``annotate:`` request URI: ``annotate:k="v",…:path`` with every value quoted."""
+    for key in metadata:
+        if not key.replace("_", "").isalnum() or not key.isascii():
+            raise ValueError(f"metadata key {key!r} is not a plain name")
+    pairs = ",".join(f"{key}={quote(value)}" for key, value in metadata.items())
+    target = clean_value(path)
+    return f"annotate:{pairs}:{target}" if pairs else target

@@ -1,0 +1,53 @@
+"""Render the Liquidsoap script from ``station.liq.in`` and the settings."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+from radio.playout.quoting import clean_value, script_string
+
+TEMPLATE = Path(__file__).with_name("station.liq.in")
+
+
+@dataclass(frozen=True)
+class ScriptInputs:
+    """Everything the script needs; paths are absolute."""
+
+    station_name: str
+    socket_path: Path
+    icecast_host: str
+    icecast_port: int
+    icecast_password: str
+    harbor_host: str
+    emergency_file: Path
+    rotation_playlist: Path
+    jingles_playlist: Path
+    jingle_every: int
+
+
+def render_script(inputs: ScriptInputs) -> str:
+    """The script text. Every value passes through :func:`script_string` or ``int``."""
+    if inputs.jingle_every > 0:
+        jingle_block = (
+            f'jingles = playlist(id="jingles", mode="randomize", reload_mode="watch", '
+            f"{script_string(inputs.jingles_playlist)})\n"
+            f"rotation = rotate(id=\"rotation_ids\", weights=[1, {int(inputs.jingle_every)}], "
+            "[jingles, music])"
+        )
+    else:
+        jingle_block = "rotation = music"
+    values = {
+        "station_name_comment": clean_value(inputs.station_name),
+        "station_name": script_string(inputs.station_name),
+        "socket_path": script_string(inputs.socket_path),
+        "icecast_host": script_string(inputs.icecast_host),
+        "icecast_port": str(int(inputs.icecast_port)),
+        "icecast_password": script_string(inputs.icecast_password),
+        "harbor_host": script_string(inputs.harbor_host),
+        "emergency_file": script_string(inputs.emergency_file),
+        "rotation_playlist": script_string(inputs.rotation_playlist),
+        "jingle_block": jingle_block,
+    }
+    return string.Template(TEMPLATE.read_text(encoding="utf-8")).substitute(values)

@@ -1,0 +1,275 @@
+"""``radio init`` and ``radio run``: prepare the station, then run it in the foreground.
+
+Start order: checks → data folder, database, secrets, station audio, demo seed → Icecast →
+Liquidsoap → scheduler → web server. Stop order is the reverse, always (``finally``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import socket
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from radio import demo, playlists
+from radio.bootstrap import Services, build_services, prepare_data_dir
+from radio.config import Settings
+from radio.credentials import Credentials, load_or_create
+from radio.errors import ConfigError
+from radio.models import StationState
+from radio.playout.icecast import write_icecast_config
+from radio.playout.script import ScriptInputs, render_script
+from radio.supervisor import Child, Supervisor
+
+log = logging.getLogger(__name__)
+
+REQUIRED_PROGRAMS = ("liquidsoap", "icecast2", "ffmpeg", "ffprobe", "espeak-ng")
+PLAYLISTS = ("rotation", "jingles")
+
+
+def check_machine(settings: Settings) -> None:
+    """Refuse to start, in one sentence, when a program is missing or a port is taken."""
+    missing = [p for p in REQUIRED_PROGRAMS if shutil.which(p) is None]
+    if missing:
+        raise ConfigError(
+            f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed; "
+            "run 'make run' (it installs them) or apt-get install them."
+        )
+    for key, host in (
+        ("http_port", settings.http_host),
+        ("icecast_port", settings.icecast_host),
+        ("harbor_port", settings.harbor_host),
+    ):
+        port = getattr(settings, key)
+        if not port_is_free(host, port):
+            name = "RADIO_" + key.upper()
+            raise ConfigError(
+                f"Port {port} on {host} ({key}) is already in use; stop what is using it "
+                f"or choose another port with {name}."
+            )
+
+
+def port_is_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def init_station(settings: Settings) -> tuple[Services, Credentials]:
+    """Prepare the data folder; a new one becomes the demo station. Safe to repeat."""
+    prepare_data_dir(settings)
+    services = build_services(settings)
+    credentials = load_or_create(settings.data_dir)
+    sweep_temporary(settings)
+    demo.ensure_emergency_file(settings.media_dir, settings.station_name)
+    with services.db.write() as session:
+        first_run = session.get(StationState, "initialised") is None
+        if first_run:
+            session.add(StationState(key="initialised", value=_utc_now().isoformat()))
+    if first_run:
+        log.info("new data folder %s: making the demo station", settings.data_dir)
+        demo.ensure_demo_audio(settings.media_dir, settings.station_name)
+    seed_grid(services)
+    render_playlists(settings)
+    return services, credentials
+
+
+def seed_grid(services: Services) -> None:
+    """Import the demo grid into an empty database."""
+    try:
+        from radio.grid.store import GridService
+    except ImportError:  # the grid lands in its own change
+        return
+    grid = GridService(services.db, services.settings.tz)
+    if grid.seed_if_empty(services.settings.demo_schedule):
+        log.info("seeded the grid from %s", services.settings.demo_schedule)
+
+
+def sweep_temporary(settings: Settings) -> None:
+    """Remove what an interrupted run or upload left in the data folder's tmp/."""
+    try:
+        from radio.media.uploads import sweep_temporary as sweep_uploads
+    except ImportError:
+        sweep_uploads = None
+    if sweep_uploads is not None:
+        sweep_uploads(settings)
+
+
+def render_playlists(settings: Settings) -> dict[str, Path]:
+    rendered = {}
+    for name in PLAYLISTS:
+        target = settings.data_dir / "playlists" / f"{name}.m3u8"
+        count = playlists.render(settings.playlists_dir / f"{name}.m3u8", settings.media_dir, target)
+        if count == 0:
+            log.warning("the %s playlist is empty", name)
+        rendered[name] = target
+    return rendered
+
+
+def write_liquidsoap_script(settings: Settings, credentials: Credentials) -> Path:
+    rendered = {n: settings.data_dir / "playlists" / f"{n}.m3u8" for n in PLAYLISTS}
+    text = render_script(
+        ScriptInputs(
+            station_name=settings.station_name,
+            socket_path=settings.control_socket.resolve(),
+            icecast_host=settings.icecast_host,
+            icecast_port=settings.icecast_port,
+            icecast_password=credentials.icecast_source_password,
+            harbor_host=settings.harbor_host,
+            emergency_file=(settings.media_dir / demo.EMERGENCY).resolve(),
+            rotation_playlist=rendered["rotation"].resolve(),
+            jingles_playlist=rendered["jingles"].resolve(),
+            jingle_every=settings.jingle_every,
+        )
+    )
+    path = settings.data_dir / "run" / "station.liq"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fp:
+        fp.write(text)
+    return path
+
+
+class Station:
+    """The running station: children, scheduler and web server, stopped in reverse order."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.supervisor = Supervisor()
+        self.services: Services | None = None
+        self.scheduler: Any = None
+        self.web: Any = None
+        self._web_thread: threading.Thread | None = None
+        self._heartbeat = 0.0
+
+    def start(self) -> None:
+        settings = self.settings
+        check_machine(settings)
+        self.services, credentials = init_station(settings)
+        icecast = write_icecast_config(
+            settings.data_dir,
+            bind=settings.icecast_host,
+            port=settings.icecast_port,
+            source_password=credentials.icecast_source_password,
+            admin_password=credentials.icecast_admin_password,
+            station_name=settings.station_name,
+        )
+        self.supervisor.start(
+            Child("icecast", ["icecast2", "-c", str(icecast.path)], on_start=self._wait_icecast)
+        )
+        script = write_liquidsoap_script(settings, credentials)
+        settings.control_socket.unlink(missing_ok=True)
+        self.supervisor.start(
+            Child("liquidsoap", ["liquidsoap", str(script)], on_start=self._wait_liquidsoap)
+        )
+        self._start_scheduler()
+        self._start_web()
+        log.info(
+            "%s is on air: http://%s:%d/stream.mp3 — site http://%s:%d/",
+            settings.station_name, settings.icecast_host, settings.icecast_port,
+            settings.http_host, settings.http_port,
+        )
+
+    def stop(self) -> None:
+        if self.web is not None:
+            log.info("stopping the web server")
+            self.web.close()
+            if self._web_thread is not None:
+                self._web_thread.join(timeout=5)
+        if self.scheduler is not None:
+            log.info("stopping the scheduler")
+            self.scheduler.shutdown(wait=False)
+        if self.services is not None:
+            self.services.liquidsoap.close()
+        self.supervisor.stop()
+        if self.services is not None:
+            self.services.db.dispose()
+        log.info("station stopped")
+
+    # -- parts ----------------------------------------------------------------------------
+
+    def _wait_icecast(self, child: Child) -> None:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and child.running:
+            if not port_is_free(self.settings.icecast_host, self.settings.icecast_port):
+                return
+            time.sleep(0.05)
+
+    def _wait_liquidsoap(self, child: Child) -> None:
+        assert self.services is not None
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and child.running:
+            if self.settings.control_socket.exists():
+                self.services.liquidsoap.wait_ready(timeout=max(0.5, deadline - time.monotonic()))
+                return
+            time.sleep(0.05)
+
+    def _start_scheduler(self) -> None:
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        assert self.services is not None
+        services = self.services
+        scheduler = BackgroundScheduler(timezone=UTC)
+        scheduler.add_job(self._tick, "interval", seconds=1, id="tick", max_instances=1,
+                          coalesce=True, next_run_time=datetime.now(UTC))
+        scheduler.add_job(render_playlists, "interval", seconds=5, args=[self.settings],
+                          id="playlists", max_instances=1, coalesce=True)
+        scheduler.start()
+        self.scheduler = scheduler
+        services.health.scheduler_alive = lambda: (
+            scheduler.running and time.monotonic() - self._heartbeat < 10
+        )
+
+    def _tick(self) -> None:
+        assert self.services is not None
+        self._heartbeat = time.monotonic()
+        self.services.on_air.refresh()
+
+    def _start_web(self) -> None:
+        from waitress import create_server
+
+        from web import create_app
+
+        assert self.services is not None
+        app = create_app(self.settings, services=self.services)
+        self.web = create_server(
+            app, host=self.settings.http_host, port=self.settings.http_port, threads=8,
+            ident="radio",
+        )
+        self._web_thread = threading.Thread(target=self.web.run, name="web", daemon=True)
+        self._web_thread.start()
+
+
+def run_station(settings: Settings) -> int:
+    """Run until SIGINT or SIGTERM; every child is stopped before returning."""
+    stop = threading.Event()
+
+    def _on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s; stopping", signal.Signals(signum).name)
+        stop.set()
+
+    previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+    station = Station(settings)
+    try:
+        station.start()
+        while not stop.wait(1.0):
+            pass
+    finally:
+        station.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)

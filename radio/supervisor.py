@@ -1,0 +1,179 @@
+"""Supervision of the station's child processes (Icecast, Liquidsoap).
+
+Each child runs in its own session (so a terminal's Ctrl-C reaches only ``radio run``, which
+then stops children in reverse order), dies with its parent (``PR_SET_PDEATHSIG``), has its
+output forwarded line by line into the one log stream, and is restarted with backoff when it
+exits. One that keeps failing is reported with its last log lines.
+"""
+
+from __future__ import annotations
+
+import collections
+import ctypes
+import logging
+import re
+import signal
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+_PR_SET_PDEATHSIG = 1
+#: Liquidsoap's own date stamp; the station's log stream has its own.
+_LOG_STAMP = re.compile(r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ")
+#: Restart delays, in seconds; the last repeats.
+BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
+#: A child that ran this long counts as healthy again (its backoff resets).
+STABLE_AFTER_S = 30.0
+#: This many failures in a row is reported as "keeps failing".
+FAILING_AFTER = 3
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+@dataclass
+class Child:
+    """One supervised program."""
+
+    name: str
+    argv: Sequence[str]
+    cwd: Path | None = None
+    #: Called (in the monitor thread) after every (re)start; e.g. wait for a socket.
+    on_start: Callable[[Child], None] | None = None
+    #: Called with each output line, after logging; e.g. to parse on-air events.
+    on_line: Callable[[str], None] | None = None
+    recent: collections.deque[str] = field(default_factory=lambda: collections.deque(maxlen=40))
+    process: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    failures: int = 0
+    restarts: int = 0
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+
+class Supervisor:
+    """Starts children in order, keeps them running, stops them in reverse order."""
+
+    def __init__(self) -> None:
+        self.children: list[Child] = []
+        self._stopping = threading.Event()
+        self._monitor: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def start(self, child: Child) -> None:
+        """Start ``child`` now (the caller waits for readiness through ``on_start``)."""
+        self.children.append(child)
+        self._spawn(child)
+        if self._monitor is None:
+            self._monitor = threading.Thread(target=self._watch, name="supervisor", daemon=True)
+            self._monitor.start()
+
+    def restart(self, name: str) -> None:
+        """Stop a child; the monitor starts it again at once."""
+        for child in self.children:
+            if child.name == name and child.process is not None:
+                child.process.terminate()
+
+    def status(self) -> dict[str, bool]:
+        return {child.name: child.running for child in self.children}
+
+    def stop(self, timeout: float = 8.0) -> None:
+        """Stop every child, newest first: SIGTERM, then SIGKILL after ``timeout``."""
+        self._stopping.set()
+        for child in reversed(self.children):
+            proc = child.process
+            if proc is None or proc.poll() is not None:
+                continue
+            log.info("stopping %s", child.name)
+            proc.terminate()
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                log.warning("%s did not stop in %.0f s; killing it", child.name, timeout)
+                proc.kill()
+                proc.wait()
+        if self._monitor is not None:
+            self._monitor.join(timeout=2)
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _spawn(self, child: Child) -> None:
+        log.info("starting %s", child.name)
+        try:
+            child.process = subprocess.Popen(
+                list(child.argv),
+                cwd=child.cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
+        except OSError as exc:
+            child.process = None
+            child.recent.append(f"cannot start: {exc}")
+            log.error("%s cannot start: %s", child.name, exc)
+            return
+        child.started_at = time.monotonic()
+        threading.Thread(
+            target=self._forward, args=(child, child.process), name=f"log-{child.name}", daemon=True
+        ).start()
+        if child.on_start is not None:
+            try:
+                child.on_start(child)
+            except Exception:
+                log.exception("%s started but is not ready", child.name)
+
+    def _forward(self, child: Child, proc: subprocess.Popen[bytes]) -> None:
+        out = logging.getLogger(f"radio.{child.name}")
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            line = _LOG_STAMP.sub("", raw.decode("utf-8", errors="replace").rstrip())
+            if not line:
+                continue
+            child.recent.append(line)
+            out.info("%s", line)
+            if child.on_line is not None:
+                try:
+                    child.on_line(line)
+                except Exception:
+                    log.exception("handling a line from %s failed", child.name)
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(0.2):
+            for child in list(self.children):
+                proc = child.process
+                if proc is not None and proc.poll() is None:
+                    if time.monotonic() - child.started_at > STABLE_AFTER_S:
+                        child.failures = 0
+                    continue
+                self._restart_later(child)
+
+    def _restart_later(self, child: Child) -> None:
+        code = child.process.returncode if child.process is not None else None
+        child.failures += 1
+        delay = BACKOFF[min(child.failures - 1, len(BACKOFF) - 1)]
+        if child.failures >= FAILING_AFTER:
+            tail = "\n    ".join(list(child.recent)[-10:]) or "(no output)"
+            log.error(
+                "%s keeps failing (%d times in a row, last exit code %s); its last lines:\n    %s",
+                child.name, child.failures, code, tail,
+            )
+        else:
+            log.warning("%s exited (code %s); restarting in %.1f s", child.name, code, delay)
+        if self._stopping.wait(delay):
+            return
+        child.restarts += 1
+        self._spawn(child)

@@ -1,0 +1,44 @@
+"""The station's web site: a Flask application built by :func:`create_app`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, current_app
+
+from radio.bootstrap import Services, build_services
+from radio.config import Settings, load_settings
+from radio.credentials import load_or_create
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    """Build the site. ``services`` is shared with ``radio run``; tests may pass their own."""
+    if services is None:
+        services = build_services(settings or load_settings())
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = None
+    app.secret_key = load_or_create(services.settings.data_dir).web_secret_key
+    app.extensions["radio"] = services
+
+    from web import api, errors, public
+
+    errors.init_app(app)
+
+    @app.context_processor
+    def _station() -> dict[str, Any]:
+        return {"station_name": services.settings.station_name}
+
+    for blueprint in (public.bp, api.bp):
+        app.register_blueprint(blueprint)
+    # Areas register their blueprints here (one line each).
+    return app
+
+
+def services() -> Services:
+    """The station services of the running app (inside a request or app context)."""
+    found: Any = current_app.extensions["radio"]
+    assert isinstance(found, Services)
+    return found
