@@ -25,11 +25,11 @@ def quote(value: object) -> str:
     """A Liquidsoap double-quoted string literal holding ``value``, on one line.
 
     Control characters become spaces; ``\\`` and ``"`` are escaped. This is the form for
-    the control socket (``annotate:`` values, command arguments).
+    the control socket (``annotate:`` values, command arguments). Liquidsoap would interpolate
+    ``#{…}`` inside an ``annotate:`` value (and then drop the request), and no escape stops
+    that there, so ``#{`` is sent as ``# {``.
     """
-    text = clean_value(value)
-    text = text.replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{text}"'
+    return _escape(clean_value(value).replace("#{", "# {"))
 
 
 def script_string(value: object) -> str:
@@ -39,9 +39,13 @@ def script_string(value: object) -> str:
     to script literals after escapes: ``#{`` is split into ``"#" ^ "{"``.
     """
     parts = clean_value(value).split("#{")
-    if len(parts) == 1:
-        return quote(parts[0])
-    return "(" + ' ^ "#{" ^ '.replace('"#{"', '"#" ^ "{"').join(quote(p) for p in parts) + ")"
+    if len(parts) > 1:
+        return "(" + ' ^ "#" ^ "{" ^ '.join(_escape(p) for p in parts) + ")"
+    return _escape(parts[0])
+
+
+def _escape(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def annotate_uri(path: str, metadata: dict[str, object]) -> str:

@@ -1,0 +1,41 @@
+# The two commands: `make run` (the station, in the foreground) and `make test` (the suite).
+# Both install what is missing first: Debian packages through apt-get, Python packages into .venv.
+
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test install system-packages lint typecheck bench clean
+
+run: install
+	$(VENV)/bin/radio run
+
+test: install
+	$(VENV)/bin/python -m pytest
+
+install: system-packages $(STAMP)
+
+system-packages:
+	@scripts/install-system-packages
+
+$(STAMP): pyproject.toml
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+lint: install
+	$(VENV)/bin/ruff check radio web tests bench
+	$(VENV)/bin/ruff format --check radio web tests bench
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+bench: install
+	$(VENV)/bin/python bench/grid.py
+	$(VENV)/bin/python bench/ingest.py
+	$(VENV)/bin/python bench/slot_timing.py
+	$(VENV)/bin/python bench/web.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

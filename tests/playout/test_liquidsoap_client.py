@@ -1,0 +1,121 @@
+"""Contract tests of the control-socket client against a real Liquidsoap running the station script."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from radio.errors import LiquidsoapError
+from radio.playout.liquidsoap import LiquidsoapClient
+from radio.playout.script import ScriptInputs, render_script
+from tests.support import free_port, require, wait_for
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture(scope="module")
+def liquidsoap(tmp_path_factory: pytest.TempPathFactory, demo_media: Path) -> Iterator[LiquidsoapClient]:
+    tmp = tmp_path_factory.mktemp("liq")
+    rotation = tmp / "rotation.m3u8"
+    rotation.write_text("".join(f"{p}\n" for p in sorted((demo_media / "demo").glob("*.ogg"))))
+    sock = tmp / "liquidsoap.sock"
+    script = tmp / "station.liq"
+    script.write_text(
+        render_script(
+            ScriptInputs(
+                station_name="Contract FM",
+                socket_path=sock,
+                icecast_host="127.0.0.1",
+                icecast_port=free_port(),  # nothing listens: outputs retry, the clock runs
+                icecast_password="x",
+                harbor_host="127.0.0.1",
+                emergency_file=demo_media / "station" / "emergency.ogg",
+                rotation_playlist=rotation,
+                jingles_playlist=rotation,
+                jingle_every=0,
+            )
+        )
+    )
+    proc = subprocess.Popen([require("liquidsoap"), str(script)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    client = LiquidsoapClient(sock)
+    try:
+        wait_for(sock.exists, 30, "the control socket")
+        client.wait_ready()
+        yield client
+    finally:
+        client.close()
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_socket_is_private(liquidsoap: LiquidsoapClient) -> None:
+    assert liquidsoap.path.stat().st_mode & 0o777 == 0o600
+
+
+def test_version(liquidsoap: LiquidsoapClient) -> None:
+    assert liquidsoap.version().startswith("Liquidsoap 2.")
+
+
+def test_on_air_reports_the_rotation(liquidsoap: LiquidsoapClient) -> None:
+    on_air = wait_for(
+        lambda: (a := liquidsoap.on_air()) and a.source == "rotation" and a, 15, "rotation"
+    )
+    assert on_air.filename.endswith(".ogg")
+    assert on_air.started_at is not None and abs(on_air.started_at - time.time()) < 120
+
+
+#: What a hostile title becomes: one line, every character kept but control characters
+#: (spaces) and "#{", which Liquidsoap would interpolate inside annotate values.
+EXPECTED = 'THE END END shutdown "x" \\ # {1+1}'
+
+
+def test_hostile_title_is_one_value_and_ends_framing_correctly(
+    liquidsoap: LiquidsoapClient, demo_media: Path
+) -> None:
+    title = 'THE END\nEND\nshutdown "x" \\ #{1+1}'
+    rid = liquidsoap.push(
+        "scheduled",
+        str(demo_media / "demo" / "canal-path.ogg"),
+        {"title": title, "radio_show_title": "Night Owls"},
+    )
+    assert rid >= 0
+    meta = wait_for(lambda: liquidsoap.request_metadata(rid).get("title"), 10, "the request")
+    assert meta == EXPECTED
+    # The gate opens at the start instant; the queued request then goes on air.
+    liquidsoap.set_var("scheduled_start", time.time())
+    on_air = wait_for(
+        lambda: (a := liquidsoap.on_air()) and a.source == "scheduled" and a, 10, "scheduled"
+    )
+    assert on_air.title == EXPECTED
+    assert on_air.metadata["radio_show_title"] == "Night Owls"
+    assert liquidsoap.version().startswith("Liquidsoap")  # still in step after "END" lines
+    liquidsoap.set_var("scheduled_start", 1e12)
+    liquidsoap.skip("scheduled")
+
+
+def test_var_round_trip(liquidsoap: LiquidsoapClient) -> None:
+    liquidsoap.set_var("scheduled_start", 1234.5)
+    assert float(liquidsoap.get_var("scheduled_start")) == 1234.5
+    liquidsoap.set_var("scheduled_start", 1e12)
+
+
+def test_unexpected_replies_raise(liquidsoap: LiquidsoapClient) -> None:
+    with pytest.raises(LiquidsoapError):
+        liquidsoap.push("no_such_queue", "/nothing.ogg", {})
+    with pytest.raises(LiquidsoapError):
+        liquidsoap.set_var("no_such_var", 1.0)
+    with pytest.raises(LiquidsoapError, match="one line"):
+        liquidsoap.command("version\nshutdown")
+    with pytest.raises(LiquidsoapError, match="not a Liquidsoap"):
+        liquidsoap.skip("x; shutdown")
+
+
+def test_unreachable_socket_is_a_project_error(tmp_path: Path) -> None:
+    client = LiquidsoapClient(tmp_path / "none.sock", timeout=0.5)
+    with pytest.raises(LiquidsoapError, match="not answering"):
+        client.version()

@@ -1,0 +1,175 @@
+"""The whole station on the real stack: `radio run` with Icecast and Liquidsoap.
+
+Asserts what a listener notices: decoded audio on both mounts is not silent, the API names
+what Icecast is carrying, and stopping leaves no process or port behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from radio.config import Settings
+from tests.support import decode, port_open, require, rms_dbfs, wait_for
+
+pytestmark = pytest.mark.stack
+
+RADIO = str(Path(sys.executable).with_name("radio"))
+
+
+def get_json(url: str) -> Any:
+    with urllib.request.urlopen(url, timeout=5) as reply:
+        return json.loads(reply.read())
+
+
+def children_of(data_dir: Path) -> list[int]:
+    """Processes whose command line mentions the station's data folder."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if str(data_dir) in cmdline and int(entry.name) != os.getpid():
+            found.append(int(entry.name))
+    return found
+
+
+class Running:
+    def __init__(self, settings: Settings, proc: subprocess.Popen[str], log: Path) -> None:
+        self.settings = settings
+        self.proc = proc
+        self.log = log
+
+    @property
+    def site(self) -> str:
+        return f"http://127.0.0.1:{self.settings.http_port}"
+
+    @property
+    def icecast(self) -> str:
+        return f"http://127.0.0.1:{self.settings.icecast_port}"
+
+
+def start_station(settings: Settings, env: dict[str, str], log: Path) -> Running:
+    for program in ("liquidsoap", "icecast2", "ffmpeg"):
+        require(program)
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [RADIO, "run"], env=env, stdout=out, stderr=subprocess.STDOUT, text=True
+        )
+    running = Running(settings, proc, log)
+
+    def healthy() -> bool:
+        if proc.poll() is not None:
+            raise AssertionError(f"radio run exited early:\n{log.read_text()}")
+        with urllib.request.urlopen(f"{running.site}/healthz", timeout=2) as reply:
+            return bool(reply.status == 200)
+
+    try:
+        wait_for(healthy, 60, "the station to report healthy")
+    except AssertionError:
+        proc.kill()
+        raise AssertionError(f"station did not become healthy:\n{log.read_text()[-4000:]}")
+    return running
+
+
+@pytest.fixture
+def station(settings: Settings, station_env: dict[str, str], tmp_path: Path) -> Iterator[Running]:
+    running = start_station(settings, station_env, tmp_path / "radio.log")
+    yield running
+    if running.proc.poll() is None:
+        running.proc.send_signal(signal.SIGTERM)
+        running.proc.wait(20)
+
+
+def test_station_is_on_air_and_stops_cleanly(station: Running, settings: Settings) -> None:
+    mp3 = decode(f"{station.icecast}/stream.mp3", 4)
+    ogg = decode(f"{station.icecast}/stream.ogg", 4)
+    assert len(mp3) > 8000 * 3 and len(ogg) > 8000 * 3
+    assert rms_dbfs(mp3) > -40, "the MP3 mount is silent"
+    assert rms_dbfs(ogg) > -40, "the Ogg mount is silent"
+
+    now = get_json(f"{station.site}/api/v1/now")
+    assert now["station"] == settings.station_name
+    on_air = now["on_air"]
+    assert on_air["source"] in ("rotation", "emergency")
+    assert on_air["started_at"].endswith("Z")
+    # What the API names is what Icecast is carrying.
+    status = get_json(f"{station.icecast}/status-json.xsl")["icestats"]["source"]
+    titles = {s["listenurl"].rsplit("/", 1)[-1]: s.get("title", "") for s in status}
+
+    def same_title() -> bool:
+        now = get_json(f"{station.site}/api/v1/now")["on_air"]
+        status = get_json(f"{station.icecast}/status-json.xsl")["icestats"]["source"]
+        titles = {s.get("title", "") for s in status}
+        return any(now["title"] in t for t in titles)
+
+    wait_for(same_title, 10, f"API title to match Icecast's {titles}")
+
+    health = get_json(f"{station.site}/healthz")
+    assert health["status"] == "ok"
+    home = urllib.request.urlopen(f"{station.site}/", timeout=5).read().decode()
+    assert "<audio" in home and "/stream.mp3" in home
+
+    assert (settings.data_dir / "run" / "liquidsoap.sock").stat().st_mode & 0o777 == 0o600
+    assert (settings.data_dir / "secrets.toml").stat().st_mode & 0o777 == 0o600
+    assert children_of(settings.data_dir), "no child processes found"
+
+    station.proc.send_signal(signal.SIGINT)
+    assert station.proc.wait(20) == 0
+    wait_for(lambda: not children_of(settings.data_dir), 10, "children to exit")
+    for port in (settings.http_port, settings.icecast_port):
+        assert not port_open(port), f"port {port} still bound after stop"
+
+
+def test_killed_liquidsoap_is_restarted(station: Running, settings: Settings) -> None:
+    def liquidsoap_pid() -> int | None:
+        for pid in children_of(settings.data_dir):
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+            if b"liquidsoap" in cmd.split(b"\0")[0]:
+                return pid
+        return None
+
+    first = wait_for(liquidsoap_pid, 5, "liquidsoap")
+    os.kill(first, signal.SIGKILL)
+    killed_at = time.monotonic()
+    wait_for(lambda: (p := liquidsoap_pid()) and p != first, 10, "a new liquidsoap")
+
+    def audible() -> bool:
+        return rms_dbfs(decode(f"{station.icecast}/stream.mp3", 1.5)) > -40
+
+    wait_for(audible, 20, "audio after the restart", every=0.5)
+    assert time.monotonic() - killed_at < 25
+    assert "liquidsoap exited" in station.log.read_text()
+
+
+def test_empty_rotation_plays_the_emergency_file(
+    settings: Settings, station_env: dict[str, str], tmp_path: Path
+) -> None:
+    empty = tmp_path / "playlists"
+    empty.mkdir()
+    (empty / "rotation.m3u8").write_text("#EXTM3U\n")
+    (empty / "jingles.m3u8").write_text("#EXTM3U\n")
+    env = dict(station_env, RADIO_PLAYLISTS_DIR=str(empty))
+    running = start_station(settings, env, tmp_path / "radio.log")
+    try:
+        assert rms_dbfs(decode(f"{running.icecast}/stream.mp3", 3)) > -45
+        now = wait_for(
+            lambda: get_json(f"{running.site}/api/v1/now")["on_air"], 10, "an on-air item"
+        )
+        assert now["source"] == "emergency"
+    finally:
+        running.proc.send_signal(signal.SIGTERM)
+        running.proc.wait(20)
