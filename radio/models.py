@@ -36,3 +36,4 @@ class StationState(Base):
 
 
 # Areas' tables (keep these imports at the bottom; each module imports Base from radio.db).
+from radio.grid import store as _grid_store  # noqa: E402,F401
