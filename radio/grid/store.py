@@ -7,6 +7,7 @@ across imports while the slug does) and to occurrences by their id string.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     JSON,
@@ -40,6 +41,9 @@ from radio.grid.model import (
     SlotException,
     Weekly,
 )
+
+if TYPE_CHECKING:
+    from radio.grid.service import GridService as GridService
 
 
 class ShowRow(Base):
@@ -240,3 +244,12 @@ def _exception_row(position: int, exc: SlotException) -> ExceptionRow:
 
 def _seconds(t: time) -> int:
     return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def __getattr__(name: str) -> object:
+    # ``from radio.grid.store import GridService`` works too; the service lives in .service.
+    if name == "GridService":
+        from radio.grid.service import GridService
+
+        return GridService
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
