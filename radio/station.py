@@ -154,7 +154,6 @@ class Station:
 
     def start(self) -> None:
         settings = self.settings
-        check_machine(settings)
         self.services, credentials = init_station(settings)
         icecast = write_icecast_config(
             settings.data_dir,
@@ -258,6 +257,7 @@ def run_station(settings: Settings) -> int:
         log.info("received %s; stopping", signal.Signals(signum).name)
         stop.set()
 
+    check_machine(settings)
     previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     station = Station(settings)
     try:

@@ -1,0 +1,101 @@
+"""Settings: defaults, the TOML file, environment overrides, and refusals in one sentence."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from radio.config import load_settings
+from radio.errors import ConfigError
+
+RADIO = str(Path(sys.executable).with_name("radio"))
+
+
+def test_defaults_are_the_documented_contract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    s = load_settings(environ={})
+    assert (str(s.data_dir), s.http_port, s.icecast_port, s.harbor_port) == ("var", 8080, 8000, 8005)
+    assert s.timezone == "Europe/London" and s.http_host == "127.0.0.1"
+    assert s.icecast_host == "127.0.0.1" and s.harbor_host == "127.0.0.1"
+
+
+def test_file_then_environment(tmp_path: Path) -> None:
+    cfg = tmp_path / "radio.toml"
+    cfg.write_text('station_name = "Westway FM"\nhttp_port = 9000\ntimezone = "Europe/Dublin"\n')
+    s = load_settings(cfg, environ={"RADIO_HTTP_PORT": "9100", "RADIO_DATA_DIR": "/srv/x"})
+    assert s.station_name == "Westway FM"
+    assert s.http_port == 9100
+    assert s.data_dir == Path("/srv/x")
+    assert s.timezone == "Europe/Dublin"
+
+
+@pytest.mark.parametrize(
+    ("toml", "env", "message"),
+    [
+        ("colour = 1\n", {}, "unknown setting 'colour'"),
+        ("http_port = 'eighty'\n", {}, "http_port must be a whole number, not 'eighty'"),
+        ("", {"RADIO_HTTP_PORT": "99999"}, "http_port (RADIO_HTTP_PORT) must be between 1 and 65535"),
+        ("", {"RADIO_TIMEZONE": "Mars/Olympus"}, "'Mars/Olympus' is not an IANA time zone"),
+        ("", {"RADIO_PORT": "1"}, "Unknown environment variable RADIO_PORT"),
+        ("http_port = 8000\n", {}, "must differ"),
+        ("http_port = [\n", {}, "is not valid TOML"),
+    ],
+)
+def test_bad_configuration_is_one_sentence(
+    tmp_path: Path, toml: str, env: dict[str, str], message: str
+) -> None:
+    cfg = tmp_path / "radio.toml"
+    cfg.write_text(toml)
+    with pytest.raises(ConfigError) as info:
+        load_settings(cfg, environ=env)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def run_cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([RADIO, *args], env=env, cwd=cwd, capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_cli_refuses_a_port_in_use(station_env: dict[str, str], tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run_cli(["run"], dict(station_env, RADIO_ICECAST_PORT=str(port)), tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"radio: Port {port} on 127.0.0.1 (icecast_port) is already in use; stop what is using "
+        "it or choose another port with RADIO_ICECAST_PORT.\n"
+    )
+
+
+def test_cli_refuses_an_unwritable_data_folder(station_env: dict[str, str], tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    result = run_cli(["init"], dict(station_env, RADIO_DATA_DIR=str(blocker / "var")), tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"radio: The data folder {blocker / 'var'} cannot be written")
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_refuses_a_missing_program(station_env: dict[str, str], tmp_path: Path) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    result = run_cli(["run"], dict(station_env, PATH=str(bin_dir)), tmp_path)
+    assert result.returncode == 1
+    assert "liquidsoap, icecast2, ffmpeg, ffprobe, espeak-ng are not installed" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_refuses_unknown_config_key(station_env: dict[str, str], tmp_path: Path) -> None:
+    (tmp_path / "radio.toml").write_text("http_prot = 1\n")
+    result = run_cli(["run"], station_env, tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("radio: radio.toml: unknown setting 'http_prot'")
+
+
