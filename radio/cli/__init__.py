@@ -24,7 +24,7 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from radio.cli import grid, media, station
+    from radio.cli import grid, media, station, user
 
     parser = argparse.ArgumentParser(
         prog="radio", description="Community radio automation: the station engine."
@@ -35,6 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     station.register(sub)
     grid.register(sub)
     media.register(sub)
+    user.register(sub)
     return parser
 
 

@@ -1,0 +1,162 @@
+"""``radio user …``: add, invite and list the people who use the station's web site.
+
+A contract (scripts rely on it)::
+
+    radio user add EMAIL --role presenter|volunteer|admin [--show SLUG]... --password-stdin
+    radio user invite EMAIL --role presenter|volunteer|admin [--show SLUG]...   # prints the link
+    radio user reset EMAIL                                                     # prints the link
+    radio user list
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from radio.accounts.model import ROLES, AccountError, check_role, normalise_email
+from radio.accounts.service import AccountService
+from radio.config import Settings
+from radio.db import Database
+from radio.errors import NotFound
+
+
+def register(sub: Any) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "user", help="accounts of presenters, volunteers and admins"
+    )
+    actions = parser.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+
+    add = actions.add_parser("add", help="add an account with a password read from stdin")
+    _who(add)
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the password from the first line of standard input",
+    )
+    add.set_defaults(handler=_add)
+
+    invite = actions.add_parser(
+        "invite", help="invite someone: prints a one-time link to set their password"
+    )
+    _who(invite)
+    invite.set_defaults(handler=_invite)
+
+    reset = actions.add_parser("reset", help="print a one-time password reset link")
+    reset.add_argument("email", metavar="EMAIL")
+    reset.set_defaults(handler=_reset)
+
+    listing = actions.add_parser("list", help="list the accounts")
+    listing.set_defaults(handler=_list)
+
+
+def _who(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("email", metavar="EMAIL")
+    parser.add_argument("--role", required=True, choices=ROLES)
+    parser.add_argument(
+        "--show",
+        dest="shows",
+        action="append",
+        default=[],
+        metavar="SLUG",
+        help="a show this presenter looks after (repeat for more)",
+    )
+    parser.add_argument("--name", default="", help="the name to show on the site")
+
+
+def _add(args: argparse.Namespace, settings: Settings) -> int:
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise AccountError("Give the password on the first line of standard input.")
+    db = _open(settings)
+    try:
+        _check_shows(db, settings, args.shows)
+        account = _service(db).add(
+            args.email, check_role(args.role), password, args.shows, name=args.name
+        )
+    finally:
+        db.dispose()
+    print(f"Added {account.email} as {account.role}{_shows(account.shows)}.")
+    return 0
+
+
+def _invite(args: argparse.Namespace, settings: Settings) -> int:
+    db = _open(settings)
+    try:
+        _check_shows(db, settings, args.shows)
+        account, token = _service(db).invite(
+            args.email, check_role(args.role), args.shows, name=args.name
+        )
+        base = _site_url(db, settings)
+    finally:
+        db.dispose()
+    print(f"Invited {account.email} as {account.role}{_shows(account.shows)}.")
+    print("Send them this link; it works once, for 7 days:")
+    print(f"{base}/invite/{token}")
+    return 0
+
+
+def _reset(args: argparse.Namespace, settings: Settings) -> int:
+    db = _open(settings)
+    try:
+        accounts = _service(db)
+        account = accounts.by_email(normalise_email(args.email))
+        if account is None:
+            raise NotFound(f"There is no account for {args.email}; see 'radio user list'.")
+        token = accounts.reset_link(account.id)
+        base = _site_url(db, settings)
+    finally:
+        db.dispose()
+    kind = "reset" if account.has_password else "invite"
+    print(f"Password {kind} link for {account.email}; it works once:")
+    print(f"{base}/{kind}/{token}")
+    return 0
+
+
+def _list(args: argparse.Namespace, settings: Settings) -> int:
+    db = _open(settings)
+    try:
+        accounts = _service(db).list_accounts()
+    finally:
+        db.dispose()
+    if not accounts:
+        print("No accounts yet; add one with 'radio user add' or 'radio user invite'.")
+        return 0
+    width = max(len(a.email) for a in accounts)
+    for a in accounts:
+        state = "disabled" if a.disabled else ("active" if a.has_password else "invited")
+        shows = ", ".join(sorted(a.shows))
+        print(f"{a.email:<{width}}  {a.role:<9}  {state:<8}  {shows}".rstrip())
+    return 0
+
+
+def _open(settings: Settings) -> Database:
+    from radio.bootstrap import open_database
+
+    return open_database(settings)
+
+
+def _service(db: Database) -> AccountService:
+    return AccountService(db)
+
+
+def _check_shows(db: Database, settings: Settings, shows: Sequence[str]) -> None:
+    from radio.grid.service import GridService
+
+    grid = GridService(db, settings.tz)
+    for slug in shows:
+        if grid.get_show(slug) is None:
+            known = ", ".join(s.slug for s in grid.list_shows()) or "none yet"
+            raise NotFound(f"There is no show {slug!r} in the grid; the shows are: {known}.")
+
+
+def _site_url(db: Database, settings: Settings) -> str:
+    from radio.accounts.station import StationSettingsStore, site_url
+
+    return site_url(settings, StationSettingsStore(db).load())
+
+
+def _shows(shows: frozenset[str]) -> str:
+    return f" for {', '.join(sorted(shows))}" if shows else ""
