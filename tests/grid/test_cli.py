@@ -1,0 +1,238 @@
+"""``radio grid …`` as a person (or another tool) uses it."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from radio.cli import main
+
+DEMO = Path(__file__).resolve().parents[2] / "schedules" / "demo.toml"
+RADIO = str(Path(sys.executable).with_name("radio"))
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_check_passes_the_demo_week(radio_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "grid", "check", str(DEMO))
+    assert (code, err) == (0, "")
+    assert out.startswith(f"{DEMO}: OK: ") and "no overlaps" in out
+
+
+def test_check_through_the_installed_command(radio_env: Path) -> None:
+    done = subprocess.run(
+        [RADIO, "grid", "check", str(DEMO)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def expand(
+    capsys: pytest.CaptureFixture[str], start: str, end: str, file: Path = DEMO
+) -> list[dict[str, str]]:
+    code, out, err = run(
+        capsys, "grid", "expand", str(file), "--from", start, "--to", end, "--json"
+    )
+    assert (code, err) == (0, "")
+    result: list[dict[str, str]] = json.loads(out)
+    return result
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [("2027-03-22", "2027-03-29"), ("2027-10-25", "2027-11-01")]
+)
+def test_clock_change_weeks_lose_no_show_and_overlap_nothing(
+    radio_env: Path, capsys: pytest.CaptureFixture[str], start: str, end: str
+) -> None:
+    week = expand(capsys, start, end)
+    # The same week a month earlier or later has the same weekly shows.
+    shift = 28 if start.startswith("2027-03") else -28
+    other_start = (datetime.fromisoformat(start) + timedelta(days=shift)).date().isoformat()
+    other_end = (datetime.fromisoformat(end) + timedelta(days=shift)).date().isoformat()
+    other = expand(capsys, other_start, other_end)
+    weekly = {
+        "breakfast-on-the-green",
+        "night-owls",
+        "faith-matters",
+        "lunchtime-mix",
+        "drive-time",
+    }
+    count = lambda occs: {s: sum(o["show"] == s for o in occs) for s in weekly}  # noqa: E731
+    assert count(week) == count(other)
+    assert len({o["id"] for o in week}) == len(week)
+    for a, b in itertools.pairwise(week):
+        assert a["start"] <= b["start"] and a["end"] <= b["start"], (a, b)
+    assert all(set(o) == {"show", "start", "end", "id"} for o in week)
+    assert all(o["start"].endswith("Z") and o["end"].endswith("Z") for o in week)
+    owls = [o for o in week if o["show"] == "night-owls"]
+    assert [(o["start"], o["end"]) for o in owls] == (
+        [("2027-03-27T23:00:00Z", "2027-03-28T01:00:00Z")]
+        if start.startswith("2027-03")
+        else [("2027-10-30T22:00:00Z", "2027-10-31T02:00:00Z")]
+    )
+
+
+def test_expand_json_shape_and_local_dates(
+    radio_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    day = expand(capsys, "2026-11-24", "2026-11-25")
+    assert day[0] == {
+        "show": "breakfast-on-the-green",
+        "start": "2026-11-24T07:00:00Z",
+        "end": "2026-11-24T09:00:00Z",
+        "id": "breakfast-on-the-green.weekdays.2026-11-24",
+    }
+    assert day[1]["id"] == "morning-coffee.r1.2026-11-24"
+    summer = expand(capsys, "2027-06-01", "2027-06-02")
+    assert summer[0]["start"] == "2027-06-01T06:00:00Z"  # 07:00 BST
+    code, out, _ = run(
+        capsys, "grid", "expand", str(DEMO), "--from", "2026-11-24", "--to", "2026-11-25"
+    )
+    assert code == 0 and "Breakfast on the Green (live)" in out.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["--from", "24/11/2026", "--to", "2026-11-25"],
+            "--from must be a date written YYYY-MM-DD",
+        ),
+        (["--from", "2026-11-25", "--to", "2026-11-25"], "--to must be a later date than --from"),
+    ],
+)
+def test_expand_refuses_bad_dates(
+    radio_env: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    code, out, err = run(capsys, "grid", "expand", str(DEMO), *argv, "--json")
+    assert code == 1 and out == "" and err.startswith(f"radio: {message}")
+
+
+def test_import_then_export_round_trips(
+    radio_env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert run(capsys, "grid", "import", str(DEMO))[0] == 0
+    code, first, _ = run(capsys, "grid", "export")
+    assert code == 0 and "[[show]]" in first
+    file = tmp_path / "exported.toml"
+    assert run(capsys, "grid", "export", str(file))[0] == 0
+    assert file.read_text(encoding="utf-8") == first
+    assert run(capsys, "grid", "import", str(file))[0] == 0
+    assert run(capsys, "grid", "export")[1] == first
+
+
+BAD = """\
+[[show]]
+slug = "night-bus"
+title = "The Night Bus"
+kind = "live"
+colur = "#000000"
+
+[[show.slot]]
+repeat = "weekly"
+days = ["fri"]
+start = "25:00"
+duration = "-1h"
+from = 2026-01-09
+until = 2025-01-01
+
+[[show]]
+slug = "a"
+title = "A"
+kind = "music"
+
+[[show.slot]]
+repeat = "weekly"
+days = ["mon"]
+start = "07:00"
+duration = "1h"
+from = 2026-01-05
+
+[[exception]]
+show = "ghost"
+slot = "r1"
+date = 2026-12-25
+action = "cancel"
+
+[[exception]]
+show = "a"
+slot = "r1"
+date = 2026-12-25
+action = "cancel"
+"""
+
+
+def test_bad_files_give_one_sentence_per_problem_and_change_nothing(
+    radio_env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text(BAD, encoding="utf-8")
+    assert run(capsys, "grid", "import", str(DEMO))[0] == 0
+    before = run(capsys, "grid", "export")[1]
+    for action in ("check", "import"):
+        code, out, err = run(capsys, "grid", action, str(bad))
+        assert code == 1 and out == ""
+        lines = err.splitlines()
+        assert lines == [
+            f"{bad}: show 'night-bus': unknown key 'colur'; the keys here are slug, title, kind, "
+            "description, presenters, category, colour, repeat_latest, slot.",
+            f"{bad}: show 'night-bus' slot 'r1': start '25:00' is not a time of day; "
+            "write HH:MM or HH:MM:SS from 00:00 to 23:59:59.",
+            f"{bad}: show 'night-bus' slot 'r1': duration '-1h' is negative; a duration is from 1 "
+            "second to 24 hours.",
+            f"{bad}: exception for ghost.r1.2026-12-25: there is no show 'ghost'.",
+            f"{bad}: exception for a.r1.2026-12-25: show 'a' slot 'r1' does not air on Friday "
+            "2026-12-25; name a date it airs on.",
+            f"radio: {bad} has 5 problems; nothing was changed.",
+        ]
+        assert "Traceback" not in err
+    assert run(capsys, "grid", "export")[1] == before
+
+
+def test_overlapping_rules_in_a_file(
+    radio_env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    text = DEMO.read_text(encoding="utf-8").replace(
+        'days = ["sun"]\nstart = "16:00"', 'days = ["sun"]\nstart = "14:30"', 1
+    )
+    file = tmp_path / "clash.toml"
+    file.write_text(text, encoding="utf-8")
+    code, _, err = run(capsys, "grid", "check", str(file))
+    assert code == 1
+    first = err.splitlines()[0]
+    assert first.startswith(f"{file}: show '") and "allotment-hour" in first
+    # The first clash depends on today's date: whichever Sunday show comes first.
+    assert re.search(r"overlap, first on Sunday \d+ \w+ \d{4} at 14:30 (GMT|BST);", first)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "Cannot read the grid file"),
+        (b"\xff\xfe[[show]]", "is not UTF-8 text"),
+        (b'[[show]]\nslug = "a', "this is not valid TOML"),
+    ],
+)
+def test_unreadable_files(
+    radio_env: Path,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    content: bytes | None,
+    message: str,
+) -> None:
+    file = tmp_path / "grid.toml"
+    if content is not None:
+        file.write_bytes(content)
+    for action in ("check", "import"):
+        code, _out, err = run(capsys, "grid", action, str(file))
+        assert code == 1 and message in err and "Traceback" not in err
