@@ -6,7 +6,6 @@ from bisect import bisect_right
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
-from itertools import accumulate
 
 from radio.grid.clock import local_midnight
 from radio.grid.expand import expand
@@ -99,20 +98,19 @@ def describe(clash: Clash, tz: tzinfo) -> str:
 
 
 def edit_clash(
-    timeline: Timeline, grid: Grid, tz: tzinfo, touched: Collection[str]
+    timeline: Timeline, added: Sequence[Occurrence], touched: Collection[str]
 ) -> Clash | None:
     """The first clash an edit makes, or None.
 
-    ``timeline`` holds the grid before the edit (which has no overlaps); ``grid`` is the
-    grid after it, in which only the slots and exceptions of the ``touched`` shows changed.
-    Their new occurrences are checked against every other one with a bisection each.
+    ``timeline`` holds the grid before the edit. Only the slots and exceptions of the
+    ``touched`` shows changed; ``added`` are their occurrences after the edit (over the
+    timeline's window). Each is checked against the others and, with a bisection, against
+    every untouched occurrence: O(k log n) for k new occurrences among n.
     """
-    added = expand(grid, tz, timeline.start, timeline.end, shows=touched)
-    found = [c for c in clashes(added)]
-    reach = list(accumulate(timeline.ends, max))
+    found = list(clashes(added))
     others = timeline.occurrences
     for occ in added:
-        i = bisect_right(reach, occ.start)
+        i = bisect_right(timeline.reach, occ.start)
         while i < len(others) and others[i].start < occ.end:
             other = others[i]
             if other.end > occ.start and other.slot_show not in touched:
@@ -120,6 +118,15 @@ def edit_clash(
                 break
             i += 1
     return min(found, key=lambda c: c.at, default=None)
+
+
+def check_edit(
+    timeline: Timeline, grid: Grid, tz: tzinfo, touched: Collection[str]
+) -> tuple[Clash | None, list[Occurrence]]:
+    """:func:`edit_clash` for the edited ``grid``; also returns the touched shows' new
+    occurrences, so the caller can update its timeline without expanding everything again."""
+    added = expand(grid, tz, timeline.start, timeline.end, shows=touched)
+    return edit_clash(timeline, added, touched), added
 
 
 def conflict_message(clash: Clash, touched: Collection[str], tz: tzinfo) -> str:

@@ -24,10 +24,10 @@ from radio.grid import store, tomlfile
 from radio.grid.clock import local_midnight
 from radio.grid.conflicts import (
     HORIZON,
+    check_edit,
     check_windows,
     conflict_message,
     describe,
-    edit_clash,
     grid_clashes,
 )
 from radio.grid.edits import Edit
@@ -170,15 +170,20 @@ class GridService:
         """Apply one edit under the write lock; refuse it with :class:`InvalidGrid`,
         :class:`GridConflict` or :class:`NotFound`, leaving the stored grid as it was."""
 
+        timelines: list[tuple[date, Timeline]] = []
+
         def change(version: int, old: Grid) -> Grid:
             new = edit.apply(old)
             problems = validate_grid(new)
             if problems:
                 raise InvalidGrid(problems)
-            self._check_edit(version, old, new, edit.touched)
+            timelines.append(self._check_edit(version, old, new, edit.touched))
             return new
 
-        return self._write(change)
+        new = self._write(change)
+        if timelines and self._grid is not None and self._grid[1] is new:
+            self._timeline = (self._grid[0], *timelines[-1])
+        return new
 
     # Inside --------------------------------------------------------------------------------
 
@@ -223,16 +228,26 @@ class GridService:
         self._timeline = (version, today, timeline)
         return timeline
 
-    def _check_edit(self, version: int, old: Grid, new: Grid, touched: frozenset[str]) -> None:
+    def _check_edit(
+        self, version: int, old: Grid, new: Grid, touched: frozenset[str]
+    ) -> tuple[date, Timeline]:
+        """Refuse the edit if it clashes; else return the main timeline as it will be."""
         today = self._today()
         main = self._main_timeline(version, old, today)
         part = Grid(
             tuple(s for s in new.shows if s.slug in touched),
             tuple(e for e in new.exceptions if e.show in touched),
         )
+        updated = None
         for lo, hi in check_windows(part, today, self.horizon):
             start, end = local_midnight(lo, self.tz), local_midnight(hi, self.tz)
             timeline = main if main.covers(start, end) else Timeline.build(old, self.tz, start, end)
-            clash = edit_clash(timeline, new, self.tz, touched)
+            clash, added = check_edit(timeline, new, self.tz, touched)
             if clash is not None:
                 raise GridConflict(conflict_message(clash, touched, self.tz))
+            if timeline is main:
+                updated = main.replace(touched, added)
+        if updated is None:
+            _, added = check_edit(main, new, self.tz, touched)
+            updated = main.replace(touched, added)
+        return today, updated

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
+from itertools import accumulate
 
 from radio.grid.expand import expand
 from radio.grid.model import Gap, Grid, Occurrence
@@ -23,11 +24,20 @@ class Timeline:
     occurrences: tuple[Occurrence, ...]
     starts: tuple[datetime, ...] = field(repr=False, compare=False)
     ends: tuple[datetime, ...] = field(repr=False, compare=False)
+    #: ``reach[i]``: the latest end among occurrences ``0..i`` (sorted even if some overlap).
+    reach: tuple[datetime, ...] = field(repr=False, compare=False)
 
     @classmethod
     def of(cls, occurrences: Sequence[Occurrence], start: datetime, end: datetime) -> Timeline:
         occs = tuple(sorted(occurrences, key=lambda o: (o.start, o.show)))
-        return cls(start, end, occs, tuple(o.start for o in occs), tuple(o.end for o in occs))
+        ends = tuple(o.end for o in occs)
+        reach = tuple(accumulate(ends, max))
+        return cls(start, end, occs, tuple(o.start for o in occs), ends, reach)
+
+    def replace(self, shows: Collection[str], occurrences: Sequence[Occurrence]) -> Timeline:
+        """This timeline with the occurrences of ``shows``' slots swapped for ``occurrences``."""
+        kept = [o for o in self.occurrences if o.slot_show not in shows]
+        return Timeline.of(kept + list(occurrences), self.start, self.end)
 
     @classmethod
     def build(cls, grid: Grid, tz: tzinfo, start: datetime, end: datetime) -> Timeline:

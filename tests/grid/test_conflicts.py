@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 
 from radio.grid.clock import local_midnight
 from radio.grid.conflicts import (
+    check_edit,
     check_windows,
     clashes,
     conflict_message,
     describe,
-    edit_clash,
     grid_clashes,
 )
 from radio.grid.edits import Edit
@@ -86,7 +86,7 @@ def test_an_edit_that_clashes_names_the_other_show_and_first_time() -> None:
     )
     edit = Edit.add_slot("breakfast", slot("10:00", 60, Weekly((3,)), id="thu"))
     new = edit.apply(old)
-    clash = edit_clash(timeline(old), new, LONDON, edit.touched)
+    clash = check_edit(timeline(old), new, LONDON, edit.touched)[0]
     assert clash is not None
     assert conflict_message(clash, edit.touched, LONDON) == (
         "Breakfast would overlap Morning Coffee (morning-coffee) on Thursday 26 November 2026 "
@@ -96,18 +96,18 @@ def test_an_edit_that_clashes_names_the_other_show_and_first_time() -> None:
     move = Edit.add_exception(
         SlotException("breakfast", "r1", date(2026, 12, 1), "move", start=datetime(2026, 12, 1, 8))
     )
-    clash = edit_clash(timeline(old), move.apply(old), LONDON, move.touched)
+    clash = check_edit(timeline(old), move.apply(old), LONDON, move.touched)[0]
     assert clash is not None and clash.at.date() == date(2026, 12, 1)
     shorter = Edit.add_exception(
         SlotException("breakfast", "r1", date(2026, 12, 1), "move", duration=timedelta(hours=1))
     )
-    assert edit_clash(timeline(old), shorter.apply(old), LONDON, shorter.touched) is None
+    assert check_edit(timeline(old), shorter.apply(old), LONDON, shorter.touched)[0] is None
 
 
 def test_an_edit_clashing_with_its_own_show() -> None:
     old = grid(show("a", slot("07:00", 60)))
     edit = Edit.add_slot("a", slot("07:30", 60, Weekly((4,)), id="fri"))
-    clash = edit_clash(timeline(old), edit.apply(old), LONDON, edit.touched)
+    clash = check_edit(timeline(old), edit.apply(old), LONDON, edit.touched)[0]
     assert clash is not None
     assert "another occurrence of A" in conflict_message(clash, edit.touched, LONDON)
 
@@ -152,7 +152,7 @@ def test_edit_check_agrees_with_brute_force(
     new_slot = Slot("x", pattern, start, length, date(2027, 1, 1))  # type: ignore[arg-type]
     edit = Edit.add_slot(slug, new_slot) if old.show(slug) else Edit.save_show(show(slug, new_slot))
     new = edit.apply(old)
-    found = edit_clash(tl, new, LONDON, edit.touched)
+    found, added = check_edit(tl, new, LONDON, edit.touched)
     occs = expand(new, LONDON, tl.start, tl.end)
     brute = [
         max(a.start, b.start)
@@ -165,3 +165,4 @@ def test_edit_check_agrees_with_brute_force(
     assert (found is None) == (not brute)
     if found is not None:
         assert found.at == min(brute)
+    assert tl.replace(edit.touched, added) == timeline(new, lo, 56)
