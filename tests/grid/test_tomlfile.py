@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import string
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -426,3 +427,16 @@ def test_any_grid_round_trips_byte_for_byte(g: Grid) -> None:
     again = loads(text1)
     assert again == g
     assert dumps(again) == text1
+
+
+def test_the_examples_in_the_readme_read() -> None:
+    readme = (DEMO.parent / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```toml\n(.*?)```", readme, re.S)
+    shows, slots, exceptions = blocks
+    g = loads(shows + slots, "README.md")
+    assert [s.id for s in g.shows[0].slots] == [
+        "weekdays", "fortnightly", "last-friday", "fifteenth", "christmas-eve",
+    ]  # fmt: skip
+    demo = loads(DEMO.read_text(encoding="utf-8"))
+    with_examples = loads(dumps(Grid(demo.shows)) + exceptions, "README.md")
+    assert with_examples.exceptions == demo.exceptions
