@@ -17,7 +17,7 @@ from radio.grid import tomlfile
 from radio.grid.clock import local_midnight
 from radio.grid.conflicts import clashes, describe, grid_clashes
 from radio.grid.expand import expand
-from radio.grid.model import Grid, Occurrence
+from radio.grid.model import Grid, Occurrence, check_date
 from radio.grid.validate import InvalidGrid
 
 
@@ -157,10 +157,15 @@ def _report(path: Path, problems: tuple[str, ...] | list[str]) -> int:
 def _day(option: str, value: str) -> date:
     try:
         if len(value) == 10:
-            return date.fromisoformat(value)
-    except ValueError:
+            day = date.fromisoformat(value)
+            check_date(day)
+            return day
+    except (ValueError, GridError):
         pass
-    raise GridError(f"{option} must be a date written YYYY-MM-DD, e.g. 2026-11-24, not {value!r}.")
+    raise GridError(
+        f"{option} must be a date from 2000 to 2199 written YYYY-MM-DD, e.g. 2026-11-24, "
+        f"not {value!r}."
+    )
 
 
 def _iso(at: datetime) -> str:

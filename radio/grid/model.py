@@ -22,6 +22,8 @@ Action = Literal["cancel", "move", "replace"]
 ACTIONS: tuple[Action, ...] = ("cancel", "move", "replace")
 #: Weekday names as the grid files write them; index 0 is Monday (like ``date.weekday()``).
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+#: The dates a grid can name (it keeps arithmetic on dates far from the calendar's ends).
+EARLIEST, LATEST = date(2000, 1, 1), date(2199, 12, 31)
 MIN_DURATION = timedelta(seconds=1)
 MAX_DURATION = timedelta(hours=24)
 #: ``nth`` of a monthly rule that means "the last one in the month".
@@ -104,6 +106,9 @@ class Slot:
         if self.start.tzinfo is not None or self.start.microsecond:
             raise GridError("A slot starts at a local time of day to the second.")
         check_duration(self.duration)
+        check_date(self.first)
+        if self.last is not None:
+            check_date(self.last)
         if isinstance(self.pattern, Once) and self.last != self.first:
             raise GridError("A one-off slot's last date is its date.")
         if self.last is not None and self.last < self.first:
@@ -112,6 +117,11 @@ class Slot:
     @classmethod
     def once(cls, id: str, on: date, start: time, duration: timedelta) -> Slot:
         return cls(id, Once(), start, duration, on, on)
+
+
+def check_date(day: date) -> None:
+    if not EARLIEST <= day <= LATEST:
+        raise GridError(f"The date {day.isoformat()} is outside the years 2000 to 2199.")
 
 
 def check_duration(duration: timedelta) -> None:
@@ -186,6 +196,9 @@ class SlotException:
             raise GridError("A moved start is a local date and time to the second.")
         if self.duration is not None:
             check_duration(self.duration)
+        check_date(self.date)
+        if self.start is not None:
+            check_date(self.start.date())
 
     @property
     def occurrence_id(self) -> str:

@@ -88,7 +88,14 @@ class GridService:
 
     def next_occurrences(self, after: datetime, n: int) -> list[Occurrence]:
         """The next ``n`` occurrences starting strictly after ``after``."""
-        return next_occurrences(self.grid(), self.tz, after, n)
+        with self.db.session() as session:
+            version, grid = self._load(session)
+        cached = self._timeline
+        if cached and cached[0] == version and cached[2].start <= after:
+            found = cached[2].after(after, n)
+            if len(found) == n:
+                return found
+        return next_occurrences(grid, self.tz, after, n)
 
     def gaps(self, start: datetime, end: datetime) -> list[Gap]:
         """The unscheduled stretches of ``[start, end)``, for the rotation."""

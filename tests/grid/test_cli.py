@@ -104,10 +104,8 @@ def test_expand_json_shape_and_local_dates(
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (
-            ["--from", "24/11/2026", "--to", "2026-11-25"],
-            "--from must be a date written YYYY-MM-DD",
-        ),
+        (["--from", "24/11/2026", "--to", "2026-11-25"], "--from must be a date from 2000 to 2199"),
+        (["--from", "2026-11-25", "--to", "9999-12-31"], "--to must be a date from 2000 to 2199"),
         (["--from", "2026-11-25", "--to", "2026-11-25"], "--to must be a later date than --from"),
     ],
 )

@@ -440,3 +440,17 @@ def test_the_examples_in_the_readme_read() -> None:
     demo = loads(DEMO.read_text(encoding="utf-8"))
     with_examples = loads(dumps(Grid(demo.shows)) + exceptions, "README.md")
     assert with_examples.exceptions == demo.exceptions
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        weekly(first="9999-12-31"),
+        weekly(first="1066-10-14"),
+        SHOW + MONTHLY.format("day = 1\n").replace("2026-01-05", "2026-01-05\nuntil = 2400-01-01"),
+        weekly() + exception("a", "r1", "2026-01-05", "move", "start = 9999-12-31T23:00:00\n"),
+    ],
+)
+def test_dates_far_from_now_are_refused(text: str) -> None:
+    (problem,) = problems(text)
+    assert "is outside the years 2000 to 2199." in problem
