@@ -23,9 +23,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.secret_key = load_or_create(services.settings.data_dir).web_secret_key
     app.extensions["radio"] = services
 
-    from web import api, errors, public
+    from web import admin, api, auth, dashboard, errors, grid_editor, public
 
     errors.init_app(app)
+    auth.init_app(app, services)
 
     @app.context_processor
     def _station() -> dict[str, Any]:
@@ -34,6 +35,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for blueprint in (public.bp, api.bp):
         app.register_blueprint(blueprint)
     # Areas register their blueprints here (one line each).
+    auth.csrf.exempt(api.bp)  # JSON, read-only, no cookies
+    grid_editor.init_app(app)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(admin.bp)
     return app
 
 

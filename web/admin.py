@@ -1,0 +1,154 @@
+"""Admin pages: accounts (invite, change role and shows, disable, reset links) and the
+station settings an admin may change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from radio.accounts.model import Account, AccountError, check_role
+from radio.accounts.station import StationOverrides, StationSettingsStore, site_url
+from radio.errors import ConfigError
+from web import services
+from web.auth import accounts, admin_required, me
+from web.forms import AccountForm, ConfirmForm, InviteForm, StationSettingsForm
+from web.grid_editor.common import grid, record
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("")
+@admin_required
+def accounts_page() -> Any:
+    return _accounts(InviteForm(formdata=None), link=None)
+
+
+@bp.post("/invite")
+@admin_required
+def invite() -> Any:
+    form = InviteForm()
+    form.shows.choices = _show_choices()
+    if not form.validate_on_submit():
+        return _accounts(form, None, 400)
+    try:
+        account, token = accounts().invite(
+            form.email.data or "",
+            check_role(form.role.data or ""),
+            form.shows.data or [],
+            name=form.name.data or "",
+        )
+    except AccountError as exc:
+        form.form_errors.append(str(exc))
+        return _accounts(form, None, 422)
+    _record_links(account, frozenset())
+    link = f"{_base()}/invite/{token}"
+    flash(f"Invitation made for {account.email}; send them the link below.", "success")
+    return _accounts(InviteForm(formdata=None), (account, link))
+
+
+@bp.route("/accounts/<int:account_id>", methods=["GET", "POST"])
+@admin_required
+def account(account_id: int) -> Any:
+    person = accounts().get(account_id)
+    if person is None:
+        abort(404)
+    form = AccountForm(obj=None if request.method == "POST" else person)
+    form.shows.choices = _show_choices()
+    if form.validate_on_submit():
+        role = check_role(form.role.data or "")
+        disabled = bool(form.disabled.data)
+        if person.id == me().id and (role != "admin" or disabled):
+            form.form_errors.append(
+                "You cannot take away your own admin role or disable yourself; ask another admin."
+            )
+        else:
+            try:
+                changed = accounts().update(
+                    person.id,
+                    role=role,
+                    shows=form.shows.data or [],
+                    disabled=disabled,
+                    name=form.name.data or "",
+                )
+            except AccountError as exc:
+                form.form_errors.append(str(exc))
+            else:
+                _record_links(changed, person.shows)
+                flash(f"Saved {changed.email}.", "success")
+                return redirect(url_for("admin.account", account_id=person.id))
+    status = 200 if request.method == "GET" else 422
+    return render_template(
+        "admin/account.html", person=person, form=form, link_form=ConfirmForm(prefix="link")
+    ), status
+
+
+@bp.post("/accounts/<int:account_id>/link")
+@admin_required
+def link(account_id: int) -> Any:
+    person = accounts().get(account_id)
+    if person is None:
+        abort(404)
+    if not ConfirmForm(prefix="link").validate_on_submit():
+        abort(400)
+    try:
+        token = accounts().reset_link(person.id)
+    except AccountError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.account", account_id=person.id))
+    kind = "reset" if person.has_password else "invite"
+    return render_template(
+        "admin/link.html", person=person, link=f"{_base()}/{kind}/{token}", kind=kind
+    )
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@admin_required
+def settings() -> Any:
+    store = StationSettingsStore(services().db)
+    current = store.load()
+    form = StationSettingsForm(obj=None if request.method == "POST" else current)
+    if form.validate_on_submit():
+        wanted = StationOverrides(
+            **{name: (getattr(form, name).data or "").strip() for name in _SETTINGS}
+        )
+        try:
+            store.save(wanted)
+        except ConfigError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            flash(
+                "Station settings saved; they take effect when the station next starts.", "success"
+            )
+            return redirect(url_for("admin.settings"))
+    status = 200 if request.method == "GET" else 422
+    return render_template("admin/settings.html", form=form, defaults=services().settings), status
+
+
+_SETTINGS = ("station_name", "timezone", "public_stream_url", "live_server", "site_url")
+
+
+def _accounts(form: InviteForm, link: tuple[Account, str] | None, status: int = 200) -> Any:
+    form.shows.choices = _show_choices()
+    return render_template(
+        "admin/accounts.html", people=accounts().list_accounts(), form=form, link=link
+    ), status
+
+
+def _show_choices() -> list[tuple[str, str]]:
+    shows = sorted(grid().list_shows(), key=lambda s: s.title.lower())
+    return [(s.slug, s.title) for s in shows]
+
+
+def _base() -> str:
+    svc = services()
+    return site_url(svc.settings, StationSettingsStore(svc.db).load())
+
+
+def _record_links(account: Account, before: frozenset[str]) -> None:
+    """Linking a presenter to a show is a grid change the public log shows."""
+    for slug in sorted(account.shows ^ before):
+        show = grid().get_show(slug)
+        title = show.title if show else slug
+        verb = "is now a presenter of" if slug in account.shows else "no longer presents"
+        record(f"{account.display_name} {verb} {title}.", show=slug)

@@ -1,0 +1,259 @@
+"""Logging in and out, invitation and reset links, and who may see what.
+
+Sessions are Flask-Login's on Flask's signed cookie (HttpOnly, SameSite=Lax, Secure when
+the site's address is https). Every form carries a CSRF token (Flask-WTF). Failed logins
+are throttled per address and per client with HTTP 429. Views ask for a role with
+:func:`presenter_required`, :func:`volunteer_required` or :func:`admin_required`; a person
+who is not logged in is sent to ``/login``, one without the role gets 403.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.wrappers import Response as BaseResponse
+
+from radio.accounts.model import Account, AccountError, TokenInvalid
+from radio.accounts.service import AccountService
+from radio.accounts.station import StationSettingsStore, site_url
+from radio.accounts.throttle import LoginThrottle
+from radio.bootstrap import Services
+from web.errors import _wants_json, problem
+from web.forms import ConfirmForm, LoginForm, SetPasswordForm
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+F = TypeVar("F", bound=Callable[..., Any])
+Clock = Callable[[], datetime]
+
+
+class User(UserMixin):
+    """The logged-in person as Flask-Login sees them."""
+
+    def __init__(self, account: Account) -> None:
+        self.account = account
+
+    def get_id(self) -> str:
+        return f"{self.account.id}.{self.account.epoch}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.account.active
+
+
+def init_app(app: Flask, services: Services) -> None:
+    store = StationSettingsStore(services.db)
+    secure = site_url(services.settings, store.load()).startswith("https://")
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=secure,
+        # A presenter may keep the dashboard open through a long upload.
+        WTF_CSRF_TIME_LIMIT=None,
+    )
+    app.extensions["radio.accounts"] = AccountService(services.db)
+    app.extensions["radio.throttle"] = LoginThrottle()
+    app.extensions["radio.clock"] = lambda: datetime.now(UTC)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    app.register_blueprint(bp)
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError) -> Any:
+        detail = "This form had expired or was sent from elsewhere; reload the page and try again."
+        if _wants_json() or not request.accept_mimetypes.accept_html:
+            return problem(400, "Bad Request", detail)
+        return render_template(
+            "error.html", status=400, title="Please try again", detail=detail
+        ), 400
+
+
+@login_manager.user_loader
+def _load(user_id: str) -> User | None:
+    ident, _, epoch = user_id.partition(".")
+    if not ident.isdigit() or not epoch.isdigit():
+        return None
+    account = accounts().get(int(ident))
+    if account is None or account.epoch != int(epoch) or not account.active:
+        return None
+    return User(account)
+
+
+# Helpers for the other blueprints ----------------------------------------------------------
+
+
+def accounts() -> AccountService:
+    found = current_app.extensions["radio.accounts"]
+    assert isinstance(found, AccountService)
+    return found
+
+
+def now() -> datetime:
+    clock = cast(Clock, current_app.extensions["radio.clock"])
+    return clock()
+
+
+def current_account() -> Account | None:
+    if current_user.is_authenticated:
+        return cast(User, current_user).account
+    return None
+
+
+def me() -> Account:
+    """The logged-in account (inside a view that requires one)."""
+    account = current_account()
+    if account is None:
+        abort(401)
+    return account
+
+
+def _requires(allowed: Callable[[Account], bool]) -> Callable[[F], F]:
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            account = current_account()
+            if account is None:
+                return login_manager.unauthorized()
+            if not allowed(account):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return cast(F, guarded)
+
+    return decorate
+
+
+presenter_required = _requires(lambda a: a.role == "presenter")
+volunteer_required = _requires(lambda a: a.edits_grid)
+admin_required = _requires(lambda a: a.is_admin)
+login_required = _requires(lambda a: True)
+
+
+def home_for(account: Account) -> str:
+    if account.role == "presenter":
+        return url_for("dashboard.index")
+    return url_for("grid_editor.week")
+
+
+def _safe_next(target: str | None) -> str | None:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+# Views ---------------------------------------------------------------------------------------
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    account = current_account()
+    if account is not None and request.method == "GET":
+        return redirect(home_for(account))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        status = 400 if request.method == "POST" else 200
+        return render_template("auth/login.html", form=form), status
+    email = (form.email.data or "").strip().lower()
+    client = request.remote_addr or "?"
+    throttle = cast(LoginThrottle, current_app.extensions["radio.throttle"])
+    wait = throttle.retry_after(email, client, now())
+    if wait:
+        minutes = max(1, round(wait / 60))
+        form.form_errors.append(
+            f"Too many failed attempts. Please wait {minutes} minute{'s' * (minutes > 1)} "
+            "and try again, or ask the station for a password reset link."
+        )
+        response = Response(render_template("auth/login.html", form=form), status=429)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    found = accounts().authenticate(email, form.password.data or "")
+    if found is None:
+        throttle.failed(email, client, now())
+        log.info("failed login for %r from %s", email, client)
+        form.form_errors.append("That e-mail address and password do not match an account.")
+        return render_template("auth/login.html", form=form), 401
+    throttle.succeeded(email)
+    _start_session(found)
+    return redirect(_safe_next(request.args.get("next")) or home_for(found))
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout() -> Any:
+    if current_account() is None:
+        return redirect(url_for("auth.login"))
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        logout_user()
+        session.clear()
+        flash("You are logged out.", "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/logout.html", form=form)
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def invite(token: str) -> Any:
+    return _set_password(token, "invite")
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def reset(token: str) -> Any:
+    return _set_password(token, "reset")
+
+
+def _set_password(token: str, kind: str) -> Any:
+    try:
+        account, _ = accounts().check_token(token)
+    except TokenInvalid as exc:
+        return render_template(
+            "error.html", status=404, title="This link does not work", detail=str(exc)
+        ), 404
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            account = accounts().redeem(token, form.password.data or "")
+        except AccountError as exc:
+            form.form_errors.append(str(exc))
+        else:
+            _start_session(account)
+            flash("Your password is set. Welcome!", "success")
+            return redirect(home_for(account))
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/set_password.html", form=form, account=account, kind=kind), status
+
+
+def _start_session(account: Account) -> None:
+    session.clear()
+    login_user(User(account))
+
+
+def redirect_back(endpoint: str, **values: Any) -> BaseResponse:
+    return redirect(url_for(endpoint, **values))

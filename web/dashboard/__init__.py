@@ -1,0 +1,145 @@
+"""The presenter's dashboard: their next slots, uploading an episode to one, going live.
+
+A presenter reaches only the shows they are linked to: every view that names a show or an
+occurrence checks that the show airing is one of theirs (403 otherwise), whatever id is put
+in the URL or the form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+
+from radio.accounts.model import Account
+from radio.accounts.station import StationSettingsStore, live_server
+from radio.grid.model import Occurrence, Show
+from web import services
+from web.auth import me, now, presenter_required
+from web.dashboard.episodes import Episode, episodes
+from web.forms import ConfirmForm, EpisodeForm
+from web.grid_editor.common import grid
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+AHEAD = timedelta(days=42)
+SLOTS_SHOWN = 6
+
+
+@dataclass(frozen=True)
+class SlotStatus:
+    """What a slot has: ``ready``, ``analysing``, ``missing``, ``rejected``, ``live`` or
+    ``music``, with the words shown to people."""
+
+    key: str
+    label: str
+
+
+def episode_status(occ: Occurrence, episode: Episode | None = None) -> SlotStatus:
+    if occ.kind == "live":
+        return SlotStatus("live", "Live show")
+    if occ.kind == "music":
+        return SlotStatus("music", "Music from the rotation")
+    found = episode if episode is not None else episodes().for_occurrence(occ.id)
+    if found is None:
+        return SlotStatus("missing", "Episode missing")
+    if found.state == "ready":
+        return SlotStatus("ready", "Episode ready")
+    if found.state == "rejected":
+        return SlotStatus("rejected", "Upload could not be used")
+    return SlotStatus("analysing", "Analysing")
+
+
+@bp.get("")
+@presenter_required
+def index() -> Any:
+    account = me()
+    cards = []
+    for slug in sorted(account.shows):
+        show = grid().get_show(slug)
+        if show is None:
+            continue
+        upcoming = grid().expand(now(), now() + AHEAD, show=slug)[:SLOTS_SHOWN]
+        cards.append(
+            {
+                "show": show,
+                "slots": [(occ, episode_status(occ)) for occ in upcoming],
+                "live": _live_card(show, upcoming) if show.kind == "live" else None,
+            }
+        )
+    return render_template("dashboard/index.html", cards=cards, regenerate=ConfirmForm())
+
+
+@bp.route("/slots/<occurrence_id>", methods=["GET", "POST"])
+@presenter_required
+def slot(occurrence_id: str) -> Any:
+    account = me()
+    occ = _my_occurrence(account, occurrence_id)
+    episode = episodes().for_occurrence(occ.id)
+    form = EpisodeForm(obj=episode if request.method == "GET" else None)
+    if form.validate_on_submit():
+        if episode is None:
+            form.form_errors.append("Upload the episode first; then give it a title and notes.")
+        else:
+            episodes().describe(episode.id, form.title.data or "", form.notes.data or "")
+            flash("Saved the episode's title and notes.", "success")
+            return redirect(url_for("dashboard.slot", occurrence_id=occurrence_id))
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "dashboard/slot.html",
+        occ=occ,
+        show=grid().get_show(occ.show),
+        status=episode_status(occ, episode) if episode else episode_status(occ),
+        episode=episode,
+        form=form,
+        upload=episodes().upload_info(occ),
+        max_bytes=services().settings.max_upload_bytes,
+    ), status
+
+
+@bp.post("/shows/<slug>/key")
+@presenter_required
+def regenerate_key(slug: str) -> Any:
+    account = me()
+    if not account.presents(slug):
+        abort(403)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    _keys().regenerate(slug)
+    flash("Your new stream key is below; the old one no longer works.", "success")
+    return redirect(url_for("dashboard.index") + f"#live-{slug}")
+
+
+def _my_occurrence(account: Account, occurrence_id: str) -> Occurrence:
+    occ = grid().find_occurrence(occurrence_id)
+    if occ is None:
+        abort(404)
+    if not account.presents(occ.show):
+        abort(403)
+    return occ
+
+
+def _live_card(show: Show, upcoming: list[Occurrence]) -> dict[str, Any]:
+    svc = services()
+    keys = _keys()
+    nxt = next((o for o in upcoming if o.kind == "live"), None)
+    window: tuple[datetime, datetime] | None = keys.window(nxt) if nxt else None
+    return {
+        "server": live_server(svc.settings, StationSettingsStore(svc.db).load()),
+        "port": svc.settings.harbor_port,
+        "mount": LIVE_MOUNT,
+        "key": keys.key_for(show.slug),
+        "window": window,
+        "occurrence": nxt,
+    }
+
+
+LIVE_MOUNT = "/live"
+
+
+def _keys() -> Any:
+    from radio.playout.live import StreamKeys
+
+    return StreamKeys(services().db, services().settings)

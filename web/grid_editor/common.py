@@ -1,0 +1,109 @@
+"""What the grid editor's views share: the services, recording a change, time formats."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+
+from flask import Flask, current_app
+
+from radio.changelog import ChangeLog
+from radio.errors import GridConflict, GridError, NotFound
+from radio.grid.clock import local_midnight
+from radio.grid.service import GridService
+from radio.grid.validate import InvalidGrid
+from web import services
+from web.auth import me, now
+
+T = TypeVar("T")
+
+
+def grid() -> GridService:
+    """The grid service (the station's, or one built for this app)."""
+    found = getattr(services(), "grid", None)
+    if isinstance(found, GridService):
+        return found
+    app = current_app
+    own = app.extensions.get("radio.grid")
+    if not isinstance(own, GridService):
+        svc = services()
+        own = GridService(svc.db, svc.settings.tz)
+        app.extensions["radio.grid"] = own
+    return own
+
+
+def changelog() -> ChangeLog:
+    found = current_app.extensions.get("radio.changelog")
+    if not isinstance(found, ChangeLog):
+        found = ChangeLog(services().db)
+        current_app.extensions["radio.changelog"] = found
+    return found
+
+
+def record(what: str, *, show: str = "", reason: str | None = "") -> None:
+    account = me()
+    changelog().record(
+        at=now(), who=account.display_name, what=what, reason=reason or "", show=show
+    )
+
+
+def attempt(change: Callable[[], T], errors: list[str]) -> T | None:
+    """Run a grid edit; on a refusal put its sentences in ``errors`` and return None."""
+    try:
+        return change()
+    except InvalidGrid as exc:
+        errors.extend(exc.problems)
+    except (GridConflict, GridError, NotFound) as exc:
+        errors.append(str(exc))
+    return None
+
+
+def refused_status(errors: list[str]) -> int:
+    return 409 if any("overlap" in e for e in errors) else 422
+
+
+def today() -> date:
+    return now().astimezone(services().settings.tz).date()
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def local_day_bounds(day: date, days: int = 1) -> tuple[datetime, datetime]:
+    tz = services().settings.tz
+    return local_midnight(day, tz), local_midnight(day + timedelta(days=days), tz)
+
+
+def when(at: datetime) -> str:
+    """'Tue 24 Nov 2026, 09:00' in the station's zone."""
+    local = at.astimezone(services().settings.tz)
+    return f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M}"
+
+
+def init_filters(app: Flask) -> None:
+    def local(at: datetime, fmt: str = "%H:%M") -> str:
+        return at.astimezone(services().settings.tz).strftime(fmt)
+
+    def day_name(day: date) -> str:
+        return f"{day:%A} {day.day} {day:%B}"
+
+    def minutes(delta: timedelta) -> str:
+        total = int(delta.total_seconds()) // 60
+        hours, mins = divmod(total, 60)
+        if hours and mins:
+            return f"{hours} h {mins} min"
+        return f"{hours} h" if hours else f"{mins} min"
+
+    filters: dict[str, Any] = {
+        "local": local,
+        "day_name": day_name,
+        "duration": minutes,
+        "when": when,
+    }
+    app.jinja_env.filters.update(filters)
+
+    @app.context_processor
+    def _zone() -> dict[str, Any]:
+        return {"station_tz": services().settings.timezone.replace("_", " ")}

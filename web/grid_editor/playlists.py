@@ -1,0 +1,107 @@
+"""The rotation and jingle playlists: ``.m3u8`` files in ``Settings.playlists_dir`` whose
+entries are paths relative to the media folder. Volunteers tick the files to include."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from radio import playlists as m3u
+from web import services
+from web.auth import volunteer_required
+from web.forms import PlaylistForm
+from web.grid_editor import bp
+from web.grid_editor.common import record
+
+AUDIO = {".ogg", ".oga", ".opus", ".mp3", ".flac", ".wav", ".m4a", ".aac"}
+NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,40}")
+MAX_FILES = 2000
+
+
+@bp.get("/playlists")
+@volunteer_required
+def playlists() -> Any:
+    found = []
+    for path in sorted(_folder().glob("*.m3u8")):
+        if NAME.fullmatch(path.stem):
+            found.append((path.stem, len(_read(path)[1])))
+    return render_template("grid/playlists.html", playlists=found)
+
+
+@bp.route("/playlists/<name>", methods=["GET", "POST"])
+@volunteer_required
+def playlist(name: str) -> Any:
+    path = _folder() / f"{name}.m3u8"
+    if not NAME.fullmatch(name) or not path.is_file():
+        abort(404)
+    header, entries = _read(path)
+    files = media_files(services().settings.media_dir)
+    missing = [e for e in entries if e not in set(files)]
+    form = PlaylistForm()
+    form.entries.choices = [(f, f) for f in entries + [f for f in files if f not in entries]]
+    if request.method == "GET":
+        form.entries.data = list(entries)
+    if form.validate_on_submit():
+        chosen = set(form.entries.data or [])
+        known = set(files) | set(entries)
+        kept = [e for e in entries if e in chosen] + sorted(
+            f for f in chosen if f in known and f not in entries
+        )
+        added, removed = sorted(set(kept) - set(entries)), [e for e in entries if e not in kept]
+        if added or removed:
+            _write(path, header, kept)
+            parts = ([f"added {', '.join(added)}"] if added else []) + (
+                [f"removed {', '.join(removed)}"] if removed else []
+            )
+            record(f"Playlist {name}: {'; '.join(parts)}.", reason=form.reason.data)
+        flash(f"The {name} playlist has {len(kept)} files.", "success")
+        return redirect(url_for("grid_editor.playlist", name=name))
+    return render_template(
+        "grid/playlist.html", name=name, form=form, missing=set(missing), entries=entries
+    ), (400 if request.method == "POST" else 200)
+
+
+def media_files(media_dir: Path) -> list[str]:
+    """Audio files in the media folder, as playlist entries (relative, '/' separated)."""
+    found: list[str] = []
+    if not media_dir.is_dir():
+        return found
+    for root, dirs, names in os.walk(media_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for file in sorted(names):
+            if Path(file).suffix.lower() in AUDIO and not file.startswith("."):
+                found.append((Path(root) / file).relative_to(media_dir).as_posix())
+                if len(found) >= MAX_FILES:
+                    return found
+    return found
+
+
+def _folder() -> Path:
+    return services().settings.playlists_dir
+
+
+def _read(path: Path) -> tuple[list[str], list[str]]:
+    """The comment lines at the top (kept when saving) and the entries."""
+    text = path.read_text(encoding="utf-8")
+    header = []
+    for line in text.splitlines():
+        if line.startswith("#") and not line.startswith("#EXTM3U"):
+            header.append(line)
+        elif line.strip() and not line.startswith("#"):
+            break
+    with path.open(encoding="utf-8") as fp:
+        return header, m3u.load(fp)
+
+
+def _write(path: Path, header: list[str], entries: list[str]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("w", encoding="utf-8") as fp:
+        fp.write("#EXTM3U\n")
+        fp.writelines(f"{line}\n" for line in header)
+        for entry in entries:
+            fp.write(f"{entry}\n")
+    os.replace(tmp, path)
