@@ -24,7 +24,16 @@ from radio.grid.model import (
     SlotException,
     Weekly,
 )
-from radio.grid.tomlfile import dump, dumps, load, loads
+from radio.grid.tomlfile import (
+    EXCEPTION_KEYS,
+    SHOW_KEYS,
+    SLOT_KEYS,
+    _Reader,
+    dump,
+    dumps,
+    load,
+    loads,
+)
 from radio.grid.validate import InvalidGrid
 
 DEMO = Path(__file__).resolve().parents[2] / "schedules" / "demo.toml"
@@ -454,3 +463,52 @@ def test_the_examples_in_the_readme_read() -> None:
 def test_dates_far_from_now_are_refused(text: str) -> None:
     (problem,) = problems(text)
     assert "is outside the years 2000 to 2199." in problem
+
+
+# Whatever a file holds, the reader answers with a grid or with sentences, never a traceback.
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 40),
+    st.floats(allow_nan=False),
+    st.sampled_from(["mon", "last", "weekly", "monthly", "once", "07:00", "1h", "live", "a", "r1",
+                     "2026-01-05", "cancel", "move", "replace", "#123456", "", "25:00", "-1h"]),
+    st.dates(date(1, 1, 1), date(9999, 12, 31)),
+    st.datetimes(datetime(1, 1, 2), datetime(9999, 12, 30)),
+    st.times(),
+)  # fmt: skip
+values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3), max_leaves=6)
+slot_keys = sorted({k for keys in SLOT_KEYS.values() for k in keys})
+slot_tables = st.dictionaries(st.sampled_from([*slot_keys, "x"]), values, max_size=9)
+show_tables = st.dictionaries(
+    st.sampled_from([*SHOW_KEYS, "x"]),
+    values | st.lists(slot_tables, max_size=3),
+    max_size=10,
+)
+exception_tables = st.dictionaries(st.sampled_from([*EXCEPTION_KEYS, "x"]), values, max_size=8)
+documents = st.fixed_dictionaries(
+    {},
+    optional={
+        "show": st.lists(show_tables, max_size=3) | values,
+        "exception": st.lists(exception_tables, max_size=3) | values,
+        "x": values,
+    },
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(documents)
+def test_any_document_gives_a_grid_or_sentences(data: dict[str, object]) -> None:
+    reader = _Reader("fuzz.toml")
+    reader.grid(data)
+    assert all(p.startswith("fuzz.toml: ") and p.endswith(".") for p in reader.problems)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_gives_a_grid_or_sentences(text: str) -> None:
+    try:
+        loads(text, "fuzz.toml")
+    except InvalidGrid as exc:
+        assert exc.problems
