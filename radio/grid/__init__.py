@@ -14,6 +14,7 @@ take the instant they are about as a parameter.
 ``validate``              whole-grid checks; :class:`InvalidGrid` (one sentence per problem)
 ``edits``                 edits as pure functions (``Edit.add_slot(...)`` …)
 ``tomlfile``              ``load(fp, source) -> Grid`` and ``dump(grid, fp)``
+``reader``, ``textforms`` how the file's tables and values become domain objects
 ``store``                 SQLAlchemy tables (``grid_shows``, ``grid_slots``, …)
 ``service``               :class:`GridService`: the stored grid for everyone else
 ========================  ==================================================================
@@ -35,6 +36,7 @@ Using it from playout, media or the web (build it once, e.g. in bootstrap)::
     grid.save_show(show); grid.remove_show(slug)
     grid.add_slot(slug, slot); grid.change_slot(slug, slot); grid.remove_slot(slug, slot_id)
     grid.add_exception(SlotException(...)); grid.remove_exception(occurrence_id)
+    grid.grid()                                         # -> Grid (cached, reloaded on change)
 
 Instants are aware UTC datetimes; windows are half-open ``[start, end)``. An
 :class:`Occurrence` has ``id``, ``show`` (slug), ``title``, ``kind`` (``prerecorded``, ``live``
