@@ -49,14 +49,21 @@ def expand(
 
 
 @pytest.mark.parametrize(
-    ("start", "end"), [("2027-03-22", "2027-03-29"), ("2027-10-25", "2027-11-01")]
+    ("start", "end"),
+    [
+        ("2026-03-23", "2026-03-30"),
+        ("2026-10-19", "2026-10-26"),
+        ("2027-03-22", "2027-03-29"),
+        ("2027-10-25", "2027-11-01"),
+    ],
 )
 def test_clock_change_weeks_lose_no_show_and_overlap_nothing(
     radio_env: Path, capsys: pytest.CaptureFixture[str], start: str, end: str
 ) -> None:
     week = expand(capsys, start, end)
     # The same week a month earlier or later has the same weekly shows.
-    shift = 28 if start.startswith("2027-03") else -28
+    spring = start[5:7] == "03"
+    shift = 28 if spring else -28
     other_start = (datetime.fromisoformat(start) + timedelta(days=shift)).date().isoformat()
     other_end = (datetime.fromisoformat(end) + timedelta(days=shift)).date().isoformat()
     other = expand(capsys, other_start, other_end)
@@ -75,11 +82,13 @@ def test_clock_change_weeks_lose_no_show_and_overlap_nothing(
     assert all(set(o) == {"show", "start", "end", "id"} for o in week)
     assert all(o["start"].endswith("Z") and o["end"].endswith("Z") for o in week)
     owls = [o for o in week if o["show"] == "night-owls"]
-    assert [(o["start"], o["end"]) for o in owls] == (
-        [("2027-03-27T23:00:00Z", "2027-03-28T01:00:00Z")]
-        if start.startswith("2027-03")
-        else [("2027-10-30T22:00:00Z", "2027-10-31T02:00:00Z")]
-    )
+    saturday = {
+        "2026-03-23": ("2026-03-28T23:00:00Z", "2026-03-29T01:00:00Z"),  # 2 hours on air
+        "2026-10-19": ("2026-10-24T22:00:00Z", "2026-10-25T02:00:00Z"),  # 4 hours on air
+        "2027-03-22": ("2027-03-27T23:00:00Z", "2027-03-28T01:00:00Z"),
+        "2027-10-25": ("2027-10-30T22:00:00Z", "2027-10-31T02:00:00Z"),
+    }
+    assert [(o["start"], o["end"]) for o in owls] == [saturday[start]]
 
 
 def test_expand_json_shape_and_local_dates(
