@@ -12,7 +12,7 @@ from radio.accounts.station import StationOverrides, StationSettingsStore, site_
 from radio.errors import ConfigError
 from web import services
 from web.auth import accounts, admin_required, me
-from web.forms import AccountForm, ConfirmForm, InviteForm, StationSettingsForm
+from web.forms import AccountForm, ConfirmForm, InviteForm, StationSettingsForm, choices
 from web.grid_editor.common import grid, record
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -28,7 +28,7 @@ def accounts_page() -> Any:
 @admin_required
 def invite() -> Any:
     form = InviteForm()
-    form.shows.choices = _show_choices()
+    form.shows.choices = choices(_show_choices())
     if not form.validate_on_submit():
         return _accounts(form, None, 400)
     try:
@@ -54,7 +54,7 @@ def account(account_id: int) -> Any:
     if person is None:
         abort(404)
     form = AccountForm(obj=None if request.method == "POST" else person)
-    form.shows.choices = _show_choices()
+    form.shows.choices = choices(_show_choices())
     if form.validate_on_submit():
         role = check_role(form.role.data or "")
         disabled = bool(form.disabled.data)
@@ -129,7 +129,7 @@ _SETTINGS = ("station_name", "timezone", "public_stream_url", "live_server", "si
 
 
 def _accounts(form: InviteForm, link: tuple[Account, str] | None, status: int = 200) -> Any:
-    form.shows.choices = _show_choices()
+    form.shows.choices = choices(_show_choices())
     return render_template(
         "admin/accounts.html", people=accounts().list_accounts(), form=form, link=link
     ), status

@@ -215,7 +215,7 @@ def logout() -> Any:
         logout_user()
         session.clear()
         flash("You are logged out.", "info")
-        return redirect(url_for("auth.login"))
+        return redirect(url_for("public.home"))
     return render_template("auth/logout.html", form=form)
 
 

@@ -6,6 +6,7 @@ show the engine's one-sentence errors on the form.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from flask_wtf import FlaskForm
@@ -22,12 +23,18 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from radio.accounts.model import MAX_PASSWORD, MIN_PASSWORD, ROLE_NAMES, ROLES
 from radio.errors import GridError
 from radio.grid.model import MonthlyDay, MonthlyWeekday, Once, Pattern, Slot, Weekly
+
+
+def choices(pairs: Sequence[tuple[str, str]]) -> list[SelectChoice]:
+    """WTForms' choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -49,7 +56,15 @@ class LoginForm(FlaskForm):
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
         "New password",
-        validators=[DataRequired(), Length(min=MIN_PASSWORD, max=MAX_PASSWORD)],
+        validators=[
+            DataRequired(),
+            Length(
+                min=MIN_PASSWORD,
+                max=MAX_PASSWORD,
+                message=f"A password needs at least {MIN_PASSWORD} characters "
+                f"(and at most {MAX_PASSWORD}).",
+            ),
+        ],
         description=_PASSWORD_HELP,
     )
     confirm = PasswordField(
@@ -65,13 +80,13 @@ class ConfirmForm(FlaskForm):
 class InviteForm(FlaskForm):
     email = EmailField("E-mail address", validators=[DataRequired(), Length(max=254)])
     name = StringField("Name", validators=[Optional(), Length(max=120)])
-    role = SelectField("Role", choices=ROLE_CHOICES, default="presenter")
+    role = SelectField("Role", choices=choices(ROLE_CHOICES), default="presenter")
     shows = CheckboxesField("Shows (for presenters)", choices=[])
 
 
 class AccountForm(FlaskForm):
     name = StringField("Name", validators=[Optional(), Length(max=120)])
-    role = SelectField("Role", choices=ROLE_CHOICES)
+    role = SelectField("Role", choices=choices(ROLE_CHOICES))
     shows = CheckboxesField("Shows (for presenters)", choices=[])
     disabled = BooleanField("Disabled (cannot log in)")
 
@@ -135,7 +150,7 @@ class ShowForm(FlaskForm):
         description="Lower-case letters, digits and hyphens, e.g. morning-coffee. "
         "Left empty, it is made from the title.",
     )
-    kind = SelectField("Kind", choices=KIND_CHOICES, default="prerecorded")
+    kind = SelectField("Kind", choices=choices(KIND_CHOICES), default="prerecorded")
     description = TextAreaField("Description", validators=[Optional(), Length(max=5000)])
     presenters = StringField(
         "Presenters' names as listeners see them",
@@ -153,11 +168,11 @@ class ShowForm(FlaskForm):
 class SlotFields(FlaskForm):
     """When a show airs: one slot rule."""
 
-    repeat = SelectField("Repeats", choices=REPEAT_CHOICES, default="weekly")
-    days = CheckboxesField("On", choices=WEEKDAY_CHOICES)
-    every = SelectField("How often", choices=EVERY_CHOICES, default="1")
-    nth = SelectField("Which one in the month", choices=NTH_CHOICES, default="1")
-    weekday = SelectField("Weekday", choices=WEEKDAY_CHOICES, default="0")
+    repeat = SelectField("Repeats", choices=choices(REPEAT_CHOICES), default="weekly")
+    days = CheckboxesField("On", choices=choices(WEEKDAY_CHOICES))
+    every = SelectField("How often", choices=choices(EVERY_CHOICES), default="1")
+    nth = SelectField("Which one in the month", choices=choices(NTH_CHOICES), default="1")
+    weekday = SelectField("Weekday", choices=choices(WEEKDAY_CHOICES), default="0")
     day = IntegerField("Date of the month", validators=[Optional(), NumberRange(1, 31)])
     start = TimeField("Starts at", validators=[DataRequired()])
     minutes = IntegerField(
@@ -180,12 +195,14 @@ class SlotForm(SlotFields):
 class OccurrenceForm(FlaskForm):
     action = SelectField(
         "Change",
-        choices=[
-            ("cancel", "Cancel this one"),
-            ("move", "Move it (new start or length)"),
-            ("replace", "Put another show in"),
-            ("restore", "Undo the change: air it as usual"),
-        ],
+        choices=choices(
+            [
+                ("cancel", "Cancel this one"),
+                ("move", "Move it (new start or length)"),
+                ("replace", "Put another show in"),
+                ("restore", "Undo the change: air it as usual"),
+            ]
+        ),
     )
     start = DateTimeLocalField(
         "New start", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[Optional()]

@@ -20,16 +20,17 @@ T = TypeVar("T")
 
 
 def grid() -> GridService:
-    """The grid service (the station's, or one built for this app)."""
+    """The grid service: the app's own (tests set one), else the station's, else one built
+    for this app and kept."""
+    own = current_app.extensions.get("radio.grid")
+    if isinstance(own, GridService):
+        return own
     found = getattr(services(), "grid", None)
     if isinstance(found, GridService):
         return found
-    app = current_app
-    own = app.extensions.get("radio.grid")
-    if not isinstance(own, GridService):
-        svc = services()
-        own = GridService(svc.db, svc.settings.tz)
-        app.extensions["radio.grid"] = own
+    svc = services()
+    own = GridService(svc.db, svc.settings.tz)
+    current_app.extensions["radio.grid"] = own
     return own
 
 

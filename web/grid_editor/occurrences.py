@@ -11,7 +11,7 @@ from radio.errors import GridError
 from radio.grid.model import Grid, Occurrence, SlotException, parse_occurrence_id
 from radio.grid.recurrence import occurs_on
 from web.auth import volunteer_required
-from web.forms import OccurrenceForm
+from web.forms import OccurrenceForm, choices
 from web.grid_editor import bp
 from web.grid_editor.common import attempt, grid, record, refused_status, week_start
 
@@ -31,9 +31,9 @@ def occurrence(occurrence_id: str) -> Any:
     airing = grid().find_occurrence(occurrence_id)
     exception = g.by_occurrence.get(occurrence_id)
     form = OccurrenceForm()
-    form.replacement.choices = [
-        (s.slug, s.title) for s in sorted(g.shows, key=lambda s: s.title) if s.slug != slug
-    ]
+    form.replacement.choices = choices(
+        [(s.slug, s.title) for s in sorted(g.shows, key=lambda s: s.title) if s.slug != slug]
+    )
     if request.method == "GET":
         _fill(form, exception, airing)
     if form.validate_on_submit():

@@ -13,7 +13,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from radio import playlists as m3u
 from web import services
 from web.auth import volunteer_required
-from web.forms import PlaylistForm
+from web.forms import PlaylistForm, choices
 from web.grid_editor import bp
 from web.grid_editor.common import record
 
@@ -42,7 +42,9 @@ def playlist(name: str) -> Any:
     files = media_files(services().settings.media_dir)
     missing = [e for e in entries if e not in set(files)]
     form = PlaylistForm()
-    form.entries.choices = [(f, f) for f in entries + [f for f in files if f not in entries]]
+    form.entries.choices = choices(
+        [(f, f) for f in entries + [f for f in files if f not in entries]]
+    )
     if request.method == "GET":
         form.entries.data = list(entries)
     if form.validate_on_submit():

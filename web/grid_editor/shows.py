@@ -18,6 +18,7 @@ from web.forms import (
     RemoveForm,
     ShowForm,
     SlotForm,
+    choices,
     fill_slot_form,
     slot_from_form,
     slot_words,
@@ -265,7 +266,7 @@ def _next_slot_id(show: Show) -> str:
 def _presenters_form(slug: str) -> PresentersForm:
     form = PresentersForm(prefix="presenters")
     people = [a for a in accounts().list_accounts() if a.role == "presenter"]
-    form.accounts.choices = [(str(a.id), f"{a.display_name} ({a.email})") for a in people]
+    form.accounts.choices = choices([(str(a.id), f"{a.display_name} ({a.email})") for a in people])
     if request.method == "GET":
         form.accounts.data = [str(a.id) for a in people if slug in a.shows]
     return form
