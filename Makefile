@@ -4,6 +4,8 @@
 PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed-stamp
+# axe-core for the browser tests' accessibility checks (package.json, package-lock.json).
+NODE_STAMP := node_modules/.installed-stamp
 
 .PHONY: run test install system-packages lint typecheck bench clean
 
@@ -13,7 +15,7 @@ run: install
 test: install
 	$(VENV)/bin/python -m pytest
 
-install: system-packages $(STAMP)
+install: system-packages $(STAMP) $(NODE_STAMP)
 
 system-packages:
 	@scripts/install-system-packages
@@ -23,6 +25,10 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
 
 lint: install
 	$(VENV)/bin/ruff check radio web tests bench
