@@ -16,6 +16,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from radio.accounts.model import Account
 from radio.accounts.station import StationSettingsStore, live_server
 from radio.grid.model import Occurrence, Show
+from radio.playout.live import StreamKeys
 from web import services
 from web.auth import me, now, presenter_required
 from web.dashboard.episodes import Episode, episodes
@@ -125,7 +126,9 @@ def _live_card(show: Show, upcoming: list[Occurrence]) -> dict[str, Any]:
     svc = services()
     keys = _keys()
     nxt = next((o for o in upcoming if o.kind == "live"), None)
-    window: tuple[datetime, datetime] | None = keys.window(nxt) if nxt else None
+    window: tuple[datetime, datetime] | None = None
+    if nxt is not None:
+        window = (nxt.start - timedelta(minutes=svc.settings.live_key_lead_min), nxt.end)
     return {
         "server": live_server(svc.settings, StationSettingsStore(svc.db).load()),
         "port": svc.settings.harbor_port,
@@ -139,7 +142,5 @@ def _live_card(show: Show, upcoming: list[Occurrence]) -> dict[str, Any]:
 LIVE_MOUNT = "/live"
 
 
-def _keys() -> Any:
-    from radio.playout.live import StreamKeys
-
-    return StreamKeys(services().db, services().settings)
+def _keys() -> StreamKeys:
+    return StreamKeys(services().db)

@@ -64,6 +64,13 @@ def refused_status(errors: list[str]) -> int:
     return 409 if any("overlap" in e for e in errors) else 422
 
 
+def refused(form: Any) -> int:
+    """The status of a form sent back: 409 for a clash, else 422."""
+    if any(field.errors for field in form):
+        return 422
+    return refused_status(form.form_errors)
+
+
 def today() -> date:
     return now().astimezone(services().settings.tz).date()
 

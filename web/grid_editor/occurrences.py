@@ -13,7 +13,7 @@ from radio.grid.recurrence import occurs_on
 from web.auth import volunteer_required
 from web.forms import OccurrenceForm, choices
 from web.grid_editor import bp
-from web.grid_editor.common import attempt, grid, record, refused_status, week_start
+from web.grid_editor.common import attempt, grid, record, refused, week_start
 
 
 @bp.route("/occurrences/<occurrence_id>", methods=["GET", "POST"])
@@ -43,7 +43,7 @@ def occurrence(occurrence_id: str) -> Any:
             return redirect(url_for("grid_editor.week", week=week_start(day).isoformat()))
     status = 200
     if request.method == "POST":
-        status = 422 if form.errors else refused_status(form.form_errors)
+        status = refused(form)
     return render_template(
         "grid/occurrence.html",
         form=form,

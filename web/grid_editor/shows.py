@@ -24,7 +24,7 @@ from web.forms import (
     slot_words,
 )
 from web.grid_editor import bp
-from web.grid_editor.common import attempt, grid, record, refused_status
+from web.grid_editor.common import attempt, grid, record, refused, refused_status
 
 
 @bp.route("/shows/new", methods=["GET", "POST"])
@@ -68,11 +68,7 @@ def show(slug: str) -> Any:
                 )
                 flash("Saved.", "success")
                 return redirect(url_for("grid_editor.show", slug=slug))
-    status = (
-        200
-        if request.method == "GET"
-        else (422 if form.errors else refused_status(form.form_errors))
-    )
+    status = 200 if request.method == "GET" else refused(form)
     return render_template(
         "grid/show.html",
         show=current,
@@ -275,5 +271,5 @@ def _presenters_form(slug: str) -> PresentersForm:
 def _page(template: str, the_form: Any, posted: bool, **context: Any) -> Any:
     if not posted:
         return render_template(template, **context)
-    status = 422 if the_form.errors else refused_status(the_form.form_errors)
+    status = refused(the_form)
     return render_template(template, **context), status
