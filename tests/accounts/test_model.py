@@ -1,0 +1,93 @@
+"""Accounts' rules and the login throttle: pure, no database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from radio.accounts.model import (
+    Account,
+    AccountError,
+    check_links,
+    check_password,
+    check_role,
+    normalise_email,
+)
+from radio.accounts.passwords import Passwords, cheap_hasher
+from radio.accounts.throttle import LoginThrottle
+
+T0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
+
+
+def test_presenters_reach_their_own_shows_only() -> None:
+    sam = Account(1, "sam@example.org", "presenter", shows=frozenset({"a"}), has_password=True)
+    assert sam.presents("a") and not sam.presents("b") and not sam.edits_grid
+    vol = Account(2, "v@example.org", "volunteer", has_password=True)
+    assert vol.edits_grid and not vol.is_admin and not vol.presents("a")
+    admin = Account(3, "x@example.org", "admin", has_password=True)
+    assert admin.edits_grid and admin.is_admin
+
+
+def test_disabled_or_invited_accounts_reach_nothing() -> None:
+    off = Account(1, "s@example.org", "admin", shows=frozenset(), disabled=True, has_password=True)
+    invited = Account(2, "i@example.org", "presenter", shows=frozenset({"a"}))
+    assert not off.is_admin and not off.edits_grid
+    assert not invited.presents("a")
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: normalise_email("not an address"), "is not an e-mail address"),
+        (lambda: check_role("dj"), "must be presenter, volunteer or admin"),
+        (lambda: check_password("short"), "at least 10 characters"),
+        (lambda: check_links("volunteer", frozenset({"a"})), "Only presenters"),
+    ],
+)
+def test_mistakes_are_one_sentence(call: object, message: str) -> None:
+    with pytest.raises(AccountError, match=message):
+        call()  # type: ignore[operator]
+
+
+def test_email_is_trimmed_and_lower_case() -> None:
+    assert normalise_email("  Sam@Example.ORG ") == "sam@example.org"
+
+
+def test_passwords_are_argon2id_and_verify() -> None:
+    passwords = Passwords(cheap_hasher())
+    stored = passwords.hash("correct horse battery")
+    assert stored.startswith("$argon2id$")
+    assert passwords.verify(stored, "correct horse battery")
+    assert not passwords.verify(stored, "wrong")
+    assert not passwords.verify(None, "anything")
+    assert not passwords.verify("not a hash", "anything")
+
+
+def test_throttle_counts_failures_per_address_in_a_window() -> None:
+    throttle = LoginThrottle(per_email=3, per_client=100, window=timedelta(minutes=15))
+    for i in range(3):
+        assert throttle.retry_after("sam", "1.2.3.4", T0 + timedelta(seconds=i)) == 0
+        throttle.failed("sam", "1.2.3.4", T0 + timedelta(seconds=i))
+    wait = throttle.retry_after("sam", "1.2.3.4", T0 + timedelta(seconds=3))
+    assert wait == 15 * 60 - 3
+    assert throttle.retry_after("kim", "1.2.3.4", T0) == 0
+    assert throttle.retry_after("sam", "1.2.3.4", T0 + timedelta(minutes=15, seconds=1)) == 0
+
+
+def test_throttle_counts_failures_per_client_across_addresses() -> None:
+    throttle = LoginThrottle(per_email=100, per_client=4)
+    for i in range(4):
+        throttle.failed(f"user{i}", "9.9.9.9", T0)
+    assert throttle.retry_after("someone-else", "9.9.9.9", T0) > 0
+    assert throttle.retry_after("someone-else", "8.8.8.8", T0) == 0
+
+
+def test_a_success_clears_the_address_but_not_the_client() -> None:
+    throttle = LoginThrottle(per_email=2, per_client=3)
+    throttle.failed("sam", "1.1.1.1", T0)
+    throttle.failed("sam", "1.1.1.1", T0)
+    throttle.succeeded("sam")
+    assert throttle.retry_after("sam", "2.2.2.2", T0) == 0
+    throttle.failed("kim", "1.1.1.1", T0)
+    assert throttle.retry_after("kim", "1.1.1.1", T0) > 0

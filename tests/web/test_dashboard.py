@@ -1,0 +1,77 @@
+"""The presenter's dashboard: their slots and nobody else's, the go-live card, stream keys."""
+
+from __future__ import annotations
+
+from radio.grid.model import SlotException
+from radio.playout.live import StreamKeys
+from tests.web.people import (
+    Station,
+    post,
+    station_fixture,  # noqa: F401
+)
+
+
+def test_dashboard_lists_only_the_presenters_shows_with_statuses(station: Station) -> None:
+    page = station.client("presenter_a").get("/dashboard").get_data(as_text=True)
+    assert "Show A" in page and "Live A" in page and "Show B" not in page
+    assert "Episode missing" in page and "Live show" in page
+    page_b = station.client("presenter_b").get("/dashboard").get_data(as_text=True)
+    assert "Show B" in page_b and "Show A" not in page_b and "Going live" not in page_b
+
+
+def test_go_live_card_shows_server_port_mount_key_and_window(station: Station) -> None:
+    page = station.client("presenter_a").get("/dashboard").get_data(as_text=True)
+    key = StreamKeys(station.services.db).key_for("live-a")
+    settings = station.services.settings
+    assert key in page
+    assert f"<code>{settings.harbor_host}</code>" in page
+    assert f"<code>{settings.harbor_port}</code>" in page and "<code>/live</code>" in page
+    # The next live slot is today 20:00-21:00 GMT; the key works from 5 minutes before.
+    assert "Mon 23 Nov 2026, 19:55" in page and "until <strong>21:00</strong>" in page
+
+
+def test_regenerating_the_key_changes_it_for_the_own_show_only(station: Station) -> None:
+    keys = StreamKeys(station.services.db)
+    old = keys.key_for("live-a")
+    thief = station.client("presenter_b")
+    assert post(thief, "/dashboard/shows/live-a/key").status_code == 403
+    assert keys.key_for("live-a") == old
+    owner = station.client("presenter_a")
+    answer = post(owner, "/dashboard/shows/live-a/key")
+    assert answer.status_code == 302
+    assert keys.key_for("live-a") != old
+
+
+def test_presenters_cannot_reach_other_shows_slots_by_editing_ids(station: Station) -> None:
+    a_slot = f"/dashboard/slots/{station.occurrence('show-a')}"
+    b_slot = f"/dashboard/slots/{station.occurrence('show-b')}"
+    b = station.client("presenter_b")
+    assert b.get(b_slot).status_code == 200
+    assert b.get(a_slot).status_code == 403
+    assert post(b, a_slot, {"title": "Hijacked", "notes": "x"}).status_code == 403
+    assert b.get("/dashboard/slots/show-a.s1.1999-01-01").status_code == 404
+    assert b.get("/dashboard/slots/../../admin").status_code == 404
+
+
+def test_a_replaced_occurrence_belongs_to_the_show_that_airs(station: Station) -> None:
+    oid = station.occurrence("show-a", days=2)
+    station.grid.add_exception(
+        SlotException(
+            "show-a",
+            "s1",
+            station.grid.find_occurrence(oid).date,  # type: ignore[union-attr]
+            "replace",
+            replacement="show-b",
+        )
+    )
+    path = f"/dashboard/slots/{oid}"
+    assert station.client("presenter_b").get(path).status_code == 200
+    assert station.client("presenter_a").get(path).status_code == 403
+
+
+def test_title_and_notes_need_an_episode_first(station: Station) -> None:
+    client = station.client("presenter_a")
+    path = f"/dashboard/slots/{station.occurrence('show-a')}"
+    answer = post(client, path, {"title": "Episode 1", "notes": "Hello"})
+    assert answer.status_code == 400
+    assert "Upload the episode first" in answer.get_data(as_text=True)
