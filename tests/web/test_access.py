@@ -37,6 +37,14 @@ AUDIENCES: dict[str, dict[str, str]] = {
         "volunteer": "forbidden",
         "admin": "forbidden",
     },
+    # A file of show A's that does not exist yet: the owner is told so, nobody else is.
+    "own-show-file": {
+        "anonymous": "login",
+        "presenter_a": "missing",
+        "presenter_b": "forbidden",
+        "volunteer": "forbidden",
+        "admin": "forbidden",
+    },
     "volunteer": {
         "anonymous": "login",
         "presenter_a": "forbidden",
@@ -70,6 +78,7 @@ RULES: dict[str, str] = {
     "dashboard.index": "presenter",
     "dashboard.slot": "own-show",
     "dashboard.regenerate_key": "own-show",
+    "dashboard.waveform": "own-show-file",
     "grid_editor.week": "volunteer",
     "grid_editor.missing": "volunteer",
     "grid_editor.occurrence": "volunteer",
@@ -156,7 +165,9 @@ def outcome(client: FlaskClient, method: str, path: str) -> str:
         return "login"
     if status == 403:
         return "forbidden"
-    if status in (401, 404, 405) or (status >= 500 and status != 503):
+    if status == 404:
+        return "missing"
+    if status in (401, 405) or (status >= 500 and status != 503):
         return f"error {status}"
     return "ok"
 

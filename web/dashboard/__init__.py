@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 
 from radio.accounts.model import Account
 from radio.accounts.station import StationSettingsStore, live_server
@@ -97,6 +106,16 @@ def slot(occurrence_id: str) -> Any:
         upload=episodes().upload_info(occ),
         max_bytes=services().settings.max_upload_bytes,
     ), status
+
+
+@bp.get("/slots/<occurrence_id>/waveform.png")
+@presenter_required
+def waveform(occurrence_id: str) -> Any:
+    occ = _my_occurrence(me(), occurrence_id)
+    episode = episodes().for_occurrence(occ.id)
+    if episode is None or episode.waveform is None:
+        abort(404)
+    return send_file(episode.waveform, mimetype="image/png", max_age=60)
 
 
 @bp.post("/shows/<slug>/key")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, Protocol, cast
 
 from flask import current_app
@@ -30,9 +31,10 @@ class Episode:
     duration: timedelta | None = None
     loudness_lufs: float | None = None
     true_peak_dbtp: float | None = None
-    #: Peaks from 0 to 1, a few hundred of them, for drawing the waveform.
-    waveform: tuple[float, ...] = field(default=(), repr=False)
+    #: The waveform picture (a PNG in the media folder), if the analysis drew one.
+    waveform: Path | None = field(default=None, repr=False)
     problem: str = ""
+    warnings: tuple[str, ...] = ()
 
 
 class Episodes(Protocol):
@@ -56,9 +58,67 @@ class NoMedia:
         return None
 
 
+class LibraryEpisodes:
+    """Episodes from the media area's :class:`~radio.media.library.MediaLibrary`.
+
+    Uploads go to the media area's endpoint once it is registered (blueprint ``uploads``);
+    until then :meth:`upload_info` says there is none and the page says so.
+    """
+
+    def __init__(self, library: Any, media_dir: Path) -> None:
+        self.library = library
+        self.media_dir = media_dir
+
+    def for_occurrence(self, occurrence_id: str) -> Episode | None:
+        playable = self.library.episode_for(occurrence_id)
+        if playable is None:
+            return None
+        record = self.library.get(playable.item_id)
+        picture = self.media_dir / record.waveform_path if record.waveform_path else None
+        return Episode(
+            id=str(record.id),
+            occurrence_id=occurrence_id,
+            state="ready" if record.status in ("ready", "ok", "") else record.status,
+            title=record.title or "",
+            filename=record.original_filename,
+            duration=timedelta(seconds=record.cue_out_s - record.cue_in_s),
+            loudness_lufs=record.loudness_lufs,
+            true_peak_dbtp=record.true_peak_dbtp,
+            waveform=picture if picture and picture.is_file() else None,
+            warnings=tuple(record.warnings),
+        )
+
+    def describe(self, episode_id: str, title: str, notes: str) -> None:
+        self.library.edit(int(episode_id), title=title)
+
+    def upload_info(self, occurrence: Occurrence) -> dict[str, Any] | None:
+        if "uploads" not in current_app.blueprints:
+            return None
+        from flask import url_for
+
+        return {
+            "endpoint": url_for("uploads.create"),
+            "metadata": {"occurrence_id": occurrence.id, "show": occurrence.show},
+            "status_url": None,
+        }
+
+
 def episodes() -> Episodes:
     found = current_app.extensions.get("radio.episodes")
     if found is None:
-        found = NoMedia()
+        found = _build()
         current_app.extensions["radio.episodes"] = found
     return cast(Episodes, found)
+
+
+def _build() -> Episodes:
+    try:
+        from radio.media.library import MediaLibrary
+    except ImportError:  # the media area is not there
+        return NoMedia()
+    from web import services
+    from web.grid_editor.common import grid
+
+    svc = services()
+    library = MediaLibrary(svc.settings, svc.db, slots=grid())
+    return LibraryEpisodes(library, svc.settings.media_dir)
