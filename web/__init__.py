@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for blueprint in (public.bp, api.bp):
         app.register_blueprint(blueprint)
     # Areas register their blueprints here (one line each).
+    public.init_app(app)  # the listeners' feeds and public API
     auth.csrf.exempt(api.bp)  # JSON, read-only, no cookies
     grid_editor.init_app(app)
     app.register_blueprint(dashboard.bp)
