@@ -39,3 +39,4 @@ class StationState(Base):
 from radio.grid import store as _grid_store  # noqa: E402,F401
 from radio import changelog as _changelog  # noqa: E402,F401
 from radio.accounts import store as _accounts_store  # noqa: E402,F401
+from radio.media import store as _media_store  # noqa: E402,F401

@@ -1,0 +1,30 @@
+"""Media: episode upload, analysis and the station library.
+
+* :mod:`~radio.media.library` — :class:`MediaLibrary`, the one ingest (web and CLI) and
+  what playout reads back (:meth:`MediaLibrary.episode_for`, :class:`Playable`);
+* :mod:`~radio.media.uploads` — resumable upload sessions and :func:`sweep_temporary`;
+* :mod:`~radio.media.probe`, :mod:`~radio.media.names`, :mod:`~radio.media.tags` — what a
+  file is, by content; its name and tags, cleaned;
+* :mod:`~radio.media.analysis` and :mod:`~radio.media.dsp` — one decode measures length,
+  loudness, true peak, cues and the waveform (:mod:`~radio.media.waveform`);
+* :mod:`~radio.media.episodes` — the grid lookup protocol and the slot-length check;
+* :mod:`~radio.media.store` — the tables.
+"""
+
+from __future__ import annotations
+
+from radio.media.episodes import SlotLookup
+from radio.media.library import IngestResult, MediaLibrary, MediaRecord, Playable, Target
+from radio.media.uploads import Uploads, UploadState, sweep_temporary
+
+__all__ = [
+    "IngestResult",
+    "MediaLibrary",
+    "MediaRecord",
+    "Playable",
+    "SlotLookup",
+    "Target",
+    "UploadState",
+    "Uploads",
+    "sweep_temporary",
+]

@@ -1,0 +1,228 @@
+"""Measure a file in one decode: true duration, loudness, true peak, cues and an envelope.
+
+One ``ffmpeg`` process decodes the audio once and writes 16-bit PCM (6 dB below its level,
+so overshoots above full scale survive) to a pipe. Python reads it in fixed chunks and feeds
+every measurement from the same samples, so memory stays flat however long the file is and
+the time is the decode plus a little: the numpy work runs on the other core while ffmpeg
+decodes ahead into the pipe.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import math
+import subprocess
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+from numpy.typing import NDArray
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+from radio.errors import MediaRejected
+from radio.media.dsp import TILE, KWeighting, Planar, TruePeak, integrated_loudness
+
+log = logging.getLogger(__name__)
+
+#: Kept before the first sound and after the last, so breaths and reverb tails survive.
+LEAD_PAD_S = 0.25
+TAIL_PAD_S = 0.5
+_HEADROOM = 2.0  # the PCM is written at half level
+_CHUNK_SPANS = 16  # chunk = 16 K-weighting spans (65536 frames)
+_PIPE_SIZE = 1 << 20
+_F_SETPIPE_SZ = 1031
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What one decode measured. Levels are None for a file that is silent throughout."""
+
+    duration_s: float
+    loudness_lufs: float | None
+    true_peak_dbtp: float | None
+    cue_in_s: float
+    cue_out_s: float
+    silent: bool
+    decode_errors: int
+    #: Peak level (full scale 1.0) of each ``window_s`` of the decoded audio.
+    envelope: NDArray[np.float32] = field(repr=False)
+    window_s: float = 0.01
+
+    def gain_to(self, target_lufs: float, true_peak_max_dbtp: float) -> float:
+        """Gain (dB) that brings the loudness to target without the true peak passing its max."""
+        if self.loudness_lufs is None or self.true_peak_dbtp is None:
+            return 0.0
+        gain = min(target_lufs - self.loudness_lufs, true_peak_max_dbtp - self.true_peak_dbtp)
+        return round(gain, 2)
+
+
+def analyse(
+    path: Path, *, sample_rate: int, channels: int, silence_threshold_db: float
+) -> Analysis:
+    """Decode ``path`` once and measure it; :class:`MediaRejected` if nothing decodes."""
+    rate = min(sample_rate, 48000)
+    out_channels = 1 if channels == 1 else 2
+    cmd = [
+        "ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-i", str(path),
+        "-map", "0:a:0", "-vn", "-sn", "-dn", "-af", f"volume={1 / _HEADROOM}",
+        "-ac", str(out_channels), "-ar", str(rate), "-f", "s16le", "-",
+    ]  # fmt: skip
+    meter = _Meter(rate, out_channels, silence_threshold_db)
+    # ffmpeg needs the other core: BLAS must not spread its small products over both.
+    with (
+        threadpool_limits(1, user_api="blas"),
+        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0) as proc,
+    ):
+        assert proc.stdout is not None and proc.stderr is not None
+        errors = _drain(proc.stderr)
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(proc.stdout.fileno(), _F_SETPIPE_SZ, _PIPE_SIZE)
+        try:
+            _pump(proc.stdout, meter)
+        finally:
+            proc.stdout.close()
+            code = proc.wait()
+            errors.join()
+    lines = errors.lines
+    if meter.frames == 0:
+        log.info("ffmpeg decoded nothing from %s (exit %s): %s", path, code, list(lines)[-3:])
+        if errors.count == 0 and code == 0:
+            raise MediaRejected(
+                "The file has the header of a sound file but holds no audio; "
+                "export the recording again."
+            )
+        raise MediaRejected(
+            "The file says it holds audio but none of it decodes; export it again "
+            "from the recording program and upload the new file."
+        )
+    if code != 0:
+        log.warning("ffmpeg exit %s on %s after %d frames: %s", code, path, meter.frames, lines)
+    return meter.result(errors.count)
+
+
+class _Errors(threading.Thread):
+    def __init__(self, stream: IO[bytes]) -> None:
+        super().__init__(daemon=True)
+        self._stream = stream
+        self.lines: deque[str] = deque(maxlen=20)
+        self.count = 0
+
+    def run(self) -> None:
+        for raw in self._stream:
+            self.count += 1
+            self.lines.append(raw.decode("utf-8", "replace").rstrip())
+
+
+def _drain(stream: IO[bytes]) -> _Errors:
+    thread = _Errors(stream)
+    thread.start()
+    return thread
+
+
+def _pump(stream: IO[bytes], meter: _Meter) -> None:
+    frame_bytes = 2 * meter.channels
+    chunk = np.empty(meter.chunk_frames * meter.channels, np.int16)
+    view = chunk.data.cast("B")
+    while True:
+        filled = 0
+        while filled < len(view):
+            got = stream.readinto(view[filled:])  # type: ignore[attr-defined]
+            if not got:
+                break
+            filled += got
+        frames = filled // frame_bytes
+        if frames:
+            meter.add(chunk[: frames * meter.channels].reshape(frames, meter.channels))
+        if filled < len(view):
+            return
+
+
+class _Meter:
+    """Every measurement over the same stream of 16-bit frames, in fixed-size chunks."""
+
+    chunk_frames = KWeighting.span * _CHUNK_SPANS
+
+    def __init__(self, rate: int, channels: int, threshold_db: float) -> None:
+        self.rate = rate
+        self.channels = channels
+        self.frames = 0
+        self._threshold = 10.0 ** (threshold_db / 20.0)
+        self._audio = Planar(channels, self.chunk_frames)
+        self._kweighting = KWeighting(rate, channels, self.chunk_frames)
+        self._true_peak = TruePeak(self._audio)
+        self._bins = _Bins(round(rate / 10))
+        self._envelope: list[NDArray[np.float32]] = []
+
+    def add(self, pcm: NDArray[np.int16]) -> None:
+        count = pcm.shape[0]
+        self.frames += count
+        self._audio.load(pcm, _HEADROOM / 32768.0)
+        self._true_peak.add()
+        self._envelope.append(self._true_peak.tile_peaks[: -(-count // TILE)].copy())
+        self._bins.add(self._kweighting.energy(self._audio)[:count])
+
+    def result(self, decode_errors: int) -> Analysis:
+        envelope = np.concatenate(self._envelope) if self._envelope else np.zeros(0, np.float32)
+        duration = self.frames / self.rate
+        bins = self._bins.values() * (2.0 if self.channels == 1 else 1.0)
+        loudness = integrated_loudness(bins, self._bins.size)  # mono airs on both channels
+        peak = self._true_peak.peak
+        true_peak = 20 * math.log10(peak) if peak > 0 else None
+        loud = np.flatnonzero(envelope > self._threshold)
+        window_s = TILE / self.rate
+        if loud.size == 0:
+            cue_in, cue_out, silent = 0.0, duration, True
+        else:
+            cue_in = max(0.0, loud[0] * window_s - LEAD_PAD_S)
+            cue_out = min(duration, (loud[-1] + 1) * window_s + TAIL_PAD_S)
+            silent = False
+        return Analysis(
+            duration_s=round(duration, 3),
+            loudness_lufs=None if silent or loudness is None else round(loudness, 2),
+            true_peak_dbtp=None if silent or true_peak is None else round(true_peak, 2),
+            cue_in_s=round(cue_in, 3),
+            cue_out_s=round(cue_out, 3),
+            silent=silent,
+            decode_errors=decode_errors,
+            envelope=envelope,
+            window_s=window_s,
+        )
+
+
+class _Bins:
+    """Sums a stream of per-frame energies over consecutive runs of ``size`` frames (the
+    100 ms bins of BS.1770); chunks need not line up with the runs."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._done: list[NDArray[np.float64]] = []
+        self._partial = 0.0
+        self._filled = 0
+
+    def add(self, values: NDArray[np.float32]) -> None:
+        pos = 0
+        if self._filled:
+            take = min(self.size - self._filled, len(values))
+            self._partial += float(values[:take].sum(dtype=np.float64))
+            self._filled += take
+            pos = take
+            if self._filled < self.size:
+                return
+            self._done.append(np.array([self._partial]))
+            self._partial, self._filled = 0.0, 0
+        whole = (len(values) - pos) // self.size * self.size
+        if whole:
+            runs = values[pos : pos + whole].reshape(-1, self.size)
+            self._done.append(np.asarray(runs.sum(axis=1, dtype=np.float64), np.float64))
+        if pos + whole < len(values):
+            self._partial = float(values[pos + whole :].sum(dtype=np.float64))
+            self._filled = len(values) - pos - whole
+
+    def values(self) -> NDArray[np.float64]:
+        """The complete bins (a last, partial one does not count, as in BS.1770)."""
+        return np.concatenate(self._done) if self._done else np.zeros(0)

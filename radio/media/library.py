@@ -1,0 +1,513 @@
+"""The station library: one ingest for the web and the CLI, and what playout reads back.
+
+Ingest works on a staging file in ``<data>/tmp`` and touches ``<data>/media`` and the
+database only once everything about the file is known and good: a refused file leaves
+nothing behind. Files are stored by content hash (``media/ab/abcdef….mp3``); the client's
+file name is metadata.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import logging
+import os
+import re
+import secrets
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from radio import playlists
+from radio.config import Settings
+from radio.db import Database
+from radio.errors import MediaRejected, NotFound, RadioError
+from radio.media import names, tags, waveform
+from radio.media.analysis import analyse
+from radio.media.episodes import SlotLookup, slot_fit
+from radio.media.probe import probe
+from radio.media.store import Episode, MediaItem
+
+log = logging.getLogger(__name__)
+
+MIN_DURATION_S = 1.0
+#: Kept free on the data disk beyond the file itself.
+DISK_MARGIN_BYTES = 64 * 1024 * 1024
+_PLAYLIST_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")
+_COPY_BLOCK = 1 << 20
+
+
+@dataclass(frozen=True)
+class MediaRecord:
+    """A library item as the rest of the station sees it."""
+
+    id: int
+    original_filename: str
+    title: str | None
+    artist: str | None
+    album: str | None
+    isrc: str | None
+    format: str
+    size_bytes: int
+    duration_s: float
+    loudness_lufs: float | None
+    true_peak_dbtp: float | None
+    gain_db: float
+    cue_in_s: float
+    cue_out_s: float
+    status: str
+    warnings: list[str]
+    path: str
+    waveform_path: str
+    art_path: str | None
+    sha256: str
+    created_at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Playable:
+    """What playout needs to air an item: the file and the measured numbers to apply."""
+
+    item_id: int
+    path: Path
+    title: str
+    artist: str | None
+    duration_s: float
+    gain_db: float
+    cue_in_s: float
+    cue_out_s: float
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    item: MediaRecord
+    duplicate: bool = False
+    #: Things the person must know (silence, overruns, damaged parts).
+    warnings: list[str] = field(default_factory=list)
+    #: Plain information (the slot is shorter, the item joined a playlist).
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"item": self.item.to_json(), "duplicate": self.duplicate,
+                "warnings": self.warnings, "notes": self.notes}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an ingested item goes besides the library."""
+
+    show: str | None = None
+    occurrence_id: str | None = None
+    playlist: str | None = None
+
+
+class MediaLibrary:
+    """The library service. ``slots`` finds grid occurrences (needed to attach episodes)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        slots: SlotLookup | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.slots = slots
+        self.clock = clock
+
+    # Ingest ------------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        source: Path,
+        original_filename: str | None = None,
+        target: Target | None = None,
+        *,
+        staged: bool = False,
+    ) -> IngestResult:
+        """Check, analyse and store ``source``; :class:`MediaRejected` says why not.
+
+        ``staged`` means ``source`` already lies in the temporary folder (a finished upload)
+        and may be moved rather than copied; it is removed either way.
+        """
+        target = target or Target()
+        name = names.clean_filename(source.name if original_filename is None else original_filename)
+        occurrence = self._check_target(target)
+        try:
+            size = source.stat().st_size
+        except OSError as exc:
+            raise MediaRejected(f"The file {name} cannot be read ({exc.strerror}).") from None
+        check_size(size, self.settings.max_upload_bytes)
+        with self._staging(source, staged) as (staging, digest):
+            existing = self._by_hash(digest)
+            if existing is not None:
+                notes: list[str] = [f"This audio is already in the library as #{existing.id} "
+                         f"({_label(existing)}); that item is used."]  # fmt: skip
+                warnings = self._attach(existing, target, occurrence, notes)
+                return IngestResult(existing, True, warnings, notes)
+            record, warnings = self._analyse_and_store(staging, name, digest, size)
+        notes = []
+        warnings += self._attach(record, target, occurrence, notes)
+        log.info("ingested %s as #%d (%s)", name, record.id, record.path)
+        return IngestResult(record, False, warnings, notes)
+
+    def _analyse_and_store(
+        self, staging: Path, name: str, digest: str, size: int
+    ) -> tuple[MediaRecord, list[str]]:
+        s = self.settings
+        found = probe(staging)
+        measured = analyse(staging, sample_rate=found.sample_rate, channels=found.channels,
+                           silence_threshold_db=s.silence_threshold_db)  # fmt: skip
+        if measured.duration_s < MIN_DURATION_S:
+            raise MediaRejected(
+                f"The file holds only {measured.duration_s:.1f} seconds of audio (at least "
+                f"{MIN_DURATION_S:.0f} second is needed); check that the whole recording was "
+                "exported."
+            )
+        warnings = []
+        if measured.silent:
+            warnings.append(
+                f"The file is silent throughout (nothing above {s.silence_threshold_db:g} dBFS); "
+                "it was kept, but it would air as dead air: check the recording."
+            )
+        if measured.decode_errors:
+            warnings.append(
+                "Parts of the file are damaged and were skipped while decoding; "
+                "listen to it before it airs."
+            )
+        if found.has_video:
+            warnings.append("The file also holds video; only its sound will air.")
+        if found.declared_duration_s and abs(found.declared_duration_s - measured.duration_s) > 2:
+            warnings.append(
+                f"The file declares {found.declared_duration_s:.0f} s but holds "
+                f"{measured.duration_s:.0f} s of audio; the real length is used."
+            )
+        found_tags = tags.read_tags(staging)
+        rel = f"{digest[:2]}/{digest}.{found.extension}"
+        media = self.settings.media_dir
+        final = media / rel
+        png = final.with_suffix(".png")
+        art = final.with_suffix(f".art.{found_tags.art_extension}") if found_tags.art else None
+        picture = waveform.render(measured.envelope, measured.window_s, measured.cue_in_s,
+                                  measured.cue_out_s)  # fmt: skip
+        item = MediaItem(
+            sha256=digest, path=rel, original_filename=name, format=found.format,
+            size_bytes=size, title=found_tags.title or _title_from(name),
+            artist=found_tags.artist, album=found_tags.album, isrc=found_tags.isrc,
+            art_path=str(art.relative_to(media)) if art else None,
+            waveform_path=str(png.relative_to(media)), peaks=waveform.peaks(measured.envelope),
+            duration_s=measured.duration_s,
+            loudness_lufs=measured.loudness_lufs, true_peak_dbtp=measured.true_peak_dbtp,
+            gain_db=measured.gain_to(s.loudness_target_lufs, s.true_peak_max_dbtp),
+            cue_in_s=measured.cue_in_s, cue_out_s=measured.cue_out_s,
+            status="silent" if measured.silent else "ready", warnings=warnings,
+            created_at=self.clock(),
+        )  # fmt: skip
+        placed: list[Path] = []
+        try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomic(png, picture)
+            placed.append(png)
+            if art is not None and found_tags.art is not None:
+                _write_atomic(art, found_tags.art)
+                placed.append(art)
+            os.replace(staging, final)
+            placed.append(final)
+            with self.db.write() as session:
+                session.add(item)
+                session.flush()
+                record = _record(item)
+        except IntegrityError:
+            # The same audio arrived twice at once: the other ingest stored these very bytes.
+            existing = self._by_hash(digest)
+            if existing is None:
+                raise
+            return existing, ["This audio was stored by another upload at the same moment."]
+        except BaseException:
+            for path in placed:
+                path.unlink(missing_ok=True)
+            raise
+        return record, warnings
+
+    @contextlib.contextmanager
+    def _staging(self, source: Path, staged: bool) -> Iterator[tuple[Path, str]]:
+        """A private copy in the temporary folder (hashed while copied), removed at the end."""
+        tmp = temporary_dir(self.settings)
+        if staged:
+            staging = source
+        else:
+            check_disk(tmp, source.stat().st_size)
+            staging = tmp / f"ingest-{secrets.token_hex(8)}.part"
+        try:
+            digest = hashlib.sha256()
+            if staged:
+                with source.open("rb") as fp:
+                    for block in iter(lambda: fp.read(_COPY_BLOCK), b""):
+                        digest.update(block)
+            else:
+                with source.open("rb") as src, staging.open("xb") as dst:
+                    for block in iter(lambda: src.read(_COPY_BLOCK), b""):
+                        digest.update(block)
+                        dst.write(block)
+            yield staging, digest.hexdigest()
+        except OSError as exc:
+            raise MediaRejected(f"The file could not be read or copied ({exc.strerror}).") from exc
+        finally:
+            staging.unlink(missing_ok=True)
+
+    # Episodes and playlists --------------------------------------------------------------
+
+    def _check_target(self, target: Target) -> Any | None:
+        if target.playlist is not None and not _PLAYLIST_NAME.match(target.playlist):
+            raise MediaRejected(
+                f"The playlist name {target.playlist!r} may hold only letters, digits, "
+                "- and _ (up to 60)."
+            )
+        if target.occurrence_id is None:
+            if target.show is not None:
+                raise MediaRejected("Name the occurrence (--occurrence) to attach an episode.")
+            return None
+        if self.slots is None:
+            raise RadioError("The programme grid is not available, so episodes cannot be attached.")
+        occurrence = self.slots.find_occurrence(target.occurrence_id)
+        if occurrence is None:
+            raise NotFound(
+                f"There is no occurrence {target.occurrence_id!r} in the grid "
+                "(it may have been cancelled); pick one from the show's schedule."
+            )
+        if target.show is not None and occurrence.show != target.show:
+            raise MediaRejected(
+                f"The occurrence {target.occurrence_id!r} belongs to the show "
+                f"{occurrence.show!r}, not {target.show!r}."
+            )
+        return occurrence
+
+    def _attach(
+        self, record: MediaRecord, target: Target, occurrence: Any | None, notes: list[str]
+    ) -> list[str]:
+        warnings: list[str] = []
+        if occurrence is not None:
+            with self.db.write() as session:
+                episode = session.get(Episode, occurrence.id)
+                if episode is not None and episode.item_id != record.id:
+                    notes.append(f"It replaces #{episode.item_id} for this occurrence.")
+                if episode is None:
+                    episode = Episode(occurrence_id=occurrence.id, notes="")
+                    session.add(episode)
+                episode.show = occurrence.show
+                episode.starts_at = occurrence.start
+                episode.item_id = record.id
+                episode.attached_at = self.clock()
+            message, warn = slot_fit(occurrence, record.cue_out_s - record.cue_in_s,
+                                     self.settings.tz)  # fmt: skip
+            (warnings if warn else notes).append(message)
+        if target.playlist is not None:
+            added = add_to_playlist(self.settings.playlists_dir, target.playlist, record.path)
+            notes.append(
+                f"Added to the playlist {target.playlist}."
+                if added
+                else f"It is already in the playlist {target.playlist}."
+            )
+        return warnings
+
+    # Reading -----------------------------------------------------------------------------
+
+    def list(self) -> list[MediaRecord]:
+        with self.db.session() as session:
+            rows = session.scalars(select(MediaItem).order_by(MediaItem.id)).all()
+            return [_record(r) for r in rows]
+
+    def get(self, item_id: int) -> MediaRecord:
+        with self.db.session() as session:
+            row = session.get(MediaItem, item_id)
+            if row is None:
+                raise NotFound(f"There is no media item #{item_id}; `radio media list` shows them.")
+            return _record(row)
+
+    def episode_for(self, occurrence_id: str) -> Playable | None:
+        """The episode attached to an occurrence, ready for playout; None if there is none."""
+        with self.db.session() as session:
+            episode = session.get(Episode, occurrence_id)
+            if episode is None:
+                return None
+            item = session.get(MediaItem, episode.item_id)
+            assert item is not None
+            return self._playable(item)
+
+    def latest_episode(self, show: str, before: datetime) -> Playable | None:
+        """The episode of ``show`` whose occurrence started last before ``before`` (repeats)."""
+        with self.db.session() as session:
+            episode = session.scalars(
+                select(Episode)
+                .where(Episode.show == show, Episode.starts_at < before)
+                .order_by(Episode.starts_at.desc())
+            ).first()
+            if episode is None:
+                return None
+            item = session.get(MediaItem, episode.item_id)
+            assert item is not None
+            return self._playable(item)
+
+    def episode_notes(self, occurrence_id: str) -> str | None:
+        with self.db.session() as session:
+            episode = session.get(Episode, occurrence_id)
+            return None if episode is None else episode.notes
+
+    def describe_episode(self, occurrence_id: str, title: str, notes: str) -> None:
+        """Set an attached episode's title (on its item) and notes (on the episode)."""
+        with self.db.write() as session:
+            episode = session.get(Episode, occurrence_id)
+            if episode is None:
+                raise NotFound("Upload the episode first; then give it a title and notes.")
+            item = session.get(MediaItem, episode.item_id)
+            assert item is not None
+            item.title = tags.clean_text(title) or item.title
+            episode.notes = (notes or "").strip()[:4000]
+
+    def episode_item(self, occurrence_id: str) -> MediaRecord | None:
+        with self.db.session() as session:
+            episode = session.get(Episode, occurrence_id)
+            if episode is None:
+                return None
+            item = session.get(MediaItem, episode.item_id)
+            return None if item is None else _record(item)
+
+    def playable(self, item_id: int) -> Playable:
+        with self.db.session() as session:
+            item = session.get(MediaItem, item_id)
+            if item is None:
+                raise NotFound(f"There is no media item #{item_id}.")
+            return self._playable(item)
+
+    def _playable(self, item: MediaItem) -> Playable:
+        return Playable(
+            item_id=item.id, path=(self.settings.media_dir / item.path).resolve(),
+            title=item.title or item.original_filename, artist=item.artist,
+            duration_s=item.duration_s, gain_db=item.gain_db,
+            cue_in_s=item.cue_in_s, cue_out_s=item.cue_out_s,
+        )  # fmt: skip
+
+    def edit(self, item_id: int, **changes: str | None) -> MediaRecord:
+        """Change tags (title, artist, album, isrc); values are cleaned like imported ones."""
+        allowed = {"title", "artist", "album", "isrc"}
+        with self.db.write() as session:
+            row = session.get(MediaItem, item_id)
+            if row is None:
+                raise NotFound(f"There is no media item #{item_id}.")
+            for key, value in changes.items():
+                if key not in allowed:
+                    raise MediaRejected(f"{key!r} is not a tag that can be edited.")
+                if value is None:
+                    continue
+                if key == "isrc":
+                    cleaned = tags.clean_isrc(value) if value.strip() else None
+                    if value.strip() and cleaned is None:
+                        raise MediaRejected(
+                            f"{value!r} is not an ISRC (two letters, three letters or digits, "
+                            "then seven digits, like GBAYE0601498)."
+                        )
+                else:
+                    cleaned = tags.clean_text(value)
+                setattr(row, key, cleaned)
+            session.flush()
+            return _record(row)
+
+    def _by_hash(self, digest: str) -> MediaRecord | None:
+        with self.db.session() as session:
+            row = session.scalars(select(MediaItem).where(MediaItem.sha256 == digest)).first()
+            return _record(row) if row else None
+
+
+def check_size(size: int, limit: int) -> None:
+    if size == 0:
+        raise MediaRejected(
+            "The file is empty (0 bytes); the recording or the upload did not finish, "
+            "so send it again."
+        )
+    if size > limit:
+        raise MediaRejected(
+            f"The file is {human_size(size)}, over the station's limit of {human_size(limit)}; "
+            "export it at a lower bit rate (for example MP3 at 192 kbit/s) or split it."
+        )
+
+
+def check_disk(folder: Path, size: int) -> None:
+    free = shutil.disk_usage(folder).free
+    if free < size + DISK_MARGIN_BYTES:
+        raise MediaRejected(
+            f"The station's disk has only {human_size(free)} free, too little for this "
+            f"{human_size(size)} file; ask the station's admin to make room."
+        )
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError  # pragma: no cover
+
+
+def temporary_dir(settings: Settings) -> Path:
+    path = settings.data_dir / "tmp"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def add_to_playlist(folder: Path, name: str, entry: str) -> bool:
+    """Append ``entry`` to ``folder/name.m3u8`` (created if missing); False if already there."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.m3u8"
+    with (folder / f".{name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        entries = []
+        if path.exists():
+            with path.open(encoding="utf-8") as fp:
+                entries = playlists.load(fp)
+        if entry in entries:
+            return False
+        tmp = path.with_suffix(".m3u8.tmp")
+        with tmp.open("w", encoding="utf-8") as fp:
+            playlists.dump([*entries, entry], fp)
+        os.replace(tmp, path)
+    return True
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _title_from(name: str) -> str | None:
+    return tags.clean_text(Path(name).stem.replace("_", " "))
+
+
+def _label(record: MediaRecord) -> str:
+    return f"“{record.title}”" if record.title else record.original_filename
+
+
+def _record(row: MediaItem) -> MediaRecord:
+    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+    return MediaRecord(
+        id=row.id, original_filename=row.original_filename, title=row.title,
+        artist=row.artist, album=row.album, isrc=row.isrc, format=row.format,
+        size_bytes=row.size_bytes, duration_s=row.duration_s,
+        loudness_lufs=row.loudness_lufs, true_peak_dbtp=row.true_peak_dbtp,
+        gain_db=row.gain_db, cue_in_s=row.cue_in_s, cue_out_s=row.cue_out_s,
+        status=row.status, warnings=list(row.warnings or []), path=row.path,
+        waveform_path=row.waveform_path, art_path=row.art_path, sha256=row.sha256,
+        created_at=created.isoformat(),
+    )  # fmt: skip

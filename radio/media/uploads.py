@@ -1,0 +1,343 @@
+"""Resumable uploads (offset-based, like tus): the bytes go straight to a file in
+``<data>/tmp/uploads``, a small row keeps the session, and a finished upload goes through
+the library's ingest. Nothing here knows about HTTP; ``web.uploads`` is the endpoint.
+
+Memory stays flat whatever the size: a chunk is copied from the request stream to the file
+64 KiB at a time, and a dropped connection keeps every byte that arrived.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from radio.config import Settings
+from radio.db import Database
+from radio.errors import MediaRejected, NotFound, RadioError
+from radio.media import names
+from radio.media.library import MediaLibrary, Target, check_disk, check_size, temporary_dir
+from radio.media.store import UploadSession
+
+log = logging.getLogger(__name__)
+
+#: An upload nobody has touched for this long is swept away.
+UPLOAD_TTL = timedelta(hours=24)
+#: Temporary files of other kinds (an import cut short) are swept after this.
+STALE_AFTER = timedelta(hours=1)
+BLOCK = 64 * 1024
+
+
+class UploadConflict(RadioError):
+    """The request does not fit the upload's state (wrong offset, busy, not complete)."""
+
+    def __init__(self, message: str, offset: int | None = None) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+class UploadGone(NotFound):
+    """The upload expired or was cancelled."""
+
+
+@dataclass(frozen=True)
+class UploadState:
+    id: str
+    filename: str
+    size: int
+    offset: int
+    #: ``receiving``, ``analysing``, ``done`` or ``rejected``.
+    status: str
+    expires_at: datetime
+    show: str | None
+    occurrence_id: str | None
+    playlist: str | None
+    media_id: int | None
+    note: str
+    result: dict[str, Any] | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "filename": self.filename, "size": self.size, "offset": self.offset,
+            "status": self.status, "expires_at": self.expires_at.isoformat(),
+            "show": self.show, "occurrence_id": self.occurrence_id, "playlist": self.playlist,
+            "media_id": self.media_id, "message": self.note or None, "result": self.result,
+        }  # fmt: skip
+
+
+class Uploads:
+    """Upload sessions over the library."""
+
+    def __init__(
+        self, library: MediaLibrary, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        self.library = library
+        self.settings = library.settings
+        self.db: Database = library.db
+        self.clock = clock
+
+    def create(self, filename: str, size: int, target: Target | None = None) -> UploadState:
+        """Open an upload, refusing before any byte arrives what could never be accepted."""
+        target = target or Target()
+        name = names.clean_filename(filename)
+        check_size(size, self.settings.max_upload_bytes)
+        folder = upload_dir(self.settings)
+        check_disk(folder, size)
+        self.library._check_target(target)
+        now = self.clock()
+        row = UploadSession(
+            id=secrets.token_urlsafe(18), filename=name, size_bytes=size, show=target.show,
+            occurrence_id=target.occurrence_id, playlist=target.playlist, status="receiving",
+            media_id=None, result=None, note="", created_at=now, expires_at=now + UPLOAD_TTL,
+        )  # fmt: skip
+        self._part(row.id).touch()
+        with self.db.write() as session:
+            session.add(row)
+            session.flush()
+            return self._state(row)
+
+    def state(self, upload_id: str) -> UploadState:
+        with self.db.session() as session:
+            return self._state(self._row(session, upload_id))
+
+    def write(self, upload_id: str, offset: int, stream: IO[bytes], length: int | None) -> int:
+        """Append ``length`` bytes (or all of ``stream``) at ``offset``; return the new offset.
+
+        If reading ``stream`` fails (the client went away), the bytes already received are
+        kept and the error is raised again.
+        """
+        state = self.state(upload_id)
+        if state.status != "receiving":
+            raise UploadConflict(f"This upload is {state.status}; it takes no more bytes.")
+        if length is not None and offset + length > state.size:
+            raise MediaRejected(
+                f"The chunk would take the upload past its declared size of {state.size} bytes."
+            )
+        with self._locked(upload_id) as fp:
+            current = fp.seek(0, 2)
+            if offset != current:
+                raise UploadConflict(
+                    f"The upload has {current} bytes; send from offset {current}, not {offset}.",
+                    offset=current,
+                )
+            left = state.size - current if length is None else length
+            try:
+                while left > 0:
+                    block = stream.read(min(BLOCK, left))
+                    if not block:
+                        break
+                    fp.write(block)
+                    left -= len(block)
+                if length is None and stream.read(1):
+                    raise MediaRejected(
+                        f"More bytes arrived than the {state.size} the upload declared."
+                    )
+            finally:
+                fp.flush()
+                reached = fp.tell()
+                self._touch(upload_id)
+        return reached
+
+    def finish(self, upload_id: str, wait_s: float = 600.0) -> UploadState:
+        """Ingest a complete upload (once: a repeated call gets the same answer)."""
+        with self.db.write() as session:
+            row = self._row(session, upload_id)
+            status = row.status
+            if status == "receiving":
+                have = self._part(upload_id).stat().st_size
+                if have != row.size_bytes:
+                    raise UploadConflict(
+                        f"Only {have} of {row.size_bytes} bytes have arrived; send the rest "
+                        "before finishing.",
+                        offset=have,
+                    )
+                row.status = "analysing"
+        if status == "analysing":
+            return self._wait(upload_id, wait_s)
+        if status != "receiving":
+            return self.state(upload_id)
+        return self._ingest(upload_id)
+
+    def finish_in_background(self, upload_id: str) -> None:
+        """Start :meth:`finish` on a thread (for clients that only poll the state)."""
+
+        def run() -> None:
+            with contextlib.suppress(RadioError):
+                self.finish(upload_id)
+
+        threading.Thread(target=run, name=f"ingest-{upload_id[:8]}", daemon=True).start()
+
+    def cancel(self, upload_id: str) -> None:
+        with self.db.write() as session:
+            row = self._row(session, upload_id)
+            if row.status == "analysing":
+                raise UploadConflict(
+                    "This upload is being analysed and can no longer be cancelled."
+                )
+            session.delete(row)
+        self._part(upload_id).unlink(missing_ok=True)
+
+    def pending_for(self, occurrence_id: str) -> UploadState | None:
+        """The newest unfinished or refused upload for an occurrence (for status pages)."""
+        with self.db.session() as session:
+            row = session.scalars(
+                select(UploadSession)
+                .where(UploadSession.occurrence_id == occurrence_id)
+                .order_by(UploadSession.created_at.desc())
+            ).first()
+            return self._state(row) if row is not None else None
+
+    def _ingest(self, upload_id: str) -> UploadState:
+        with self.db.session() as session:
+            row = self._row(session, upload_id)
+            target = Target(row.show, row.occurrence_id, row.playlist)
+            filename = row.filename
+        try:
+            result = self.library.ingest(self._part(upload_id), filename, target, staged=True)
+        except RadioError as exc:
+            self._settle(upload_id, "rejected", note=str(exc))
+            raise
+        except BaseException:
+            self._settle(upload_id, "rejected", note="The file could not be analysed.")
+            raise
+        self._settle(upload_id, "done", result.item.id, result.to_json())
+        return self.state(upload_id)
+
+    def _settle(
+        self, upload_id: str, status: str, media_id: int | None = None,
+        result: dict[str, Any] | None = None, note: str = "",
+    ) -> None:  # fmt: skip
+        self._part(upload_id).unlink(missing_ok=True)
+        with self.db.write() as session:
+            row = self._row(session, upload_id, live_only=False)
+            row.status, row.media_id, row.result, row.note = status, media_id, result, note
+
+    def _wait(self, upload_id: str, wait_s: float) -> UploadState:
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            state = self.state(upload_id)
+            if state.status != "analysing":
+                return state
+            time.sleep(0.2)
+        return self.state(upload_id)
+
+    @contextlib.contextmanager
+    def _locked(self, upload_id: str) -> Iterator[IO[bytes]]:
+        path = self._part(upload_id)
+        try:
+            fp = path.open("r+b")
+        except FileNotFoundError:
+            raise UploadGone(
+                "This upload is gone (expired or cancelled); start it again."
+            ) from None
+        with fp:
+            try:
+                fcntl.flock(fp, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise UploadConflict(
+                    "Another request is still sending to this upload; wait for it, then "
+                    "resume from the offset it reached."
+                ) from None
+            yield fp
+
+    def _touch(self, upload_id: str) -> None:
+        with self.db.write() as session:
+            row = session.get(UploadSession, upload_id)
+            if row is not None:
+                row.expires_at = self.clock() + UPLOAD_TTL
+
+    def _row(self, session: Any, upload_id: str, live_only: bool = True) -> UploadSession:
+        row = session.get(UploadSession, upload_id)
+        if row is None or (live_only and _aware(row.expires_at) <= self.clock()):
+            raise UploadGone("This upload is gone (expired or cancelled); start it again.")
+        assert isinstance(row, UploadSession)
+        return row
+
+    def _state(self, row: UploadSession) -> UploadState:
+        part = self._part(row.id)
+        offset = part.stat().st_size if part.exists() else row.size_bytes
+        return UploadState(
+            id=row.id, filename=row.filename, size=row.size_bytes, offset=offset,
+            status=row.status, expires_at=_aware(row.expires_at), show=row.show,
+            occurrence_id=row.occurrence_id, playlist=row.playlist, media_id=row.media_id,
+            note=row.note, result=row.result,
+        )  # fmt: skip
+
+    def _part(self, upload_id: str) -> Path:
+        if not upload_id.replace("-", "").replace("_", "").isalnum():
+            raise UploadGone("There is no such upload.")
+        return upload_dir(self.settings) / f"{upload_id}.part"
+
+
+def upload_dir(settings: Settings) -> Path:
+    path = temporary_dir(settings) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def sweep_temporary(
+    settings: Settings, db: Database | None = None, *, now: datetime | None = None
+) -> int:
+    """Remove what interrupted uploads and imports left behind; return how many files.
+
+    Run at start (``radio run``). Resumable uploads still within their expiry are kept, and
+    so is any file another process is writing right now (it holds a lock on it).
+    """
+    now = now or datetime.now(UTC)
+    own_db = db is None
+    db = db or Database(settings.database_url)
+    removed = 0
+    live: set[str] = set()
+    try:
+        with contextlib.suppress(OperationalError), db.write() as session:  # no table yet
+            for row in session.scalars(select(UploadSession)).all():
+                if _aware(row.expires_at) <= now:
+                    session.delete(row)
+                elif row.status == "analysing":
+                    row.status = "receiving"  # the analysis was cut short: finish again
+                    live.add(row.id)
+                else:
+                    live.add(row.id)
+        uploads = upload_dir(settings)
+        for path in uploads.glob("*.part"):
+            if path.stem not in live and _remove_unlocked(path):
+                removed += 1
+        stale = now - STALE_AFTER
+        tmp = temporary_dir(settings)
+        candidates = [*tmp.glob("ingest-*.part"), *settings.media_dir.glob("*/.*.tmp")]
+        for path in candidates:
+            with contextlib.suppress(OSError):
+                modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+                if modified < stale and _remove_unlocked(path):
+                    removed += 1
+    finally:
+        if own_db:
+            db.dispose()
+    if removed:
+        log.info("swept %d temporary file(s) left by interrupted uploads or imports", removed)
+    return removed
+
+
+def _remove_unlocked(path: Path) -> bool:
+    try:
+        with path.open("rb") as fp:
+            fcntl.flock(fp, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            path.unlink()
+            return True
+    except (BlockingIOError, FileNotFoundError):
+        return False
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
