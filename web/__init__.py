@@ -23,7 +23,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.secret_key = load_or_create(services.settings.data_dir).web_secret_key
     app.extensions["radio"] = services
 
-    from web import admin, api, auth, dashboard, errors, grid_editor, public
+    from web import admin, api, auth, dashboard, errors, grid_editor, public, uploads
 
     errors.init_app(app)
     auth.init_app(app, services)
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     for blueprint in (public.bp, api.bp):
         app.register_blueprint(blueprint)
     # Areas register their blueprints here (one line each).
+    app.register_blueprint(uploads.bp)  # resumable uploads (media)
     public.init_app(app)  # the listeners' feeds and public API
     auth.csrf.exempt(api.bp)  # JSON, read-only, no cookies
     grid_editor.init_app(app)

@@ -24,7 +24,6 @@ import numpy as np
 from numpy.typing import NDArray
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-from radio.errors import MediaRejected
 from radio.media.dsp import TILE, KWeighting, Planar, TruePeak, integrated_loudness
 
 log = logging.getLogger(__name__)
@@ -64,7 +63,7 @@ class Analysis:
 def analyse(
     path: Path, *, sample_rate: int, channels: int, silence_threshold_db: float
 ) -> Analysis:
-    """Decode ``path`` once and measure it; :class:`MediaRejected` if nothing decodes."""
+    """Decode ``path`` once and measure it (a duration of 0 when nothing decodes)."""
     rate = min(sample_rate, 48000)
     out_channels = 1 if channels == 1 else 2
     cmd = [
@@ -91,15 +90,6 @@ def analyse(
     lines = errors.lines
     if meter.frames == 0:
         log.info("ffmpeg decoded nothing from %s (exit %s): %s", path, code, list(lines)[-3:])
-        if errors.count == 0 and code == 0:
-            raise MediaRejected(
-                "The file has the header of a sound file but holds no audio; "
-                "export the recording again."
-            )
-        raise MediaRejected(
-            "The file says it holds audio but none of it decodes; export it again "
-            "from the recording program and upload the new file."
-        )
     if code != 0:
         log.warning("ffmpeg exit %s on %s after %d frames: %s", code, path, meter.frames, lines)
     return meter.result(errors.count)

@@ -44,7 +44,14 @@ def slot_fit(occurrence: Occurrence, aired_s: float, tz: ZoneInfo) -> tuple[str,
             f"({fade:%A %d %B}, {tz.key}), before its last {_clock(aired_s - slot_s)}.",
             True,
         )
-    if aired_s < slot_s:
+    if aired_s > slot_s + 0.5:
+        fade = occurrence.end.astimezone(tz)
+        return (
+            f"The episode runs {_clock(aired_s)}, {_clock(aired_s - slot_s)} past its "
+            f"{_clock(slot_s)} slot: its end is faded out at {fade:%H:%M:%S} ({tz.key}).",
+            False,
+        )
+    if aired_s < slot_s - 0.5:
         ends = (occurrence.start + timedelta(seconds=aired_s)).astimezone(tz)
         return (
             f"The episode runs {_clock(aired_s)}, {_clock(slot_s - aired_s)} shorter than its "

@@ -169,6 +169,16 @@ class MediaLibrary:
         found = probe(staging)
         measured = analyse(staging, sample_rate=found.sample_rate, channels=found.channels,
                            silence_threshold_db=s.silence_threshold_db)  # fmt: skip
+        if measured.duration_s == 0:
+            if measured.decode_errors or (found.declared_duration_s or 0) > 0:
+                raise MediaRejected(
+                    "The file says it holds audio but none of it decodes; export it again "
+                    "from the recording program and upload the new file."
+                )
+            raise MediaRejected(
+                "The file has the header of a sound file but holds no audio; "
+                "export the recording again."
+            )
         if measured.duration_s < MIN_DURATION_S:
             raise MediaRejected(
                 f"The file holds only {measured.duration_s:.1f} seconds of audio (at least "

@@ -68,6 +68,8 @@ class UploadSession(Base):
     show: Mapped[str | None] = mapped_column(String(60), nullable=True)
     occurrence_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
     playlist: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    #: Who opened it (an account id, as text); only they may send to it. None from the CLI.
+    owner: Mapped[str | None] = mapped_column(String(80), nullable=True)
     #: ``receiving``, ``analysing`` or ``done``.
     status: Mapped[str] = mapped_column(String(20))
     media_id: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -63,6 +63,7 @@ class UploadState:
     show: str | None
     occurrence_id: str | None
     playlist: str | None
+    owner: str | None
     media_id: int | None
     note: str
     result: dict[str, Any] | None
@@ -87,7 +88,9 @@ class Uploads:
         self.db: Database = library.db
         self.clock = clock
 
-    def create(self, filename: str, size: int, target: Target | None = None) -> UploadState:
+    def create(
+        self, filename: str, size: int, target: Target | None = None, owner: str | None = None
+    ) -> UploadState:
         """Open an upload, refusing before any byte arrives what could never be accepted."""
         target = target or Target()
         name = names.clean_filename(filename)
@@ -98,7 +101,8 @@ class Uploads:
         now = self.clock()
         row = UploadSession(
             id=secrets.token_urlsafe(18), filename=name, size_bytes=size, show=target.show,
-            occurrence_id=target.occurrence_id, playlist=target.playlist, status="receiving",
+            occurrence_id=target.occurrence_id, playlist=target.playlist, owner=owner,
+            status="receiving",
             media_id=None, result=None, note="", created_at=now, expires_at=now + UPLOAD_TTL,
         )  # fmt: skip
         self._part(row.id).touch()
@@ -270,7 +274,8 @@ class Uploads:
         return UploadState(
             id=row.id, filename=row.filename, size=row.size_bytes, offset=offset,
             status=row.status, expires_at=_aware(row.expires_at), show=row.show,
-            occurrence_id=row.occurrence_id, playlist=row.playlist, media_id=row.media_id,
+            occurrence_id=row.occurrence_id, playlist=row.playlist, owner=row.owner,
+            media_id=row.media_id,
             note=row.note, result=row.result,
         )  # fmt: skip
 

@@ -62,6 +62,7 @@ def upgrade() -> None:
         sa.Column("show", sa.String(60), nullable=True),
         sa.Column("occurrence_id", sa.String(200), nullable=True),
         sa.Column("playlist", sa.String(60), nullable=True),
+        sa.Column("owner", sa.String(80), nullable=True),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("media_id", sa.Integer, nullable=True),
         sa.Column("result", sa.JSON, nullable=True),

@@ -1,0 +1,86 @@
+"""One decode measures every format like ffmpeg's own EBU R128 meter does."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from radio.media.analysis import analyse
+from radio.media.probe import probe
+from tests.media.make_fixtures import FORMATS
+
+
+def ffmpeg_r128(path: Path, dual_mono: bool = False) -> tuple[float, float]:
+    """Integrated loudness and true peak as ffmpeg's ebur128 filter reports them."""
+    graph = f"ebur128=peak=true:framelog=verbose:dualmono={'true' if dual_mono else 'false'}"
+    err = subprocess.run(
+        ["ffmpeg", "-nostdin", "-hide_banner", "-nostats", "-i", str(path), "-af", graph,
+         "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    ).stderr  # fmt: skip
+    summary = err[err.rindex("Summary:") :]
+    loudness = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))  # type: ignore[union-attr]
+    peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))  # type: ignore[union-attr]
+    return loudness, peak
+
+
+def measure(path: Path, threshold: float = -50.0):  # type: ignore[no-untyped-def]
+    found = probe(path)
+    return analyse(path, sample_rate=found.sample_rate, channels=found.channels,
+                   silence_threshold_db=threshold)  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_every_format_shows_true_duration_loudness_and_cues(media_files: Path, name: str) -> None:
+    ext = FORMATS[name][1]
+    path = media_files / f"programme-{name}.{ext}"
+    result = measure(path)
+    loudness, peak = ffmpeg_r128(path)
+    assert result.duration_s == pytest.approx(7.5, abs=0.03)
+    assert result.loudness_lufs == pytest.approx(loudness, abs=0.15)
+    assert result.true_peak_dbtp == pytest.approx(peak, abs=0.3)
+    # 1 s of leading silence and 2 s trailing, trimmed with a margin; the 1.5 s pause in
+    # the middle is not silence to trim.
+    assert result.cue_in_s == pytest.approx(0.75, abs=0.03)
+    assert result.cue_out_s == pytest.approx(6.0, abs=0.03)
+    assert not result.silent
+
+
+def test_mono_speech_is_measured_as_it_airs_on_both_channels(media_files: Path) -> None:
+    result = measure(media_files / "speech.wav")
+    loudness, _ = ffmpeg_r128(media_files / "speech.wav", dual_mono=True)
+    assert result.loudness_lufs == pytest.approx(loudness, abs=0.15)
+
+
+def test_true_peak_sees_between_the_samples(media_files: Path) -> None:
+    path = media_files / "loud.flac"
+    result = measure(path)
+    _, peak = ffmpeg_r128(path)
+    assert result.true_peak_dbtp == pytest.approx(peak, abs=0.3)
+    assert result.true_peak_dbtp is not None and result.true_peak_dbtp > -3.0  # samples: -3
+    assert result.loudness_lufs is not None
+    expected = min(-16.0 - result.loudness_lufs, -1.0 - result.true_peak_dbtp)
+    assert result.gain_to(-16.0, -1.0) == pytest.approx(expected, abs=0.01)
+    # A quiet file is limited by its true peak instead: gain = -1 dBTP - TP.
+    assert result.gain_to(20.0, -1.0) == pytest.approx(-1.0 - result.true_peak_dbtp, abs=0.01)
+
+
+def test_duration_comes_from_decoding_not_the_header(media_files: Path) -> None:
+    path = media_files / "truncated.mp3"
+    assert probe(path).declared_duration_s == pytest.approx(7.5, abs=0.1)
+    assert measure(path).duration_s == pytest.approx(3.7, abs=0.2)
+
+
+def test_threshold_is_configurable(media_files: Path) -> None:
+    # The tone is at about -33 dBFS: with a -20 dBFS threshold it all counts as silence.
+    assert measure(media_files / "programme-flac.flac", threshold=-20.0).silent
+
+
+def test_a_silent_file_is_flagged(media_files: Path) -> None:
+    result = measure(media_files / "silent.mp3")
+    assert result.silent and result.loudness_lufs is None
+    assert (result.cue_in_s, result.cue_out_s) == (0.0, result.duration_s)
+    assert result.gain_to(-16.0, -1.0) == 0.0
