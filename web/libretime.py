@@ -95,7 +95,7 @@ def _reply(data: dict[str, Any], max_age: int) -> Response:
         return json_response(data, max_age)
     if not _CALLBACK.fullmatch(callback):
         abort(400, description="callback must be a JavaScript function name.")
-    body = f"/**/{callback}({json.dumps(data, ensure_ascii=False)});"
+    body = f"/**/{callback}({json.dumps(data, ensure_ascii=False, sort_keys=False)});"
     response = Response(body, mimetype="application/javascript")
     response.headers["Cache-Control"] = f"public, max-age={max_age}"
     response.headers["X-Content-Type-Options"] = "nosniff"

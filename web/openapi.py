@@ -255,7 +255,7 @@ _LT_PARAMS = [
     {"name": "timezone", "in": "query", "schema": _STR,
      "description": "IANA zone for the times (default: the station's)"},
     {"name": "callback", "in": "query",
-     "schema": {"type": "string", "pattern": "^[A-Za-z_$][A-Za-z0-9_$]*$"},
+     "schema": {"type": "string", "pattern": "^[A-Za-z_$][A-Za-z0-9_$]*$", "maxLength": 64},
      "description": "JSONP: wrap the answer in a call to this function"},
 ]  # fmt: skip
 
