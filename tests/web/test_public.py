@@ -155,6 +155,10 @@ def test_playlists_for_media_players(station: ListenerStation) -> None:
     assert "Version=2" in body
 
 
+def test_the_benchmark_route_is_not_in_the_site(station: ListenerStation) -> None:
+    assert station.client().get("/bench/constant").status_code == 404
+
+
 def test_slots_in_words() -> None:
     first = date(2026, 1, 6)
 
