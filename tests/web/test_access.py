@@ -59,6 +59,8 @@ AUDIENCES: dict[str, dict[str, str]] = {
         "volunteer": "forbidden",
         "admin": "ok",
     },
+    # Something public that does not exist yet (show A's episode before it airs).
+    "everyone-not-yet": dict.fromkeys(ROLES, "missing"),
 }
 
 #: The audience of every endpoint (every method of it).
@@ -70,6 +72,18 @@ RULES: dict[str, str] = {
     "public.show": "everyone",
     "api.now": "everyone",
     "api.healthz": "everyone",
+    "api_public.schedule": "everyone",
+    "api_public.shows": "everyone",
+    "api_public.show": "everyone",
+    "api_public.openapi": "everyone",
+    "libretime.live_info_v2": "everyone",
+    "libretime.week_info": "everyone",
+    "feeds.schedule_ics": "everyone",
+    "feeds.show_ics": "everyone",
+    "feeds.podcast": "everyone",
+    "feeds.listen_m3u": "everyone",
+    "feeds.listen_pls": "everyone",
+    "feeds.episode_audio": "everyone-not-yet",
     "changes.index": "everyone",
     "auth.login": "everyone",
     "auth.invite": "everyone",
