@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import logging
 import os
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from radio.config import Settings
 from radio.db import Database
 from radio.errors import ConfigError
+
+if TYPE_CHECKING:
+    from radio.grid.model import Occurrence
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +51,30 @@ class Services:
     """
 
     def __init__(self, settings: Settings, db: Database) -> None:
+        from radio.grid.service import GridService
         from radio.health import HealthMonitor
         from radio.onair import OnAirTracker
+        from radio.playout.asrun import open_incidents
+        from radio.playout.live import StreamKeys
         from radio.playout.liquidsoap import LiquidsoapClient
 
         self.settings = settings
         self.db = db
+        self.grid = GridService(db, settings.tz)
+        self.stream_keys = StreamKeys(db)
         self.liquidsoap = LiquidsoapClient(settings.control_socket, timeout=3.0)
-        self.on_air = OnAirTracker(self.liquidsoap, settings.station_name)
+        self.on_air = OnAirTracker(
+            self.liquidsoap,
+            settings.station_name,
+            slot_at=self.grid.scheduled_at,
+            next_after=self._next_after,
+        )
         self.health = HealthMonitor(self.liquidsoap, settings.icecast_host, settings.icecast_port)
+        self.health.incidents = lambda: open_incidents(db)
+
+    def _next_after(self, at: datetime) -> Occurrence | None:
+        found = self.grid.next_occurrences(at, 1)
+        return found[0] if found else None
 
 
 def build_services(settings: Settings) -> Services:

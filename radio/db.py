@@ -86,7 +86,7 @@ class Database:
         cfg.set_main_option("sqlalchemy.url", self.url)
         with self.engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+            command.upgrade(cfg, "heads")
         log.debug("database %s migrated", self.url)
 
     def dispose(self) -> None:

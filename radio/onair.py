@@ -14,9 +14,12 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from collections.abc import Callable
 from typing import Any
 
 from radio.errors import LiquidsoapError
+from radio.grid.model import Occurrence
+from radio.playout.plan import slot_status
 from radio.playout.liquidsoap import LiquidsoapClient, OnAir
 
 log = logging.getLogger(__name__)
@@ -31,15 +34,26 @@ class NowSnapshot:
     etag: str
 
 
-def describe(station: str, on_air: OnAir | None) -> dict[str, Any]:
-    """The ``/api/v1/now`` document for what Liquidsoap reports."""
+def _iso(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
+
+
+def describe(
+    station: str,
+    on_air: OnAir | None,
+    slot: Occurrence | None = None,
+    following: Occurrence | None = None,
+) -> dict[str, Any]:
+    """The ``/api/v1/now`` document: what Liquidsoap reports on air, and the grid's slot.
+
+    ``status`` says honestly how the slot is served: its episode, a repeat, the rotation
+    filling in for a missing episode, a live presenter or one who has not connected yet.
+    """
     item: dict[str, Any] | None = None
     if on_air is not None:
         meta = on_air.metadata
         started = (
-            datetime.fromtimestamp(on_air.started_at, UTC).isoformat().replace("+00:00", "Z")
-            if on_air.started_at
-            else None
+            _iso(datetime.fromtimestamp(on_air.started_at, UTC)) if on_air.started_at else None
         )
         item = {
             "title": on_air.title or None,
@@ -48,7 +62,30 @@ def describe(station: str, on_air: OnAir | None) -> dict[str, Any]:
             "started_at": started,
             "source": on_air.source if on_air.source in SOURCES else "rotation",
         }
-    return {"station": station, "on_air": item}
+    meta = on_air.metadata if on_air else {}
+    source = on_air.source if on_air else None
+    on_air_occurrence = meta.get("radio_occurrence") or None
+    status = slot_status(slot, source, on_air_occurrence, meta.get("radio_status"))
+    episode = None
+    if slot is not None and status in ("episode", "repeat"):
+        episode = {"title": on_air.title if on_air else None,
+                   "media_id": meta.get("radio_media_id") or None}
+    if item is not None and slot is not None and not item["show"]:
+        item["show"] = slot.title
+    return {
+        "station": station,
+        "on_air": item,
+        "show": {"slug": slot.show, "title": slot.title, "kind": slot.kind} if slot else None,
+        "status": status,
+        "episode": episode,
+        "slot_start": _iso(slot.start) if slot else None,
+        "slot_end": _iso(slot.end) if slot else None,
+        "next": (
+            {"slug": following.show, "title": following.title,
+             "start": _iso(following.start), "end": _iso(following.end)}
+            if following else None
+        ),
+    }
 
 
 def _snapshot(data: dict[str, Any]) -> NowSnapshot:
@@ -59,9 +96,18 @@ def _snapshot(data: dict[str, Any]) -> NowSnapshot:
 class OnAirTracker:
     """Keeps the current :class:`NowSnapshot`; ``refresh`` asks Liquidsoap again."""
 
-    def __init__(self, client: LiquidsoapClient, station: str, max_age_s: float = 1.0) -> None:
+    def __init__(
+        self,
+        client: LiquidsoapClient,
+        station: str,
+        max_age_s: float = 1.0,
+        slot_at: Callable[[datetime], Occurrence | None] = lambda _at: None,
+        next_after: Callable[[datetime], Occurrence | None] = lambda _at: None,
+    ) -> None:
         self.client = client
         self.station = station
+        self.slot_at = slot_at
+        self.next_after = next_after
         self.max_age_s = max_age_s
         self._snapshot = _snapshot(describe(station, None))
         self._checked = 0.0
@@ -77,7 +123,13 @@ class OnAirTracker:
                 log.warning("cannot read what is on air: %s", exc)
             self.reachable = False
             on_air = None
-        data = describe(self.station, on_air)
+        now = datetime.now(UTC)
+        try:
+            slot, following = self.slot_at(now), self.next_after(now)
+        except Exception:  # the grid is read-only here; a bad read must not stop the page
+            log.exception("cannot read the grid for what is on now")
+            slot = following = None
+        data = describe(self.station, on_air, slot, following)
         with self._lock:
             self._checked = time.monotonic()
             if data != self._snapshot.data:

@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import socket
+import sys
 import threading
 import time
 from datetime import UTC, datetime
@@ -24,7 +25,10 @@ from radio.config import Settings
 from radio.credentials import Credentials, load_or_create
 from radio.errors import ConfigError
 from radio.models import StationState
+from radio.playout.asrun import AsRunRecorder
 from radio.playout.icecast import write_icecast_config
+from radio.playout.plan import EpisodeLookup, NoEpisodes
+from radio.playout.scheduler import GATE_LEAD_S, Reconciler, SchedulerProcess, heartbeat_age
 from radio.playout.script import ScriptInputs, render_script
 from radio.supervisor import Child, Supervisor
 
@@ -87,12 +91,7 @@ def init_station(settings: Settings) -> tuple[Services, Credentials]:
 
 def seed_grid(services: Services) -> None:
     """Import the demo grid into an empty database."""
-    try:
-        from radio.grid.store import GridService
-    except ImportError:  # the grid lands in its own change
-        return
-    grid = GridService(services.db, services.settings.tz)
-    if grid.seed_if_empty(services.settings.demo_schedule):
+    if services.grid.seed_if_empty(services.settings.demo_schedule):
         log.info("seeded the grid from %s", services.settings.demo_schedule)
 
 
@@ -131,6 +130,10 @@ def write_liquidsoap_script(settings: Settings, credentials: Credentials) -> Pat
             rotation_playlist=rendered["rotation"].resolve(),
             jingles_playlist=rendered["jingles"].resolve(),
             jingle_every=settings.jingle_every,
+            harbor_port=settings.harbor_port,
+            fade_s=settings.fade_s,
+            silence_timeout_s=settings.silence_timeout_s,
+            gate_lead_s=GATE_LEAD_S,
         )
     )
     path = settings.data_dir / "run" / "station.liq"
@@ -150,7 +153,6 @@ class Station:
         self.scheduler: Any = None
         self.web: Any = None
         self._web_thread: threading.Thread | None = None
-        self._heartbeat = 0.0
 
     def start(self) -> None:
         settings = self.settings
@@ -168,10 +170,25 @@ class Station:
         )
         script = write_liquidsoap_script(settings, credentials)
         settings.control_socket.unlink(missing_ok=True)
-        self.supervisor.start(
-            Child("liquidsoap", ["liquidsoap", str(script)], on_start=self._wait_liquidsoap)
+        services = self.services
+        recorder = AsRunRecorder(
+            services.db, services.grid.scheduled_at, settings.silence_timeout_s
         )
-        self._start_scheduler()
+        self.supervisor.start(
+            Child(
+                "liquidsoap",
+                ["liquidsoap", str(script)],
+                on_start=self._wait_liquidsoap,
+                on_line=recorder.handle_line,
+            )
+        )
+        scheduler = Child("scheduler", [sys.executable, "-m", "radio", "scheduler"])
+        self.supervisor.start(scheduler)
+        heartbeat = heartbeat_file(settings)
+        services.health.scheduler_alive = lambda: (
+            scheduler.running and heartbeat_age(heartbeat) < 5
+        )
+        self._start_ticker()
         self._start_web()
         log.info(
             "%s is on air: http://%s:%d/stream.mp3 — site http://%s:%d/",
@@ -213,11 +230,10 @@ class Station:
                 return
             time.sleep(0.05)
 
-    def _start_scheduler(self) -> None:
+    def _start_ticker(self) -> None:
+        """Jobs of the main process: what is on air (for the site), playlist files."""
         from apscheduler.schedulers.background import BackgroundScheduler
 
-        assert self.services is not None
-        services = self.services
         scheduler = BackgroundScheduler(timezone=UTC)
         scheduler.add_job(self._tick, "interval", seconds=1, id="tick", max_instances=1,
                           coalesce=True, next_run_time=datetime.now(UTC))
@@ -225,13 +241,9 @@ class Station:
                           id="playlists", max_instances=1, coalesce=True)
         scheduler.start()
         self.scheduler = scheduler
-        services.health.scheduler_alive = lambda: (
-            scheduler.running and time.monotonic() - self._heartbeat < 10
-        )
 
     def _tick(self) -> None:
         assert self.services is not None
-        self._heartbeat = time.monotonic()
         self.services.on_air.refresh()
 
     def _start_web(self) -> None:
@@ -247,6 +259,29 @@ class Station:
         )
         self._web_thread = threading.Thread(target=self.web.run, name="web", daemon=True)
         self._web_thread.start()
+
+
+def heartbeat_file(settings: Settings) -> Path:
+    return settings.data_dir / "run" / "scheduler.heartbeat"
+
+
+def build_scheduler(settings: Settings) -> SchedulerProcess:
+    """The playout scheduler process (``radio scheduler``), built from the settings."""
+    services = build_services(settings)
+    reconciler = Reconciler(
+        services.liquidsoap, services.grid, episode_lookup(services), services.stream_keys,
+        settings,
+    )
+    return SchedulerProcess(reconciler, heartbeat_file(settings))
+
+
+def episode_lookup(services: Services) -> EpisodeLookup:
+    """The media library's episodes, for playout."""
+    try:
+        from radio.playout.episodes import LibraryEpisodes
+    except ImportError:
+        return NoEpisodes()
+    return LibraryEpisodes(services.db, services.settings)
 
 
 def run_station(settings: Settings) -> int:

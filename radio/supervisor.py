@@ -19,12 +19,13 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 log = logging.getLogger(__name__)
 
 _PR_SET_PDEATHSIG = 1
 #: Liquidsoap's own date stamp; the station's log stream has its own.
-_LOG_STAMP = re.compile(r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d ")
+_LOG_STAMP = re.compile(r"^(\d{4}/\d\d/\d\d )?\d\d:\d\d:\d\d ")
 #: Restart delays, in seconds; the last repeats.
 BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
 #: A child that ran this long counts as healthy again (its backoff resets).
@@ -139,7 +140,12 @@ class Supervisor:
     def _forward(self, child: Child, proc: subprocess.Popen[bytes]) -> None:
         out = logging.getLogger(f"radio.{child.name}")
         assert proc.stdout is not None
-        for raw in proc.stdout:
+        with proc.stdout:
+            self._read_lines(child, proc.stdout, out)
+
+    @staticmethod
+    def _read_lines(child: Child, stream: IO[bytes], out: logging.Logger) -> None:
+        for raw in stream:
             line = _LOG_STAMP.sub("", raw.decode("utf-8", errors="replace").rstrip())
             if not line:
                 continue

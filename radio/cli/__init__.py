@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -24,7 +25,7 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from radio.cli import grid, media, station, user
+    from radio.cli import grid, media, playout, station, user
 
     parser = argparse.ArgumentParser(
         prog="radio", description="Community radio automation: the station engine."
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log debugging detail")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     station.register(sub)
+    playout.register(sub)
     grid.register(sub)
     media.register(sub)
     user.register(sub)
@@ -43,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     settings: Settings | None = None
+    if args.config is not None:
+        # Children (the scheduler) read the same file.
+        os.environ["RADIO_CONFIG"] = str(args.config.resolve())
     try:
         settings = load_settings(args.config)
         setup_logging("DEBUG" if args.verbose else settings.log_level)

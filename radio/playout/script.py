@@ -25,6 +25,12 @@ class ScriptInputs:
     rotation_playlist: Path
     jingles_playlist: Path
     jingle_every: int
+    harbor_port: int = 8005
+    fade_s: float = 1.0
+    silence_timeout_s: float = 15.0
+    #: The scheduled gates open this much early, to make up for Liquidsoap's selection
+    #: latency (measured by bench/slot_timing.py).
+    gate_lead_s: float = 0.0
 
 
 def render_script(inputs: ScriptInputs) -> str:
@@ -49,5 +55,14 @@ def render_script(inputs: ScriptInputs) -> str:
         "emergency_file": script_string(inputs.emergency_file),
         "rotation_playlist": script_string(inputs.rotation_playlist),
         "jingle_block": jingle_block,
+        "harbor_port": str(int(inputs.harbor_port)),
+        "fade": _float(inputs.fade_s),
+        "silence_timeout": _float(inputs.silence_timeout_s),
+        "gate_lead": _float(inputs.gate_lead_s),
     }
     return string.Template(TEMPLATE.read_text(encoding="utf-8")).substitute(values)
+
+
+def _float(value: float) -> str:
+    """A Liquidsoap float literal (always with a decimal point)."""
+    return f"{float(value):.3f}"

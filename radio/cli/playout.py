@@ -1,0 +1,55 @@
+"""``radio scheduler`` (started by ``radio run``) and ``radio asrun export``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from radio.config import Settings
+from radio.errors import RadioError
+
+
+def register(sub: Any) -> None:
+    sched: argparse.ArgumentParser = sub.add_parser(
+        "scheduler", help="run the playout scheduler alone (radio run starts it for you)"
+    )
+    sched.set_defaults(handler=_scheduler)
+
+    asrun: argparse.ArgumentParser = sub.add_parser("asrun", help="the as-run log")
+    actions = asrun.add_subparsers(dest="asrun_command", metavar="ACTION", required=True)
+    export = actions.add_parser("export", help="what aired between two local dates, as CSV")
+    export.add_argument("--from", dest="start", required=True, type=_date, metavar="YYYY-MM-DD")
+    export.add_argument("--to", dest="end", required=True, type=_date, metavar="YYYY-MM-DD",
+                        help="first local date not included")
+    export.add_argument("--csv", action="store_true", help="CSV output (the only format)")
+    export.set_defaults(handler=_export)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-23") from None
+
+
+def _scheduler(args: argparse.Namespace, settings: Settings) -> int:
+    from radio.station import build_scheduler
+
+    return build_scheduler(settings).run()
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from radio.bootstrap import open_database
+    from radio.playout.asrun import entries, write_csv
+
+    if args.end <= args.start:
+        raise RadioError("--to must be after --from (it is the first date not included).")
+    tz = settings.tz
+    start = datetime.combine(args.start, time(), tz)
+    end = datetime.combine(args.end, time(), tz)
+    if end - start > timedelta(days=3700):
+        raise RadioError("Export at most ten years at a time.")
+    write_csv(entries(open_database(settings), start, end), sys.stdout)
+    return 0

@@ -1,0 +1,231 @@
+"""The as-run log and on-air incidents, written from Liquidsoap's own events.
+
+The script prints one ``RADIO-EVENT {json}`` line per event (a track starting on the output,
+silence, a presenter connecting). Every item that actually aired becomes an
+:class:`AsRunEntry`; silence becomes an :class:`~radio.models.Incident`. This is the base for
+music-licensing returns (``radio asrun export``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import IO, Any
+
+from sqlalchemy import DateTime, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from radio.db import Base, Database
+from radio.grid.model import Occurrence
+from radio.models import Incident
+from radio.playout.plan import slot_status
+
+log = logging.getLogger(__name__)
+
+EVENT_PREFIX = "RADIO-EVENT "
+CSV_FIELDS = (
+    "started_at", "ended_at", "duration_s", "source", "status", "show", "occurrence_id",
+    "media_id", "title", "artist", "filename",
+)
+
+
+class AsRunEntry(Base):
+    """One item that went out on the station's output."""
+
+    __tablename__ = "as_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    source: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    show: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    occurrence_id: Mapped[str | None] = mapped_column(String(120), nullable=True, index=True)
+    media_id: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    filename: Mapped[str] = mapped_column(Text, default="")
+    title: Mapped[str] = mapped_column(Text, default="")
+    artist: Mapped[str] = mapped_column(Text, default="")
+
+
+def parse_event(line: str) -> dict[str, str] | None:
+    """The fields of a ``RADIO-EVENT`` line (Liquidsoap prints them as ``[[k, v], …]``)."""
+    if not line.startswith(EVENT_PREFIX):
+        return None
+    try:
+        raw = json.loads(line[len(EVENT_PREFIX) :])
+    except json.JSONDecodeError:
+        log.warning("unreadable event from Liquidsoap: %r", line)
+        return None
+    if isinstance(raw, dict):
+        return {str(k): str(v) for k, v in raw.items()}
+    if isinstance(raw, list):
+        return {str(p[0]): str(p[1]) for p in raw if isinstance(p, list) and len(p) == 2}
+    return None
+
+
+def event_time(event: dict[str, str]) -> datetime:
+    return datetime.fromtimestamp(int(event.get("t_ms", "0")) / 1000, UTC)
+
+
+class AsRunRecorder:
+    """Turns Liquidsoap's events into as-run entries and incidents (thread-safe).
+
+    ``slot_at`` gives the grid's occurrence at an instant, so rotation filling an empty
+    pre-recorded slot is logged against that show as ``missing``.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        slot_at: Callable[[datetime], Occurrence | None],
+        silence_timeout_s: float = 15.0,
+    ) -> None:
+        self.db = db
+        self.slot_at = slot_at
+        self.silence_timeout_s = silence_timeout_s
+        self._lock = threading.Lock()
+        self.listeners: list[Callable[[dict[str, str]], None]] = []
+
+    def handle_line(self, line: str) -> None:
+        event = parse_event(line)
+        if event is not None:
+            self.handle(event)
+
+    def handle(self, event: dict[str, str]) -> None:
+        kind = event.get("event")
+        with self._lock:
+            if kind == "track":
+                self._track(event)
+            elif kind == "silence":
+                self._silence(event)
+            elif kind == "noise":
+                self._noise(event)
+            elif kind in ("live_auth", "live_connect", "live_disconnect", "live_kick"):
+                log.info("live: %s %s", kind, event.get("accepted", ""))
+        for listener in self.listeners:
+            listener(event)
+
+    def _track(self, event: dict[str, str]) -> None:
+        source = event.get("source", "")
+        if not source:
+            return  # a transition's join, not a new item
+        at = event_time(event)
+        slot = self.slot_at(at)
+        annotated = event.get("occurrence") or None
+        status = slot_status(slot, source, annotated, event.get("status"))
+        show = event.get("show") or (slot.show if slot else None)
+        occurrence = annotated or (slot.id if slot else None)
+        with self.db.write() as session:
+            if source == "scheduled" and annotated:
+                # Gates open a frame early, so go by what the request says it is.
+                status_text = "repeat" if event.get("status") == "repeat" else "episode"
+            elif source == "emergency":
+                status_text = "emergency"
+            elif source == "rotation" and slot is None:
+                status_text = "rotation"
+            elif status == "missing" and slot is not None and _aired(session, slot.id):
+                status_text = "fill"  # the episode was shorter than its slot
+            else:
+                status_text = status
+            previous = session.scalars(
+                select(AsRunEntry).where(AsRunEntry.ended_at.is_(None))
+                .order_by(AsRunEntry.started_at.desc())
+            ).first()
+            if previous is not None:
+                same = (
+                    previous.source == source
+                    and previous.filename == event.get("filename", "")
+                    and previous.occurrence_id == occurrence
+                )
+                if same:
+                    return  # metadata replayed after a transition: the same item goes on
+                for entry in session.scalars(
+                    select(AsRunEntry).where(AsRunEntry.ended_at.is_(None))
+                ):
+                    entry.ended_at = at
+            session.add(
+                AsRunEntry(
+                    started_at=at, source=source, status=status_text, show=show,
+                    occurrence_id=occurrence, media_id=event.get("media_id") or None,
+                    filename=event.get("filename", ""), title=event.get("title", ""),
+                    artist=event.get("artist", ""),
+                )
+            )
+
+    def _silence(self, event: dict[str, str]) -> None:
+        source = event.get("source", "output")
+        log.warning("silence on the %s for more than %.0f s; switching to the next source",
+                    source, self.silence_timeout_s)
+        with self.db.write() as session:
+            session.add(
+                Incident(
+                    kind="silence",
+                    detail=f"The {source} was silent for more than "
+                    f"{self.silence_timeout_s:.0f} s; the next source took over.",
+                    started_at=event_time(event),
+                )
+            )
+
+    def _noise(self, event: dict[str, str]) -> None:
+        source = event.get("source", "output")
+        with self.db.write() as session:
+            for incident in session.scalars(
+                select(Incident).where(Incident.kind == "silence", Incident.ended_at.is_(None))
+            ):
+                if f"The {source} " in incident.detail:
+                    incident.ended_at = event_time(event)
+                    log.info("sound is back on the %s", source)
+
+
+def _aired(session: Session, occurrence_id: str) -> bool:
+    return session.scalars(
+        select(AsRunEntry.id).where(
+            AsRunEntry.occurrence_id == occurrence_id, AsRunEntry.source == "scheduled"
+        )
+    ).first() is not None
+
+
+def open_incidents(db: Database) -> list[dict[str, Any]]:
+    with db.session() as session:
+        return [
+            {"kind": i.kind, "detail": i.detail, "since": _iso(i.started_at)}
+            for i in session.scalars(select(Incident).where(Incident.ended_at.is_(None)))
+        ]
+
+
+def entries(db: Database, start: datetime, end: datetime) -> list[AsRunEntry]:
+    """Entries that started in ``[start, end)``, oldest first."""
+    with db.session() as session:
+        return list(
+            session.scalars(
+                select(AsRunEntry)
+                .where(AsRunEntry.started_at >= start, AsRunEntry.started_at < end)
+                .order_by(AsRunEntry.started_at, AsRunEntry.id)
+            )
+        )
+
+
+def write_csv(rows: Iterable[AsRunEntry], fp: IO[str]) -> None:
+    out = csv.writer(fp)
+    out.writerow(CSV_FIELDS)
+    for row in rows:
+        started = _aware(row.started_at)
+        ended = _aware(row.ended_at) if row.ended_at else None
+        out.writerow([
+            _iso(started), _iso(ended) if ended else "",
+            f"{(ended - started).total_seconds():.3f}" if ended else "",
+            row.source, row.status, row.show or "", row.occurrence_id or "", row.media_id or "",
+            row.title, row.artist, row.filename,
+        ])
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _iso(value: datetime) -> str:
+    return _aware(value).astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

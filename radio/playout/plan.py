@@ -1,0 +1,153 @@
+"""What Liquidsoap should have prepared at an instant: a pure function of the grid and episodes.
+
+The scheduler compares this plan with what Liquidsoap reports and sends only the difference,
+so running it twice, or after a restart of either side, changes nothing that is already right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal, Protocol
+
+from radio.grid.model import Occurrence
+
+#: How the grid's slot at an instant is being served.
+SlotStatus = Literal["episode", "repeat", "missing", "live", "waiting", "music", "unscheduled"]
+
+#: Two request queues, used in turn, so the next slot is ready while the current one plays.
+QUEUES = ("slot_a", "slot_b")
+#: A queue's gate stays open this long after its slot's end; the request itself ends at the
+#: slot's end (its cue-out), so the next slot's queue can open on the same frame.
+GATE_GRACE_S = 1.0
+#: Do not resume an episode with less than this left in its slot.
+MIN_RESUME_S = 2.0
+
+
+@dataclass(frozen=True)
+class Playable:
+    """A media item as playout needs it: measured once by media analysis."""
+
+    media_id: str
+    path: str
+    title: str
+    artist: str
+    duration_s: float
+    cue_in_s: float
+    cue_out_s: float
+    gain_db: float
+
+
+class EpisodeLookup(Protocol):
+    """Where playout finds the audio for an occurrence (the media library)."""
+
+    def episode_for(self, occurrence_id: str) -> Playable | None: ...
+
+    def latest_episode(self, show: str, before: datetime) -> Playable | None: ...
+
+
+class NoEpisodes:
+    """An :class:`EpisodeLookup` for a station with no media library (every slot is empty)."""
+
+    def episode_for(self, occurrence_id: str) -> Playable | None:
+        return None
+
+    def latest_episode(self, show: str, before: datetime) -> Playable | None:
+        return None
+
+
+@dataclass(frozen=True)
+class ScheduledItem:
+    """An episode to air in an occurrence's slot."""
+
+    occurrence: Occurrence
+    media: Playable
+    repeat: bool
+
+    @property
+    def status(self) -> SlotStatus:
+        return "repeat" if self.repeat else "episode"
+
+    def cue_out_s(self) -> float:
+        """Where in the file the item must end: its own cue-out, or the slot's end."""
+        slot = self.occurrence.duration.total_seconds()
+        return min(self.media.cue_out_s, self.media.cue_in_s + slot)
+
+
+@dataclass(frozen=True)
+class LiveWindow:
+    """The live slot whose stream key works now: from ``key_from`` to ``end``."""
+
+    occurrence: Occurrence
+    key_from: datetime
+    start: datetime
+    end: datetime
+
+
+def scheduled_items(
+    occurrences: Sequence[Occurrence],
+    episodes: EpisodeLookup,
+    now: datetime,
+    repeats: Collection[str] = (),
+    limit: int = 2,
+) -> list[ScheduledItem]:
+    """The next ``limit`` episodes to air, the one on air now first.
+
+    ``occurrences`` are the grid's, in start order, around ``now``. A pre-recorded slot
+    without an episode gets the show's latest earlier episode when the show is one of
+    ``repeats`` (it opted in); otherwise it is left to the rotation.
+    """
+    items: list[ScheduledItem] = []
+    for occ in occurrences:
+        if occ.end <= now or occ.kind != "prerecorded":
+            continue
+        if occ.start <= now and (occ.end - now).total_seconds() < MIN_RESUME_S:
+            continue
+        item = item_for(occ, episodes, occ.show in repeats)
+        if item is not None:
+            items.append(item)
+        if len(items) == limit:
+            break
+    return items
+
+
+def item_for(occ: Occurrence, episodes: EpisodeLookup, repeat: bool) -> ScheduledItem | None:
+    media = episodes.episode_for(occ.id)
+    if media is not None:
+        return ScheduledItem(occ, media, repeat=False)
+    if repeat:
+        latest = episodes.latest_episode(occ.show, before=occ.start)
+        if latest is not None:
+            return ScheduledItem(occ, latest, repeat=True)
+    return None
+
+
+def live_window(
+    occurrences: Sequence[Occurrence], now: datetime, lead: timedelta
+) -> LiveWindow | None:
+    """The live slot whose key works at ``now``: the one on air, else the next within ``lead``."""
+    current = [o for o in occurrences if o.kind == "live" and o.start <= now < o.end]
+    upcoming = [o for o in occurrences if o.kind == "live" and now < o.start <= now + lead]
+    chosen = current[0] if current else (upcoming[0] if upcoming else None)
+    if chosen is None:
+        return None
+    return LiveWindow(chosen, chosen.start - lead, chosen.start, chosen.end)
+
+
+def slot_status(
+    slot: Occurrence | None,
+    source: str | None,
+    on_air_occurrence: str | None,
+    on_air_status: str | None = None,
+) -> SlotStatus:
+    """How the grid's slot is being served, from what Liquidsoap reports on air."""
+    if slot is None:
+        return "unscheduled"
+    if slot.kind == "live":
+        return "live" if source == "live" else "waiting"
+    if slot.kind == "music":
+        return "music"
+    if source == "scheduled" and on_air_occurrence == slot.id:
+        return "repeat" if on_air_status == "repeat" else "episode"
+    return "missing"

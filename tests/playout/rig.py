@@ -1,0 +1,214 @@
+"""A playout rig on the real stack: Icecast, Liquidsoap and the real scheduler's Reconciler.
+
+Used by the playout tests and by ``bench/slot_timing.py``. The grid is a real stored grid
+with slots a few seconds long; episodes are generated tones (a distinct frequency per item)
+served through the :class:`~radio.playout.plan.EpisodeLookup` interface.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+from radio.bootstrap import build_services
+from radio.config import Settings
+from radio.credentials import load_or_create
+from radio.playout.asrun import AsRunEntry, AsRunRecorder, entries
+from radio.playout.icecast import write_icecast_config
+from radio.playout.plan import Playable
+from radio.playout.scheduler import Reconciler
+from radio.station import render_playlists, write_liquidsoap_script
+from radio.supervisor import Child, Supervisor
+from tests.support import free_port, require, wait_for
+
+
+def tone(path: Path, freq: float, seconds: float) -> Path:
+    """A sine tone file (Ogg Vorbis, stereo 44.1 kHz)."""
+    if not path.exists():
+        subprocess.run(
+            [require("ffmpeg"), "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+             f"sine=frequency={freq}:sample_rate=44100:duration={seconds}",
+             "-af", "volume=0.5,pan=stereo|c0=c0|c1=c0", "-c:a", "libvorbis", "-q:a", "2",
+             str(path)],
+            check=True,
+        )
+    return path
+
+
+def steps(path: Path, base: float, step: float, count: int) -> Path:
+    """A file whose frequency rises by ``step`` Hz every second: its position is audible."""
+    if not path.exists():
+        parts = "".join(f"sine=frequency={base + k * step}:duration=1[s{k}];" for k in range(count))
+        joined = "".join(f"[s{k}]" for k in range(count))
+        subprocess.run(
+            [require("ffmpeg"), "-nostdin", "-v", "error", "-y", "-filter_complex",
+             f"{parts}{joined}concat=n={count}:v=0:a=1,volume=0.5,pan=stereo|c0=c0|c1=c0",
+             "-c:a", "libvorbis", "-q:a", "2", str(path)],
+            check=True,
+        )
+    return path
+
+
+class Episodes:
+    """An in-memory episode library: occurrence id → :class:`Playable`."""
+
+    def __init__(self) -> None:
+        self.by_occurrence: dict[str, Playable] = {}
+
+    def add(self, occurrence_id: str, path: Path, duration_s: float, title: str) -> None:
+        self.by_occurrence[occurrence_id] = Playable(
+            media_id=title, path=str(path), title=title, artist="Rig", duration_s=duration_s,
+            cue_in_s=0.0, cue_out_s=duration_s, gain_db=0.0,
+        )
+
+    def episode_for(self, occurrence_id: str) -> Playable | None:
+        return self.by_occurrence.get(occurrence_id)
+
+    def latest_episode(self, show: str, before: datetime) -> Playable | None:
+        return None
+
+
+@dataclasses.dataclass
+class Rig:
+    settings: Settings
+    supervisor: Supervisor
+    reconciler: Reconciler
+    episodes: Episodes
+    events: list[dict[str, str]]
+    stop_ticking: threading.Event
+
+    def import_grid(self, toml: str) -> None:
+        self.reconciler.grid.import_grid(io.StringIO(toml), "rig.toml")
+
+    def as_run(self) -> list[AsRunEntry]:
+        far = datetime.now(UTC) + timedelta(days=1)
+        return entries(self.reconciler.grid.db, datetime(2000, 1, 1, tzinfo=UTC), far)
+
+    @property
+    def mp3(self) -> str:
+        return f"http://127.0.0.1:{self.settings.icecast_port}/stream.mp3"
+
+    def liquidsoap_pid(self) -> int | None:
+        for child in self.supervisor.children:
+            if child.name == "liquidsoap" and child.process and child.process.poll() is None:
+                return child.process.pid
+        return None
+
+
+def local(dt: datetime, settings: Settings) -> datetime:
+    return dt.astimezone(settings.tz)
+
+
+def once_slot(show: str, kind: str, start: datetime, seconds: int, settings: Settings) -> str:
+    """TOML for a show with one one-off slot at ``start`` (to the second)."""
+    at = local(start, settings)
+    return (
+        f'[[show]]\nslug = "{show}"\ntitle = "{show.replace("-", " ").title()}"\n'
+        f'kind = "{kind}"\n\n[[show.slot]]\nid = "once"\nrepeat = "once"\n'
+        f'date = {at.date().isoformat()}\nstart = "{at.strftime("%H:%M:%S")}"\n'
+        f'duration = "{seconds}s"\n\n'
+    )
+
+
+@contextmanager
+def start_rig(base: Path, demo_media: Path, **overrides: object) -> Iterator[Rig]:
+    for program in ("liquidsoap", "icecast2", "ffmpeg"):
+        require(program)
+    data = base / "var"
+    if not (data / "media").exists():
+        shutil.copytree(demo_media, data / "media")
+    settings = Settings(
+        data_dir=data, http_port=free_port(), icecast_port=free_port(),
+        harbor_port=free_port(), **overrides,  # type: ignore[arg-type]
+    )
+    services = build_services(settings)
+    credentials = load_or_create(data)
+    render_playlists(settings)
+    icecast = write_icecast_config(
+        data, bind="127.0.0.1", port=settings.icecast_port,
+        source_password=credentials.icecast_source_password,
+        admin_password=credentials.icecast_admin_password, station_name="Rig",
+    )
+    script = write_liquidsoap_script(settings, credentials)
+    events: list[dict[str, str]] = []
+    recorder = AsRunRecorder(services.db, services.grid.scheduled_at, settings.silence_timeout_s)
+    recorder.listeners.append(events.append)
+    supervisor = Supervisor()
+    supervisor.start(Child("icecast", ["icecast2", "-c", str(icecast.path)]))
+    settings.control_socket.unlink(missing_ok=True)
+    supervisor.start(Child("liquidsoap", ["liquidsoap", str(script)],
+                           on_line=recorder.handle_line))
+    episodes = Episodes()
+    reconciler = Reconciler(services.liquidsoap, services.grid, episodes, services.stream_keys,
+                            settings)
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(0.25):
+            try:
+                reconciler.reconcile(datetime.now(UTC))
+            except Exception:  # noqa: BLE001 - Liquidsoap restarting; next tick retries
+                pass
+
+    rig = Rig(settings, supervisor, reconciler, episodes, events, stop)
+    try:
+        wait_for(settings.control_socket.exists, 30, "Liquidsoap's socket")
+        services.liquidsoap.wait_ready()
+        wait_for(lambda: any(e.get("event") == "track" for e in events), 20, "first track")
+        threading.Thread(target=tick, daemon=True).start()
+        yield rig
+    finally:
+        stop.set()
+        services.liquidsoap.close()
+        supervisor.stop()
+        services.db.dispose()
+
+
+def dominant(
+    samples: np.ndarray, rate: int, tones: list[int], window_s: float = 0.05
+) -> list[float]:
+    """For each ``window_s`` window, which of ``tones`` is sounding (else 0).
+
+    A tone counts once its energy reaches a quarter of its own steady level, so its start is
+    found even while what it replaced is still fading out over it.
+    """
+    n = int(rate * window_s)
+    freqs = np.fft.rfftfreq(n, 1 / rate)
+    rows = []
+    for i in range(0, len(samples) - n, n):
+        power = np.abs(np.fft.rfft(samples[i : i + n].astype(np.float64) * np.hanning(n))) ** 2
+        rows.append([power[np.abs(freqs - t) <= 25].sum() for t in tones])
+    table = np.array(rows) if rows else np.zeros((0, len(tones)))
+    steady = np.percentile(table, 95, axis=0) if len(table) else np.ones(len(tones))
+    out = []
+    for row in table:
+        level = row / np.maximum(steady, 1e-9)
+        best = int(np.argmax(level))
+        out.append(float(tones[best]) if level[best] > 0.25 else 0.0)
+    return out
+
+
+def record(url: str, seconds: float, rate: int = 16000) -> tuple[float, np.ndarray]:
+    """Decode ``seconds`` of the stream; returns (wall time of the first sample read, samples)."""
+    proc = subprocess.Popen(
+        [require("ffmpeg"), "-nostdin", "-v", "error", "-i", url, "-t", str(seconds),
+         "-ac", "1", "-ar", str(rate), "-f", "s16le", "-"],
+        stdout=subprocess.PIPE,
+    )
+    assert proc.stdout is not None
+    with proc.stdout:
+        first = proc.stdout.read(2)
+        started = time.time()
+        rest = proc.stdout.read()
+    proc.wait()
+    return started, np.frombuffer(first + rest, dtype=np.int16)
