@@ -140,3 +140,27 @@ def test_episode_audio_is_served_once_aired_with_ranges(station: ListenerStation
         assert part.status_code == 206 and part.data == bytes(range(7))
     assert client.get("/episodes/jazz-night.main.2026-11-24/audio").status_code == 404  # on air
     assert client.get("/episodes/jazz-night.main.2026-11-17/audio").status_code == 404  # no such
+
+
+def test_episodes_come_from_the_media_library(station: ListenerStation) -> None:
+    from radio.media.store import Episode, MediaItem
+
+    media = station.services.settings.media_dir
+    (media / "ab").mkdir(parents=True, exist_ok=True)
+    (media / "ab" / "abc.mp3").write_bytes(b"ID3 episode bytes")
+    with station.services.db.write() as session:
+        session.add(MediaItem(
+            id=1, sha256="ab" * 32, path="ab/abc.mp3", original_filename="jazz.mp3",
+            format="mp3", size_bytes=17, title="Blue in Green", waveform_path="", peaks=[],
+            duration_s=3600.0, gain_db=0.0, cue_in_s=0.0, cue_out_s=3540.0, status="ready",
+            warnings=[], created_at=NOW))  # fmt: skip
+        session.flush()
+        session.add(Episode(occurrence_id="jazz-night.main.2026-11-10", show="jazz-night",
+                            item_id=1, notes="With a guest.", attached_at=NOW,
+                            starts_at=datetime(2026, 11, 10, 19, tzinfo=UTC)))  # fmt: skip
+    del station.app.extensions["radio.public_episodes"]
+    feed = parse_podcast(station, "jazz-night")
+    assert [e.title for e in feed.entries] == ["Blue in Green"]
+    assert feed.entries[0].enclosures[0].length == "17"
+    with station.client().get("/episodes/jazz-night.main.2026-11-10/audio") as audio:
+        assert audio.status_code == 200 and audio.data == b"ID3 episode bytes"
