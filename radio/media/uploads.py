@@ -12,7 +12,6 @@ import contextlib
 import fcntl
 import logging
 import secrets
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -141,7 +140,14 @@ class Uploads:
                     block = stream.read(min(BLOCK, left))
                     if not block:
                         break
-                    fp.write(block)
+                    try:
+                        fp.write(block)
+                    except OSError as exc:
+                        log.error("upload %s: cannot write: %s", upload_id, exc)
+                        raise MediaRejected(
+                            "The station's disk is full or failing, so the upload stopped; "
+                            "ask the station's admin, then resume the upload."
+                        ) from None
                     left -= len(block)
                 if length is None and stream.read(1):
                     raise MediaRejected(
@@ -172,15 +178,6 @@ class Uploads:
         if status != "receiving":
             return self.state(upload_id)
         return self._ingest(upload_id)
-
-    def finish_in_background(self, upload_id: str) -> None:
-        """Start :meth:`finish` on a thread (for clients that only poll the state)."""
-
-        def run() -> None:
-            with contextlib.suppress(RadioError):
-                self.finish(upload_id)
-
-        threading.Thread(target=run, name=f"ingest-{upload_id[:8]}", daemon=True).start()
 
     def cancel(self, upload_id: str) -> None:
         with self.db.write() as session:
