@@ -10,12 +10,16 @@ decodes ahead into the pipe.
 from __future__ import annotations
 
 import contextlib
-import fcntl
+import ctypes
 import logging
 import math
+import os
+import signal
 import subprocess
 import threading
+import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -33,8 +37,6 @@ LEAD_PAD_S = 0.25
 TAIL_PAD_S = 0.5
 _HEADROOM = 2.0  # the PCM is written at half level
 _CHUNK_SPANS = 16  # chunk = 16 K-weighting spans (65536 frames)
-_PIPE_SIZE = 1 << 20
-_F_SETPIPE_SZ = 1031
 
 
 @dataclass(frozen=True)
@@ -66,33 +68,112 @@ def analyse(
     """Decode ``path`` once and measure it (a duration of 0 when nothing decodes)."""
     rate = min(sample_rate, 48000)
     out_channels = 1 if channels == 1 else 2
+    meter = _Meter(rate, out_channels, silence_threshold_db)
+    # ffmpeg needs the other core: BLAS must not spread its small products over both.
+    with threadpool_limits(1, user_api="blas"), _decoder(path, out_channels, rate) as decoded:
+        _pump(decoded, meter)
+    code, errors = decoded.code, decoded.errors
+    if meter.frames == 0:
+        log.info("ffmpeg decoded nothing from %s (exit %s): %s", path, code, list(errors.lines))
+    if code != 0:
+        log.warning("ffmpeg exit %s on %s after %d frames: %s", code, path, meter.frames,
+                    list(errors.lines))  # fmt: skip
+    return meter.result(errors.count)
+
+
+class _Decoded:
+    """ffmpeg's PCM output as a stream: ``readinto`` blocks until bytes come or it ends.
+
+    ffmpeg writes into an anonymous in-memory file (memfd) rather than a pipe: on this kind
+    of machine that costs the decoder half the system time of a pipe, and the decoder's
+    core is the one the whole analysis waits for. The reader follows the writer and frees
+    what it has read (punching holes), so the memory in use stays a few megabytes.
+    """
+
+    def __init__(self, proc: subprocess.Popen[bytes], fd: int, errors: _Errors) -> None:
+        self.proc = proc
+        self.fd = fd
+        self.errors = errors
+        self.code = 0
+        self.most_ahead = 0  # the most bytes ffmpeg was ahead of the reader (for tests)
+        self._pos = 0
+        self._freed = 0
+        self._paused = False
+
+    def _pace(self) -> None:
+        """Without a pipe there is no back-pressure: pause ffmpeg when it runs far ahead
+        (a slow or busy machine), so memory stays bounded, and let it go on later."""
+        ahead = os.fstat(self.fd).st_size - self._pos
+        self.most_ahead = max(self.most_ahead, ahead)
+        if not self._paused and ahead > MAX_AHEAD:
+            self._signal(signal.SIGSTOP)
+        elif self._paused and ahead < MAX_AHEAD // 4:
+            self._signal(signal.SIGCONT)
+
+    def _signal(self, which: signal.Signals) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            self.proc.send_signal(which)
+        self._paused = which == signal.SIGSTOP
+
+    def resume(self) -> None:
+        if self._paused:
+            self._signal(signal.SIGCONT)
+
+    def readinto(self, view: memoryview) -> int:
+        while True:
+            got = os.preadv(self.fd, [view], self._pos)
+            if got:
+                self._pos += got
+                if self._pos - self._freed >= _FREE_EVERY:
+                    _punch_hole(self.fd, self._freed, self._pos - self._freed)
+                    self._freed = self._pos
+                self._pace()
+                return got
+            if self.proc.poll() is not None:
+                got = os.preadv(self.fd, [view], self._pos)  # what came just before the end
+                self._pos += got
+                return got
+            time.sleep(0.001)
+
+
+@contextlib.contextmanager
+def _decoder(path: Path, channels: int, rate: int) -> Iterator[_Decoded]:
+    fd = os.memfd_create("radio-pcm", os.MFD_CLOEXEC)
     cmd = [
         "ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-i", str(path),
         "-map", "0:a:0", "-vn", "-sn", "-dn", "-af", f"volume={1 / _HEADROOM}",
-        "-ac", str(out_channels), "-ar", str(rate), "-f", "s16le", "-",
+        "-ac", str(channels), "-ar", str(rate), "-f", "s16le", "-y", f"/dev/fd/{fd}",
     ]  # fmt: skip
-    meter = _Meter(rate, out_channels, silence_threshold_db)
-    # ffmpeg needs the other core: BLAS must not spread its small products over both.
-    with (
-        threadpool_limits(1, user_api="blas"),
-        subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0) as proc,
-    ):
-        assert proc.stdout is not None and proc.stderr is not None
-        errors = _drain(proc.stderr)
-        with contextlib.suppress(OSError):
-            fcntl.fcntl(proc.stdout.fileno(), _F_SETPIPE_SZ, _PIPE_SIZE)
-        try:
-            _pump(proc.stdout, meter)
-        finally:
-            proc.stdout.close()
-            code = proc.wait()
-            errors.join()
-    lines = errors.lines
-    if meter.frames == 0:
-        log.info("ffmpeg decoded nothing from %s (exit %s): %s", path, code, list(lines)[-3:])
-    if code != 0:
-        log.warning("ffmpeg exit %s on %s after %d frames: %s", code, path, meter.frames, lines)
-    return meter.result(errors.count)
+    try:
+        with subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, pass_fds=(fd,)) as proc:  # fmt: skip
+            assert proc.stderr is not None
+            decoded = _Decoded(proc, fd, _drain(proc.stderr))
+            try:
+                yield decoded
+            finally:
+                decoded.resume()
+                if proc.poll() is None:
+                    proc.kill()
+                decoded.code = proc.wait()
+                decoded.errors.join()
+    finally:
+        os.close(fd)
+
+
+_FREE_EVERY = 4 << 20
+#: How far (bytes) ffmpeg may decode ahead of the meters before it is paused.
+MAX_AHEAD = 32 << 20
+_libc = ctypes.CDLL(None, use_errno=True)
+_FALLOC_FL_KEEP_SIZE = 1
+_FALLOC_FL_PUNCH_HOLE = 2
+
+
+def _punch_hole(fd: int, offset: int, length: int) -> None:
+    """Free the pages of ``fd`` in ``[offset, offset + length)`` (already read)."""
+    mode = _FALLOC_FL_KEEP_SIZE | _FALLOC_FL_PUNCH_HOLE
+    if _libc.fallocate(fd, mode, ctypes.c_long(offset), ctypes.c_long(length)) != 0:
+        log.debug("fallocate: %s", os.strerror(ctypes.get_errno()))
 
 
 class _Errors(threading.Thread):
@@ -114,14 +195,14 @@ def _drain(stream: IO[bytes]) -> _Errors:
     return thread
 
 
-def _pump(stream: IO[bytes], meter: _Meter) -> None:
+def _pump(stream: _Decoded, meter: _Meter) -> None:
     frame_bytes = 2 * meter.channels
     chunk = np.empty(meter.chunk_frames * meter.channels, np.int16)
     view = chunk.data.cast("B")
     while True:
         filled = 0
         while filled < len(view):
-            got = stream.readinto(view[filled:])  # type: ignore[attr-defined]
+            got = stream.readinto(view[filled:])
             if not got:
                 break
             filled += got

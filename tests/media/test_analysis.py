@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
 
+from radio.media import analysis
 from radio.media.analysis import analyse
 from radio.media.probe import probe
 from tests.media.make_fixtures import FORMATS
@@ -84,3 +86,36 @@ def test_a_silent_file_is_flagged(media_files: Path) -> None:
     assert result.silent and result.loudness_lufs is None
     assert (result.cue_in_s, result.cue_out_s) == (0.0, result.duration_s)
     assert result.gain_to(-16.0, -1.0) == 0.0
+
+
+def test_the_decoder_is_paused_when_it_runs_far_ahead(
+    media_files: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No pipe means no back-pressure: a slow reader must not let the decoded audio pile up."""
+    longer = tmp_path / "long.wav"
+    subprocess.run(["sox", *[str(media_files / "master.wav")] * 30, str(longer)], check=True)
+    normal = measure(longer)
+    seen: list[analysis._Decoded] = []
+
+    class Watched(analysis._Decoded):
+        def __init__(self, *args: object) -> None:
+            super().__init__(*args)  # type: ignore[arg-type]
+            seen.append(self)
+
+    slow_add = analysis._Meter.add
+
+    def slowly(meter: analysis._Meter, pcm: object) -> None:
+        time.sleep(0.003)
+        slow_add(meter, pcm)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(analysis, "MAX_AHEAD", 1 << 20)
+    monkeypatch.setattr(analysis, "_Decoded", Watched)
+    monkeypatch.setattr(analysis._Meter, "add", slowly)
+    paced = measure(longer)
+    assert (paced.duration_s, paced.loudness_lufs, paced.true_peak_dbtp) == (
+        normal.duration_s,
+        normal.loudness_lufs,
+        normal.true_peak_dbtp,
+    )
+    total = int(paced.duration_s * 44100 * 4)  # 40 MB of PCM
+    assert seen and seen[0].most_ahead < 12 << 20 < total
