@@ -143,7 +143,7 @@ class MediaLibrary:
         """
         target = target or Target()
         name = names.clean_filename(source.name if original_filename is None else original_filename)
-        occurrence = self._check_target(target)
+        occurrence = self.check_target(target)
         try:
             size = source.stat().st_size
         except OSError as exc:
@@ -278,7 +278,8 @@ class MediaLibrary:
 
     # Episodes and playlists --------------------------------------------------------------
 
-    def _check_target(self, target: Target) -> Any | None:
+    def check_target(self, target: Target) -> Any | None:
+        """The occurrence a target names (None for none); refuses what cannot be attached."""
         if target.playlist is not None and not _PLAYLIST_NAME.match(target.playlist):
             raise MediaRejected(
                 f"The playlist name {target.playlist!r} may hold only letters, digits, "
@@ -323,7 +324,10 @@ class MediaLibrary:
                                      self.settings.tz)  # fmt: skip
             (warnings if warn else notes).append(message)
         if target.playlist is not None:
-            added = add_to_playlist(self.settings.playlists_dir, target.playlist, record.path)
+            added = add_to_playlist(
+                self.settings.playlists_dir, target.playlist, record.path,
+                lock_dir=temporary_dir(self.settings),
+            )  # fmt: skip
             notes.append(
                 f"Added to the playlist {target.playlist}."
                 if added
@@ -476,11 +480,15 @@ def temporary_dir(settings: Settings) -> Path:
     return path
 
 
-def add_to_playlist(folder: Path, name: str, entry: str) -> bool:
-    """Append ``entry`` to ``folder/name.m3u8`` (created if missing); False if already there."""
+def add_to_playlist(folder: Path, name: str, entry: str, lock_dir: Path) -> bool:
+    """Append ``entry`` to ``folder/name.m3u8`` (created if missing); False if already there.
+
+    Writers take a lock (kept in ``lock_dir``, not among the playlists) and replace the file
+    atomically, so playout never reads half a playlist.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.m3u8"
-    with (folder / f".{name}.lock").open("a") as lock:
+    with (lock_dir / f"playlist-{name}.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         entries = []
         if path.exists():

@@ -96,7 +96,7 @@ class Uploads:
         check_size(size, self.settings.max_upload_bytes)
         folder = upload_dir(self.settings)
         check_disk(folder, size)
-        self.library._check_target(target)
+        self.library.check_target(target)
         now = self.clock()
         row = UploadSession(
             id=secrets.token_urlsafe(18), filename=name, size_bytes=size, show=target.show,
@@ -317,7 +317,11 @@ def sweep_temporary(
                 removed += 1
         stale = now - STALE_AFTER
         tmp = temporary_dir(settings)
-        candidates = [*tmp.glob("ingest-*.part"), *settings.media_dir.glob("*/.*.tmp")]
+        candidates = [
+            *tmp.glob("ingest-*.part"),
+            *settings.media_dir.glob("*/.*.tmp"),
+            *settings.playlists_dir.glob("*.m3u8.tmp"),
+        ]
         for path in candidates:
             with contextlib.suppress(OSError):
                 modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)

@@ -258,6 +258,7 @@ def test_playlist_gets_the_relative_path_once(
     again = library.ingest(media_files / "programme-aiff.aiff", target=Target(playlist="night"))
     text = (settings.playlists_dir / "night.m3u8").read_text()
     assert text == f"#EXTM3U\n{first.item.path}\n"
+    assert [p.name for p in settings.playlists_dir.iterdir()] == ["night.m3u8"]
     assert first.notes == ["Added to the playlist night."]
     assert "It is already in the playlist night." in again.notes
     with pytest.raises(MediaRejected, match="may hold only letters"):
