@@ -5,8 +5,9 @@
 * :mod:`~radio.media.uploads` — resumable upload sessions and :func:`sweep_temporary`;
 * :mod:`~radio.media.probe`, :mod:`~radio.media.names`, :mod:`~radio.media.tags` — what a
   file is, by content; its name and tags, cleaned;
-* :mod:`~radio.media.analysis` and :mod:`~radio.media.dsp` — one decode measures length,
-  loudness, true peak, cues and the waveform (:mod:`~radio.media.waveform`);
+* :mod:`~radio.media.analysis` — one decode measures length, loudness
+  (:mod:`~radio.media.loudness`), true peak (:mod:`~radio.media.truepeak`), cues and the
+  waveform (:mod:`~radio.media.waveform`), all reading :mod:`~radio.media.pcm`;
 * :mod:`~radio.media.episodes` — the grid lookup protocol and the slot-length check;
 * :mod:`~radio.media.store` — the tables.
 """

@@ -28,7 +28,9 @@ import numpy as np
 from numpy.typing import NDArray
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
-from radio.media.dsp import TILE, KWeighting, Planar, TruePeak, integrated_loudness
+from radio.media.loudness import KWeighting, integrated_loudness
+from radio.media.pcm import TILE, Planar
+from radio.media.truepeak import TruePeak
 
 log = logging.getLogger(__name__)
 

@@ -9,15 +9,12 @@ file name is metadata.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import logging
 import os
 import re
 import secrets
-import shutil
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,90 +22,30 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from radio import playlists
 from radio.config import Settings
 from radio.db import Database
 from radio.errors import MediaRejected, NotFound, RadioError
 from radio.media import names, tags, waveform
 from radio.media.analysis import analyse
 from radio.media.episodes import SlotLookup, slot_fit
+from radio.media.files import (
+    add_to_playlist,
+    check_disk,
+    check_size,
+    temporary_dir,
+    write_atomic,
+)
 from radio.media.probe import probe
+from radio.media.records import IngestResult, MediaRecord, Playable, Target, label, record_of
 from radio.media.store import Episode, MediaItem
+
+__all__ = ["IngestResult", "MediaLibrary", "MediaRecord", "Playable", "Target"]
 
 log = logging.getLogger(__name__)
 
 MIN_DURATION_S = 1.0
-#: Kept free on the data disk beyond the file itself.
-DISK_MARGIN_BYTES = 64 * 1024 * 1024
 _PLAYLIST_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")
 _COPY_BLOCK = 1 << 20
-
-
-@dataclass(frozen=True)
-class MediaRecord:
-    """A library item as the rest of the station sees it."""
-
-    id: int
-    original_filename: str
-    title: str | None
-    artist: str | None
-    album: str | None
-    isrc: str | None
-    format: str
-    size_bytes: int
-    duration_s: float
-    loudness_lufs: float | None
-    true_peak_dbtp: float | None
-    gain_db: float
-    cue_in_s: float
-    cue_out_s: float
-    status: str
-    warnings: list[str]
-    path: str
-    waveform_path: str
-    art_path: str | None
-    sha256: str
-    created_at: str
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class Playable:
-    """What playout needs to air an item: the file and the measured numbers to apply."""
-
-    item_id: int
-    path: Path
-    title: str
-    artist: str | None
-    duration_s: float
-    gain_db: float
-    cue_in_s: float
-    cue_out_s: float
-
-
-@dataclass(frozen=True)
-class IngestResult:
-    item: MediaRecord
-    duplicate: bool = False
-    #: Things the person must know (silence, overruns, damaged parts).
-    warnings: list[str] = field(default_factory=list)
-    #: Plain information (the slot is shorter, the item joined a playlist).
-    notes: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"item": self.item.to_json(), "duplicate": self.duplicate,
-                "warnings": self.warnings, "notes": self.notes}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where an ingested item goes besides the library."""
-
-    show: str | None = None
-    occurrence_id: str | None = None
-    playlist: str | None = None
 
 
 class MediaLibrary:
@@ -153,7 +90,7 @@ class MediaLibrary:
             existing = self._by_hash(digest)
             if existing is not None:
                 notes: list[str] = [f"This audio is already in the library as #{existing.id} "
-                         f"({_label(existing)}); that item is used."]  # fmt: skip
+                         f"({label(existing)}); that item is used."]  # fmt: skip
                 warnings = self._attach(existing, target, occurrence, notes)
                 return IngestResult(existing, True, warnings, notes)
             record, warnings = self._analyse_and_store(staging, name, digest, size)
@@ -227,17 +164,17 @@ class MediaLibrary:
         placed: list[Path] = []
         try:
             final.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomic(png, picture)
+            write_atomic(png, picture)
             placed.append(png)
             if art is not None and found_tags.art is not None:
-                _write_atomic(art, found_tags.art)
+                write_atomic(art, found_tags.art)
                 placed.append(art)
             os.replace(staging, final)
             placed.append(final)
             with self.db.write() as session:
                 session.add(item)
                 session.flush()
-                record = _record(item)
+                record = record_of(item)
         except IntegrityError:
             # The same audio arrived twice at once: the other ingest stored these very bytes.
             existing = self._by_hash(digest)
@@ -340,14 +277,14 @@ class MediaLibrary:
     def list(self) -> list[MediaRecord]:
         with self.db.session() as session:
             rows = session.scalars(select(MediaItem).order_by(MediaItem.id)).all()
-            return [_record(r) for r in rows]
+            return [record_of(r) for r in rows]
 
     def get(self, item_id: int) -> MediaRecord:
         with self.db.session() as session:
             row = session.get(MediaItem, item_id)
             if row is None:
                 raise NotFound(f"There is no media item #{item_id}; `radio media list` shows them.")
-            return _record(row)
+            return record_of(row)
 
     def episode_for(self, occurrence_id: str) -> Playable | None:
         """The episode attached to an occurrence, ready for playout; None if there is none."""
@@ -395,7 +332,7 @@ class MediaLibrary:
             if episode is None:
                 return None
             item = session.get(MediaItem, episode.item_id)
-            return None if item is None else _record(item)
+            return None if item is None else record_of(item)
 
     def playable(self, item_id: int) -> Playable:
         with self.db.session() as session:
@@ -435,97 +372,13 @@ class MediaLibrary:
                     cleaned = tags.clean_text(value)
                 setattr(row, key, cleaned)
             session.flush()
-            return _record(row)
+            return record_of(row)
 
     def _by_hash(self, digest: str) -> MediaRecord | None:
         with self.db.session() as session:
             row = session.scalars(select(MediaItem).where(MediaItem.sha256 == digest)).first()
-            return _record(row) if row else None
-
-
-def check_size(size: int, limit: int) -> None:
-    if size == 0:
-        raise MediaRejected(
-            "The file is empty (0 bytes); the recording or the upload did not finish, "
-            "so send it again."
-        )
-    if size > limit:
-        raise MediaRejected(
-            f"The file is {human_size(size)}, over the station's limit of {human_size(limit)}; "
-            "export it at a lower bit rate (for example MP3 at 192 kbit/s) or split it."
-        )
-
-
-def check_disk(folder: Path, size: int) -> None:
-    free = shutil.disk_usage(folder).free
-    if free < size + DISK_MARGIN_BYTES:
-        raise MediaRejected(
-            f"The station's disk has only {human_size(free)} free, too little for this "
-            f"{human_size(size)} file; ask the station's admin to make room."
-        )
-
-
-def human_size(size: int) -> str:
-    value = float(size)
-    for unit in ("bytes", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{int(value)} bytes" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
-    raise AssertionError  # pragma: no cover
-
-
-def temporary_dir(settings: Settings) -> Path:
-    path = settings.data_dir / "tmp"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def add_to_playlist(folder: Path, name: str, entry: str, lock_dir: Path) -> bool:
-    """Append ``entry`` to ``folder/name.m3u8`` (created if missing); False if already there.
-
-    Writers take a lock (kept in ``lock_dir``, not among the playlists) and replace the file
-    atomically, so playout never reads half a playlist.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.m3u8"
-    with (lock_dir / f"playlist-{name}.lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        entries = []
-        if path.exists():
-            with path.open(encoding="utf-8") as fp:
-                entries = playlists.load(fp)
-        if entry in entries:
-            return False
-        tmp = path.with_suffix(".m3u8.tmp")
-        with tmp.open("w", encoding="utf-8") as fp:
-            playlists.dump([*entries, entry], fp)
-        os.replace(tmp, path)
-    return True
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+            return record_of(row) if row else None
 
 
 def _title_from(name: str) -> str | None:
     return tags.clean_text(Path(name).stem.replace("_", " "))
-
-
-def _label(record: MediaRecord) -> str:
-    return f"“{record.title}”" if record.title else record.original_filename
-
-
-def _record(row: MediaItem) -> MediaRecord:
-    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
-    return MediaRecord(
-        id=row.id, original_filename=row.original_filename, title=row.title,
-        artist=row.artist, album=row.album, isrc=row.isrc, format=row.format,
-        size_bytes=row.size_bytes, duration_s=row.duration_s,
-        loudness_lufs=row.loudness_lufs, true_peak_dbtp=row.true_peak_dbtp,
-        gain_db=row.gain_db, cue_in_s=row.cue_in_s, cue_out_s=row.cue_out_s,
-        status=row.status, warnings=list(row.warnings or []), path=row.path,
-        waveform_path=row.waveform_path, art_path=row.art_path, sha256=row.sha256,
-        created_at=created.isoformat(),
-    )  # fmt: skip

@@ -26,7 +26,8 @@ from radio.config import Settings
 from radio.db import Database
 from radio.errors import MediaRejected, NotFound, RadioError
 from radio.media import names
-from radio.media.library import MediaLibrary, Target, check_disk, check_size, temporary_dir
+from radio.media.files import check_disk, check_size, temporary_dir
+from radio.media.library import MediaLibrary, Target
 from radio.media.store import UploadSession
 
 log = logging.getLogger(__name__)

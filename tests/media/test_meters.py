@@ -9,15 +9,9 @@ import numpy as np
 import pytest
 
 from radio.media.analysis import _Meter
-from radio.media.dsp import (
-    TILE,
-    KWeighting,
-    Planar,
-    TruePeak,
-    _interpolator,
-    integrated_loudness,
-    k_coefficients,
-)
+from radio.media.loudness import KWeighting, integrated_loudness, k_coefficients
+from radio.media.pcm import TILE, Planar
+from radio.media.truepeak import TruePeak, _interpolator
 
 SPAN = KWeighting.span
 

@@ -1,0 +1,95 @@
+"""What the library hands out: plain frozen records, never ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from radio.media.store import MediaItem
+
+
+@dataclass(frozen=True)
+class MediaRecord:
+    """A library item as the rest of the station sees it."""
+
+    id: int
+    original_filename: str
+    title: str | None
+    artist: str | None
+    album: str | None
+    isrc: str | None
+    format: str
+    size_bytes: int
+    duration_s: float
+    loudness_lufs: float | None
+    true_peak_dbtp: float | None
+    gain_db: float
+    cue_in_s: float
+    cue_out_s: float
+    status: str
+    warnings: list[str]
+    path: str
+    waveform_path: str
+    art_path: str | None
+    sha256: str
+    created_at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Playable:
+    """What playout needs to air an item: the file and the measured numbers to apply."""
+
+    item_id: int
+    path: Path
+    title: str
+    artist: str | None
+    duration_s: float
+    gain_db: float
+    cue_in_s: float
+    cue_out_s: float
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    item: MediaRecord
+    duplicate: bool = False
+    #: Things the person must know (silence, overruns, damaged parts).
+    warnings: list[str] = field(default_factory=list)
+    #: Plain information (the slot is shorter, the item joined a playlist).
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"item": self.item.to_json(), "duplicate": self.duplicate,
+                "warnings": self.warnings, "notes": self.notes}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an ingested item goes besides the library."""
+
+    show: str | None = None
+    occurrence_id: str | None = None
+    playlist: str | None = None
+
+
+def record_of(row: MediaItem) -> MediaRecord:
+    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+    return MediaRecord(
+        id=row.id, original_filename=row.original_filename, title=row.title,
+        artist=row.artist, album=row.album, isrc=row.isrc, format=row.format,
+        size_bytes=row.size_bytes, duration_s=row.duration_s,
+        loudness_lufs=row.loudness_lufs, true_peak_dbtp=row.true_peak_dbtp,
+        gain_db=row.gain_db, cue_in_s=row.cue_in_s, cue_out_s=row.cue_out_s,
+        status=row.status, warnings=list(row.warnings or []), path=row.path,
+        waveform_path=row.waveform_path, art_path=row.art_path, sha256=row.sha256,
+        created_at=created.isoformat(),
+    )  # fmt: skip
+
+
+def label(record: MediaRecord) -> str:
+    return f"“{record.title}”" if record.title else record.original_filename
