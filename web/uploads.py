@@ -24,7 +24,8 @@ from werkzeug.exceptions import ClientDisconnected
 
 from radio.accounts.model import Account
 from radio.errors import MediaRejected, NotFound, RadioError
-from radio.media.library import MediaLibrary, Target, human_size
+from radio.media.files import human_size
+from radio.media.library import MediaLibrary, Target
 from radio.media.uploads import UploadConflict, Uploads, UploadState
 from web import services
 from web.auth import current_account
