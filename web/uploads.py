@@ -80,10 +80,13 @@ def create() -> Response:
         occurrence_id=_text(fields.get("occurrence_id") or fields.get("occurrence")),
         playlist=_text(fields.get("playlist")),
     )
-    refusal = _forbidden(account, target)
-    if refusal:
-        return _problem(403, refusal)
     try:
+        occurrence = uploads().library.check_target(target)
+        if occurrence is not None:  # the grid says whose slot it is
+            target = Target(occurrence.show, target.occurrence_id, target.playlist)
+        refusal = _forbidden(account, target)
+        if refusal:
+            return _problem(403, refusal)
         state = uploads().create(str(fields.get("filename") or ""), size, target, str(account.id))
     except RadioError as exc:
         return _radio_problem(exc)

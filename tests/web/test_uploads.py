@@ -108,6 +108,12 @@ def test_presenters_upload_only_to_their_own_slots(station: Station) -> None:
     assert answer.status_code == 403
     assert answer.json is not None
     assert answer.json["detail"] == "You can upload episodes only to your own shows' slots."
+    # Leaving the show out does not help: the grid says whose slot it is.
+    sneaky = open_upload(client, csrf(client), 1000, filename="x.mp3",
+                         occurrence_id=station.occurrence("show-a"))  # fmt: skip
+    assert sneaky.status_code == 403
+    unknown = open_upload(client, csrf(client), 1000, filename="x.mp3", occurrence_id="nope")
+    assert unknown.status_code == 404
     anonymous = station.client()
     assert open_upload(
         anonymous, csrf(anonymous, "/login"), 1000, filename="x.mp3"
