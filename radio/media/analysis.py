@@ -30,6 +30,7 @@ from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
 from radio.media.loudness import KWeighting, integrated_loudness
 from radio.media.pcm import TILE, Planar
+from radio.media.probe import missing_program
 from radio.media.truepeak import TruePeak
 
 log = logging.getLogger(__name__)
@@ -147,8 +148,12 @@ def _decoder(path: Path, channels: int, rate: int) -> Iterator[_Decoded]:
         "-ac", str(channels), "-ar", str(rate), "-f", "s16le", "-y", f"/dev/fd/{fd}",
     ]  # fmt: skip
     try:
-        with subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, pass_fds=(fd,)) as proc:  # fmt: skip
+        try:
+            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE, pass_fds=(fd,))  # fmt: skip
+        except FileNotFoundError:
+            raise missing_program("ffmpeg") from None
+        with proc:
             assert proc.stderr is not None
             decoded = _Decoded(proc, fd, _drain(proc.stderr))
             try:

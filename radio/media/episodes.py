@@ -40,7 +40,7 @@ def slot_fit(occurrence: Occurrence, aired_s: float, tz: ZoneInfo) -> tuple[str,
         fade = occurrence.end.astimezone(tz)
         return (
             f"The episode runs {_clock(aired_s)}, {_clock(aired_s - slot_s)} longer than its "
-            f"{_clock(slot_s)} slot: it will be faded out at {fade:%H:%M:%S} "
+            f"{_clock(slot_s)} slot: it will be faded out at {fade:%H:%M:%S %Z} "
             f"({fade:%A %d %B}, {tz.key}), before its last {_clock(aired_s - slot_s)}.",
             True,
         )
@@ -48,7 +48,7 @@ def slot_fit(occurrence: Occurrence, aired_s: float, tz: ZoneInfo) -> tuple[str,
         fade = occurrence.end.astimezone(tz)
         return (
             f"The episode runs {_clock(aired_s)}, {_clock(aired_s - slot_s)} past its "
-            f"{_clock(slot_s)} slot: its end is faded out at {fade:%H:%M:%S} ({tz.key}).",
+            f"{_clock(slot_s)} slot: its end is faded out at {fade:%H:%M:%S %Z} ({tz.key}).",
             False,
         )
     if aired_s < slot_s - 0.5:
@@ -56,12 +56,12 @@ def slot_fit(occurrence: Occurrence, aired_s: float, tz: ZoneInfo) -> tuple[str,
         return (
             f"The episode runs {_clock(aired_s)}, {_clock(slot_s - aired_s)} shorter than its "
             f"{_clock(slot_s)} slot: the rotation fills the rest, from {ends:%H:%M:%S} to "
-            f"{occurrence.end.astimezone(tz):%H:%M:%S} ({tz.key}).",
+            f"{occurrence.end.astimezone(tz):%H:%M:%S %Z} ({tz.key}).",
             False,
         )
     return (
         f"The episode runs {_clock(aired_s)} and fits its slot starting "
-        f"{local_start:%A %d %B at %H:%M} ({tz.key}).",
+        f"{local_start:%A %d %B at %H:%M %Z} ({tz.key}).",
         False,
     )
 

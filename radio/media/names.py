@@ -13,6 +13,12 @@ import unicodedata
 from radio.errors import MediaRejected
 
 MAX_NAME_BYTES = 255
+#: Characters drawn like path separators or like "..", which could pass for a path.
+_LOOKALIKES = {
+    **dict.fromkeys("\u2044\u2215\u29f8\uff0f", "a slash"),
+    **dict.fromkeys("\u2216\u29f5\u29f9\uff3c", "a backslash"),
+    **dict.fromkeys("\u2024\u2025", "dots"),
+}
 
 #: Unicode categories that have no business in a file name: controls, format characters
 #: (bidi overrides, zero-width joiners…), private use, surrogates, unassigned, line breaks.
@@ -47,6 +53,12 @@ def clean_filename(name: str) -> str:
         raise MediaRejected(
             'The file name contains ".."; rename the file without two dots in a row.'
         )
+    for ch in name:
+        if ch in _LOOKALIKES:
+            raise MediaRejected(
+                f"The file name contains {unicodedata.name(ch).lower()} (U+{ord(ch):04X}), "
+                f"which looks like {_LOOKALIKES[ch]}; rename the file to a plain name."
+            )
     name = unicodedata.normalize("NFC", name.strip())
     if len(name.encode("utf-8")) > MAX_NAME_BYTES:
         raise MediaRejected(

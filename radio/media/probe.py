@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from radio.errors import MediaRejected
+from radio.errors import ConfigError, MediaRejected
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +162,13 @@ def _kind(format_name: str, codec: str) -> tuple[str, str]:
     raise MediaRejected(_NOT_AUDIO)
 
 
+def missing_program(name: str) -> ConfigError:
+    return ConfigError(
+        f"{name} is not installed, so audio cannot be checked; install the Debian package "
+        "ffmpeg (`make install` does) and try again."
+    )
+
+
 def _ffprobe(path: Path) -> dict[str, Any]:
     cmd = ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
            str(path)]  # fmt: skip
@@ -169,6 +176,8 @@ def _ffprobe(path: Path) -> dict[str, Any]:
         done = subprocess.run(cmd, capture_output=True, timeout=60, check=False)
     except subprocess.TimeoutExpired:
         raise MediaRejected(_NOT_AUDIO) from None
+    except FileNotFoundError:
+        raise missing_program("ffprobe") from None
     if done.returncode != 0:
         log.info("ffprobe refused %s: %s", path, done.stderr.decode("utf-8", "replace")[-300:])
         raise MediaRejected(_NOT_AUDIO)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from radio.errors import ConfigError
 from radio.media import analysis
 from radio.media.analysis import analyse
 from radio.media.probe import probe
@@ -119,3 +120,14 @@ def test_the_decoder_is_paused_when_it_runs_far_ahead(
     )
     total = int(paced.duration_s * 44100 * 4)  # 40 MB of PCM
     assert seen and seen[0].most_ahead < 12 << 20 < total
+
+
+def test_a_missing_ffmpeg_is_one_sentence(
+    media_files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(ConfigError, match=r"^ffprobe is not installed, so audio cannot be checked"):
+        probe(media_files / "programme-mp3.mp3")
+    with pytest.raises(ConfigError, match=r"^ffmpeg is not installed"):
+        analyse(media_files / "programme-mp3.mp3", sample_rate=44100, channels=2,
+                silence_threshold_db=-50.0)  # fmt: skip

@@ -58,6 +58,12 @@ BAD_INPUTS = [
      'The file name contains ".."; rename the file without two dots in a row.'),
     ("programme-mp3.mp3", "..",
      'The file name contains ".."; rename the file without two dots in a row.'),
+    ("programme-mp3.mp3", "show\u2215episode.mp3",
+     "The file name contains division slash (U+2215), which looks like a slash; rename the "
+     "file to a plain name."),
+    ("programme-mp3.mp3", "\u2025\uff0fetc.mp3",
+     "The file name contains two dot leader (U+2025), which looks like dots; rename the file "
+     "to a plain name."),
     ("programme-mp3.mp3", "episode\x07.mp3",
      "The file name contains a control character (U+0007); rename the file with plain "
      "letters, digits and punctuation."),
@@ -191,7 +197,7 @@ def test_an_episode_shorter_than_its_slot_is_told_the_rotation_fills_the_rest(
     assert result.warnings == []
     assert result.notes == [
         "The episode runs 0:05, 59:55 shorter than its 1:00:00 slot: the rotation fills the "
-        "rest, from 10:00:05 to 11:00:00 (Europe/London)."
+        "rest, from 10:00:05 to 11:00:00 GMT (Europe/London)."
     ]
     playable = library.episode_for(HOUR.id)
     assert playable is not None and playable.item_id == result.item.id
@@ -208,7 +214,7 @@ def test_a_small_overrun_is_a_note_not_a_warning(library: MediaLibrary, media_fi
     assert result.warnings == []
     assert result.notes == [
         "The episode runs 0:05, 0:02 past its 0:03 slot: its end is faded out at 10:00:03 "
-        "(Europe/London)."
+        "GMT (Europe/London)."
     ]
 
 
@@ -222,7 +228,7 @@ def test_an_overrun_past_the_grace_is_a_warning_with_the_local_fade_time(
     result = library.ingest(longer, target=Target("show-a", SHORT.id))
     assert result.warnings == [
         "The episode runs 1:13, 1:10 longer than its 0:03 slot: it will be faded out at "
-        "10:00:03 (Wednesday 25 November, Europe/London), before its last 1:10."
+        "10:00:03 GMT (Wednesday 25 November, Europe/London), before its last 1:10."
     ]
 
 
