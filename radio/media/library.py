@@ -254,7 +254,7 @@ class MediaLibrary:
                     episode = Episode(occurrence_id=occurrence.id, notes="")
                     session.add(episode)
                 episode.show = occurrence.show
-                episode.starts_at = occurrence.start
+                episode.starts_at = occurrence.start.astimezone(UTC)
                 episode.item_id = record.id
                 episode.attached_at = self.clock()
             message, warn = slot_fit(occurrence, record.cue_out_s - record.cue_in_s,
@@ -301,7 +301,7 @@ class MediaLibrary:
         with self.db.session() as session:
             episode = session.scalars(
                 select(Episode)
-                .where(Episode.show == show, Episode.starts_at < before)
+                .where(Episode.show == show, Episode.starts_at < before.astimezone(UTC))
                 .order_by(Episode.starts_at.desc())
             ).first()
             if episode is None:

@@ -8,6 +8,7 @@ import shutil
 import struct
 import subprocess
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -206,6 +207,10 @@ def test_an_episode_shorter_than_its_slot_is_told_the_rotation_fills_the_rest(
     assert playable.gain_db == result.item.gain_db
     later = SLOT_START.replace(day=30)
     assert library.latest_episode("show-a", later) == playable
+    # The same instant in another zone; and nothing before the slot started.
+    assert library.latest_episode("show-a", later.astimezone(ZoneInfo("Asia/Tokyo"))) == playable
+    assert library.latest_episode("show-a", SLOT_START) is None
+    assert library.latest_episode("show-b", later) is None
 
 
 def test_a_small_overrun_is_a_note_not_a_warning(library: MediaLibrary, media_files: Path) -> None:
