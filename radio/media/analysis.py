@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 LEAD_PAD_S = 0.25
 TAIL_PAD_S = 0.5
 _HEADROOM = 2.0  # the PCM is written at half level
-_CHUNK_SPANS = 16  # chunk = 16 K-weighting spans (65536 frames)
+_CHUNK_SPANS = 32  # chunk = 32 K-weighting spans (131072 frames, 3 s at 44.1 kHz)
 
 
 @dataclass(frozen=True)
