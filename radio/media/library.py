@@ -89,9 +89,12 @@ class MediaLibrary:
         with self._staging(source, staged) as (staging, digest):
             existing = self._by_hash(digest)
             if existing is not None:
-                notes: list[str] = [f"This audio is already in the library as #{existing.id} "
-                         f"({label(existing)}); that item is used."]  # fmt: skip
-                warnings = self._attach(existing, target, occurrence, notes)
+                reused = (
+                    f"This audio is already in the library as #{existing.id} "
+                    f"({label(existing)}); that item is used."
+                )
+                notes: list[str] = [reused]
+                warnings = [*existing.warnings, *self._attach(existing, target, occurrence, notes)]
                 return IngestResult(existing, True, warnings, notes)
             record, warnings = self._analyse_and_store(staging, name, digest, size)
         notes = []
@@ -197,19 +200,13 @@ class MediaLibrary:
             check_disk(tmp, source.stat().st_size)
             staging = tmp / f"ingest-{secrets.token_hex(8)}.part"
         try:
-            digest = hashlib.sha256()
-            if staged:
-                with source.open("rb") as fp:
-                    for block in iter(lambda: fp.read(_COPY_BLOCK), b""):
-                        digest.update(block)
-            else:
-                with source.open("rb") as src, staging.open("xb") as dst:
-                    for block in iter(lambda: src.read(_COPY_BLOCK), b""):
-                        digest.update(block)
-                        dst.write(block)
-            yield staging, digest.hexdigest()
-        except OSError as exc:
-            raise MediaRejected(f"The file could not be read or copied ({exc.strerror}).") from exc
+            try:
+                digest = _copy_hashing(source, None if staged else staging)
+            except OSError as exc:
+                raise MediaRejected(
+                    f"The file could not be read or copied ({exc.strerror})."
+                ) from exc
+            yield staging, digest
         finally:
             staging.unlink(missing_ok=True)
 
@@ -224,7 +221,10 @@ class MediaLibrary:
             )
         if target.occurrence_id is None:
             if target.show is not None:
-                raise MediaRejected("Name the occurrence (--occurrence) to attach an episode.")
+                raise MediaRejected(
+                    "Name the occurrence to attach the episode to (--occurrence on the command "
+                    "line)."
+                )
             return None
         if self.slots is None:
             raise RadioError("The programme grid is not available, so episodes cannot be attached.")
@@ -378,6 +378,17 @@ class MediaLibrary:
         with self.db.session() as session:
             row = session.scalars(select(MediaItem).where(MediaItem.sha256 == digest)).first()
             return record_of(row) if row else None
+
+
+def _copy_hashing(source: Path, copy: Path | None) -> str:
+    """The SHA-256 of ``source``, copying it to ``copy`` (a new file) in the same read."""
+    digest = hashlib.sha256()
+    with source.open("rb") as src, copy.open("xb") if copy else contextlib.nullcontext() as dst:
+        for block in iter(lambda: src.read(_COPY_BLOCK), b""):
+            digest.update(block)
+            if dst is not None:
+                dst.write(block)
+    return digest.hexdigest()
 
 
 def _title_from(name: str) -> str | None:
