@@ -9,8 +9,10 @@ Memory stays flat whatever the size: a chunk is copied from the request stream t
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import logging
+import os
 import secrets
 import time
 from collections.abc import Callable, Iterator
@@ -142,7 +144,7 @@ class Uploads:
                     if not block:
                         break
                     try:
-                        fp.write(block)
+                        _write_all(fp, block)
                     except OSError as exc:
                         log.error("upload %s: cannot write: %s", upload_id, exc)
                         raise MediaRejected(
@@ -155,8 +157,7 @@ class Uploads:
                         f"More bytes arrived than the {state.size} the upload declared."
                     )
             finally:
-                fp.flush()
-                reached = fp.tell()
+                reached = os.fstat(fp.fileno()).st_size
                 self._touch(upload_id)
         return reached
 
@@ -238,7 +239,7 @@ class Uploads:
     def _locked(self, upload_id: str) -> Iterator[IO[bytes]]:
         path = self._part(upload_id)
         try:
-            fp = path.open("r+b")
+            fp = path.open("r+b", buffering=0)  # unbuffered: what is written is on disk
         except FileNotFoundError:
             raise UploadGone(
                 "This upload is gone (expired or cancelled); start it again."
@@ -281,6 +282,15 @@ class Uploads:
         if not upload_id.replace("-", "").replace("_", "").isalnum():
             raise UploadGone("There is no such upload.")
         return upload_dir(self.settings) / f"{upload_id}.part"
+
+
+def _write_all(fp: IO[bytes], data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = fp.write(view)
+        if not written:
+            raise OSError(errno.ENOSPC, "nothing written")
+        view = view[written:]
 
 
 def upload_dir(settings: Settings) -> Path:
