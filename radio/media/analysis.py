@@ -26,7 +26,7 @@ from typing import IO
 
 import numpy as np
 from numpy.typing import NDArray
-from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped,unused-ignore]
 
 from radio.media.loudness import KWeighting, integrated_loudness
 from radio.media.pcm import TILE, Planar
