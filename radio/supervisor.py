@@ -27,7 +27,7 @@ _PR_SET_PDEATHSIG = 1
 #: Liquidsoap's own date stamp; the station's log stream has its own.
 _LOG_STAMP = re.compile(r"^(\d{4}/\d\d/\d\d )?\d\d:\d\d:\d\d ")
 #: Restart delays, in seconds; the last repeats.
-BACKOFF = (0.2, 0.5, 1.0, 2.0, 5.0, 10.0)
+BACKOFF = (0.1, 0.5, 1.0, 2.0, 5.0, 10.0)
 #: A child that ran this long counts as healthy again (its backoff resets).
 STABLE_AFTER_S = 30.0
 #: This many failures in a row is reported as "keeps failing".

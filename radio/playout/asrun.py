@@ -13,7 +13,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
 from sqlalchemy import DateTime, Integer, String, Text, select
@@ -27,6 +27,7 @@ from radio.playout.plan import slot_status
 log = logging.getLogger(__name__)
 
 EVENT_PREFIX = "RADIO-EVENT "
+SLOT_LOOKUP_SLACK = timedelta(milliseconds=150)
 CSV_FIELDS = (
     "started_at", "ended_at", "duration_s", "source", "status", "show", "occurrence_id",
     "media_id", "title", "artist", "filename",
@@ -114,7 +115,8 @@ class AsRunRecorder:
         if not source:
             return  # a transition's join, not a new item
         at = event_time(event)
-        slot = self.slot_at(at)
+        # Gates open a frame early (to start on time), so look just past the event.
+        slot = self.slot_at(at + SLOT_LOOKUP_SLACK)
         annotated = event.get("occurrence") or None
         status = slot_status(slot, source, annotated, event.get("status"))
         show = event.get("show") or (slot.show if slot else None)

@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from radio.errors import LiquidsoapError
-from radio.playout.quoting import annotate_uri, quote
+from radio.playout.quoting import annotate_uri, clean_value
 
 log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+#: How an empty string variable is set over the socket (the script treats it as empty).
+EMPTY_STRING = '""'
 
 
 @dataclass(frozen=True)
@@ -192,13 +194,17 @@ class LiquidsoapClient:
         elif isinstance(value, int | float):
             text = repr(float(value))
         else:
-            text = quote(value)
+            # A string variable takes the rest of the line as it is (quotes would become part
+            # of the value); cleaning keeps it to that one line. Liquidsoap 2.1 cannot set
+            # one to nothing, so "empty" is sent as EMPTY_STRING and read back as "".
+            text = clean_value(value) or EMPTY_STRING
         reply = self._single(f"var.set {self._name(name)}={text}")
         if not reply.startswith("Variable "):
             raise LiquidsoapError(f"Liquidsoap refused to set {name}: {reply}")
 
     def get_var(self, name: str) -> str:
-        return _unquote(self._single(f"var.get {self._name(name)}"))
+        value = _unquote(self._single(f"var.get {self._name(name)}"))
+        return "" if value == EMPTY_STRING else value
 
     def _single(self, line: str) -> str:
         reply = self.command(line)

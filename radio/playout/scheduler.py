@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 #: The gate of an unused queue: closed until the far future.
 FAR = 1_000_000_000_000.0
 #: A request pushed late (after a restart) starts this long after it is pushed.
-LATE_START_S = 0.5
+LATE_START_S = 0.2
 #: How far ahead the plan looks.
 LOOKAHEAD = timedelta(minutes=15)
 #: Measured selection latency of the gates (bench/slot_timing.py): they open this much early.
@@ -168,6 +168,7 @@ class Reconciler:
                 "liq_cue_in": f"{cue_in:.3f}",
                 "liq_cue_out": f"{cue_out:.3f}",
                 "liq_amplify": f"{media.gain_db:.2f} dB",
+                "radio_due": f"{start:.3f}",
             },
         )
         self.client.set_var(f"{queue}_occurrence", item_key(item))
@@ -207,7 +208,7 @@ class Reconciler:
 class SchedulerProcess:
     """Runs :class:`Reconciler` on a short tick, writing a heartbeat file each time."""
 
-    def __init__(self, reconciler: Reconciler, heartbeat: Path, tick_s: float = 0.5,
+    def __init__(self, reconciler: Reconciler, heartbeat: Path, tick_s: float = 0.25,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.reconciler = reconciler
         self.heartbeat = heartbeat

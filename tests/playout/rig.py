@@ -8,6 +8,7 @@ served through the :class:`~radio.playout.plan.EpisodeLookup` interface.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import io
 import shutil
 import subprocess
@@ -23,6 +24,7 @@ import numpy as np
 from radio.bootstrap import build_services
 from radio.config import Settings
 from radio.credentials import load_or_create
+from radio.errors import LiquidsoapError
 from radio.playout.asrun import AsRunEntry, AsRunRecorder, entries
 from radio.playout.icecast import write_icecast_config
 from radio.playout.plan import Playable
@@ -157,8 +159,10 @@ def start_rig(base: Path, demo_media: Path, **overrides: object) -> Iterator[Rig
         while not stop.wait(0.25):
             try:
                 reconciler.reconcile(datetime.now(UTC))
-            except Exception:  # noqa: BLE001 - Liquidsoap restarting; next tick retries
-                pass
+            except LiquidsoapError as exc:  # Liquidsoap restarting; the next tick retries
+                logging.getLogger(__name__).warning("reconcile: %s", exc)
+            except Exception:
+                logging.getLogger(__name__).exception("reconcile failed")
 
     rig = Rig(settings, supervisor, reconciler, episodes, events, stop)
     try:
@@ -184,22 +188,30 @@ def dominant(
     """
     n = int(rate * window_s)
     freqs = np.fft.rfftfreq(n, 1 / rate)
-    rows = []
+    rows, totals = [], []
     for i in range(0, len(samples) - n, n):
         power = np.abs(np.fft.rfft(samples[i : i + n].astype(np.float64) * np.hanning(n))) ** 2
         rows.append([power[np.abs(freqs - t) <= 25].sum() for t in tones])
+        totals.append(power.sum())
     table = np.array(rows) if rows else np.zeros((0, len(tones)))
-    steady = np.percentile(table, 95, axis=0) if len(table) else np.ones(len(tones))
+    # The tones share one amplitude: their level where one plays alone is the reference.
+    best = table.max(axis=1) if len(table) else np.zeros(0)
+    pure = best[best > 0.8 * np.array(totals)] if len(table) else best
+    steady = float(np.median(pure)) if len(pure) else 1.0
     out = []
     for row in table:
-        level = row / np.maximum(steady, 1e-9)
+        level = row / max(steady, 1e-9)
         best = int(np.argmax(level))
         out.append(float(tones[best]) if level[best] > 0.25 else 0.0)
     return out
 
 
 def record(url: str, seconds: float, rate: int = 16000) -> tuple[float, np.ndarray]:
-    """Decode ``seconds`` of the stream; returns (wall time of the first sample read, samples)."""
+    """Decode ``seconds`` of the stream; returns (wall time of the first sample, samples).
+
+    Icecast sends a burst of older audio on connect, then real time; so times are anchored
+    on the last sample, which arrives as it is played.
+    """
     proc = subprocess.Popen(
         [require("ffmpeg"), "-nostdin", "-v", "error", "-i", url, "-t", str(seconds),
          "-ac", "1", "-ar", str(rate), "-f", "s16le", "-"],
@@ -207,8 +219,8 @@ def record(url: str, seconds: float, rate: int = 16000) -> tuple[float, np.ndarr
     )
     assert proc.stdout is not None
     with proc.stdout:
-        first = proc.stdout.read(2)
-        started = time.time()
-        rest = proc.stdout.read()
+        data = proc.stdout.read()
+    ended = time.time()
     proc.wait()
-    return started, np.frombuffer(first + rest, dtype=np.int16)
+    samples = np.frombuffer(data[: len(data) - len(data) % 2], dtype=np.int16)
+    return ended - len(samples) / rate, samples

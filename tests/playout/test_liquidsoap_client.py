@@ -79,7 +79,7 @@ def test_hostile_title_is_one_value_and_ends_framing_correctly(
 ) -> None:
     title = 'THE END\nEND\nshutdown "x" \\ #{1+1}'
     rid = liquidsoap.push(
-        "scheduled",
+        "slot_a",
         str(demo_media / "demo" / "canal-path.ogg"),
         {"title": title, "radio_show_title": "Night Owls"},
     )
@@ -87,21 +87,30 @@ def test_hostile_title_is_one_value_and_ends_framing_correctly(
     meta = wait_for(lambda: liquidsoap.request_metadata(rid).get("title"), 10, "the request")
     assert meta == EXPECTED
     # The gate opens at the start instant; the queued request then goes on air.
-    liquidsoap.set_var("scheduled_start", time.time())
+    liquidsoap.set_var("slot_a_end", time.time() + 60)
+    liquidsoap.set_var("slot_a_start", time.time())
     on_air = wait_for(
         lambda: (a := liquidsoap.on_air()) and a.source == "scheduled" and a, 10, "scheduled"
     )
     assert on_air.title == EXPECTED
     assert on_air.metadata["radio_show_title"] == "Night Owls"
     assert liquidsoap.version().startswith("Liquidsoap")  # still in step after "END" lines
-    liquidsoap.set_var("scheduled_start", 1e12)
-    liquidsoap.skip("scheduled")
+    liquidsoap.set_var("slot_a_start", 1e12)
+    liquidsoap.skip("slot_a")
 
 
 def test_var_round_trip(liquidsoap: LiquidsoapClient) -> None:
-    liquidsoap.set_var("scheduled_start", 1234.5)
-    assert float(liquidsoap.get_var("scheduled_start")) == 1234.5
-    liquidsoap.set_var("scheduled_start", 1e12)
+    liquidsoap.set_var("slot_b_start", 1234.5)
+    assert float(liquidsoap.get_var("slot_b_start")) == 1234.5
+    liquidsoap.set_var("slot_b_start", 1e12)
+    liquidsoap.set_var("slot_b_occurrence", "")
+    assert liquidsoap.get_var("slot_b_occurrence") == ""
+
+
+def test_string_variables_are_set_as_given(liquidsoap: LiquidsoapClient) -> None:
+    liquidsoap.set_var("live_title", 'Late "Night"\nshutdown')
+    assert liquidsoap.get_var("live_title") == 'Late "Night" shutdown'
+    liquidsoap.set_var("live_title", "Live")
 
 
 def test_unexpected_replies_raise(liquidsoap: LiquidsoapClient) -> None:
