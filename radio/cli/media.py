@@ -97,7 +97,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 def _list(args: argparse.Namespace, settings: Settings) -> int:
     db = open_database(settings)
     try:
-        items = library(settings, db).list()
+        items = library(settings, db).items()
     finally:
         db.dispose()
     if args.json:
@@ -114,14 +114,24 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
 def _show(args: argparse.Namespace, settings: Settings) -> int:
     db = open_database(settings)
     try:
-        item = library(settings, db).get(args.id)
+        lib = library(settings, db)
+        item = lib.get(args.id)
+        episodes = lib.episodes_of(item.id)
     finally:
         db.dispose()
     if args.json:
-        json.dump(item.to_json(), sys.stdout, indent=2, ensure_ascii=False)
+        body = item.to_json() | {
+            "episodes": [
+                {"occurrence_id": o, "show": s, "start": t.isoformat()} for o, s, t in episodes
+            ]
+        }
+        json.dump(body, sys.stdout, indent=2, ensure_ascii=False)
         print()
         return 0
     _details(item, settings, sys.stdout)
+    for occurrence, show, start in episodes:
+        local = start.astimezone(settings.tz)
+        print(f"{'Episode:':12s} {occurrence} ({show}, {local:%a %d %b %Y %H:%M %Z})")
     return 0
 
 

@@ -274,7 +274,7 @@ class MediaLibrary:
 
     # Reading -----------------------------------------------------------------------------
 
-    def list(self) -> list[MediaRecord]:
+    def items(self) -> list[MediaRecord]:
         with self.db.session() as session:
             rows = session.scalars(select(MediaItem).order_by(MediaItem.id)).all()
             return [record_of(r) for r in rows]
@@ -309,6 +309,14 @@ class MediaLibrary:
             item = session.get(MediaItem, episode.item_id)
             assert item is not None
             return self._playable(item)
+
+    def episodes_of(self, item_id: int) -> list[tuple[str, str, datetime]]:
+        """The occurrences an item is attached to: (occurrence id, show, start in UTC)."""
+        with self.db.session() as session:
+            rows = session.scalars(
+                select(Episode).where(Episode.item_id == item_id).order_by(Episode.starts_at)
+            ).all()
+            return [(e.occurrence_id, e.show, e.starts_at.replace(tzinfo=UTC)) for e in rows]
 
     def episode_notes(self, occurrence_id: str) -> str | None:
         with self.db.session() as session:

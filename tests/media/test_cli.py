@@ -113,6 +113,12 @@ def test_import_an_episode_to_an_occurrence_of_the_real_grid(
     )
     episode = MediaLibrary(settings, db).episode_for(occurrence)
     assert episode is not None and episode.path.suffix == ".flac"
+    shown = radio(env, "media", "show", str(episode.item_id))
+    assert f"Episode:     {occurrence} (show-a, Tue 24 Nov 2026 10:00 GMT)" in shown.stdout
+    as_json = json.loads(radio(env, "media", "show", str(episode.item_id), "--json").stdout)
+    assert as_json["episodes"] == [
+        {"occurrence_id": occurrence, "show": "show-a", "start": "2026-11-24T10:00:00+00:00"}
+    ]
     wrong = radio(env, "media", "import", str(media_files / "programme-flac.flac"),
                   "--show", "show-b", "--occurrence", occurrence)  # fmt: skip
     assert wrong.returncode == 1

@@ -284,7 +284,7 @@ def test_a_missing_source_is_one_sentence(library: MediaLibrary, tmp_path: Path)
 def test_list_and_get(library: MediaLibrary, media_files: Path, tmp_path: Path) -> None:
     shutil.copy(media_files / "speech.mp3", tmp_path / "Voice track.mp3")
     item = library.ingest(tmp_path / "Voice track.mp3").item
-    assert [i.id for i in library.list()] == [item.id]
+    assert [i.id for i in library.items()] == [item.id]
     assert library.get(item.id) == item
     with pytest.raises(NotFound):
         library.get(item.id + 1)
