@@ -3,7 +3,9 @@
 the library's ingest. Nothing here knows about HTTP; ``web.uploads`` is the endpoint.
 
 Memory stays flat whatever the size: a chunk is copied from the request stream to the file
-64 KiB at a time, and a dropped connection keeps every byte that arrived.
+64 KiB at a time, and a dropped connection keeps every byte that reached the application.
+(waitress spools each request body to disk before calling the application, so behind it a
+chunk cut short never arrives at all: the client asks for the offset and sends it again.)
 """
 
 from __future__ import annotations
