@@ -6,6 +6,8 @@ what Icecast is carrying, and stopping leaves no process or port behind.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import signal
@@ -14,6 +16,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -173,3 +176,72 @@ def test_empty_rotation_plays_the_emergency_file(
     finally:
         running.proc.send_signal(signal.SIGTERM)
         running.proc.wait(20)
+
+
+def radio(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([RADIO, *args], env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_uploaded_episodes_air_in_their_slots_through_a_scheduler_restart(
+    station: Running, settings: Settings, station_env: dict[str, str], tmp_path: Path
+) -> None:
+    tz = settings.tz
+    first = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=25)
+    grid = ""
+    for k, (slug, freq) in enumerate((("morning-tones", 440), ("evening-tones", 660))):
+        at = (first + timedelta(seconds=8 * k)).astimezone(tz)
+        grid += (
+            f'[[show]]\nslug = "{slug}"\ntitle = "{slug.title()}"\nkind = "prerecorded"\n\n'
+            f'[[show.slot]]\nid = "once"\nrepeat = "once"\ndate = {at.date()}\n'
+            f'start = "{at:%H:%M:%S}"\nduration = "8s"\n\n'
+        )
+        audio = tmp_path / f"{slug}.flac"
+        subprocess.run([require("ffmpeg"), "-v", "error", "-f", "lavfi", "-i",
+                        f"sine=frequency={freq}:duration=12", str(audio)], check=True)
+    (tmp_path / "grid.toml").write_text(grid)
+    result = radio(["grid", "import", str(tmp_path / "grid.toml")], station_env)
+    assert result.returncode == 0, result.stderr
+    for k, slug in enumerate(("morning-tones", "evening-tones")):
+        day = (first + timedelta(seconds=8 * k)).astimezone(tz).date()
+        result = radio(["media", "import", str(tmp_path / f"{slug}.flac"), "--show", slug,
+                        "--occurrence", f"{slug}.once.{day}"], station_env)
+        assert result.returncode == 0, result.stderr
+    assert datetime.now(UTC) < first - timedelta(seconds=3), "set-up took too long"
+
+    scheduler = next(
+        pid for pid in children_of_pid(station.proc.pid)
+        if b"scheduler" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    )
+    wait_for(lambda: datetime.now(UTC) >= first + timedelta(seconds=3), 40, "the first slot")
+    os.kill(scheduler, signal.SIGKILL)  # mid-episode
+    assert rms_dbfs(decode(f"{station.icecast}/stream.mp3", 2)) > -40, "the stream stopped"
+    wait_for(lambda: datetime.now(UTC) >= first + timedelta(seconds=17), 30, "both slots")
+    wait_for(lambda: get_json(f"{station.site}/healthz")["scheduler"] == "up", 15,
+             "the scheduler to be back")
+
+    today = datetime.now(tz).date()
+    result = radio(["asrun", "export", "--from", str(today - timedelta(days=1)),
+                    "--to", str(today + timedelta(days=2)), "--csv"], station_env)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    aired = [r for r in rows if r["source"] == "scheduled"]
+    assert [r["show"] for r in aired] == ["morning-tones", "evening-tones"], rows
+    for k, row in enumerate(aired):
+        started = datetime.fromisoformat(row["started_at"].replace("Z", "+00:00"))
+        error = (started - (first + timedelta(seconds=8 * k))).total_seconds()
+        assert abs(error) < 0.1, f"{row['show']} started {error * 1000:.0f} ms off"
+        assert row["status"] == "episode" and row["media_id"]
+        assert 7.5 < float(row["duration_s"]) < 8.5, "not cut at the slot's end"
+
+
+def children_of_pid(parent: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+                found.append(int(entry.name))
+    return found

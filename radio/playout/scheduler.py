@@ -48,7 +48,7 @@ LATE_START_S = 0.2
 #: How far ahead the plan looks.
 LOOKAHEAD = timedelta(minutes=15)
 #: Measured selection latency of the gates (bench/slot_timing.py): they open this much early.
-GATE_LEAD_S = 0.06
+GATE_LEAD_S = 0.03
 
 
 @dataclass(frozen=True)
