@@ -23,6 +23,8 @@ ROLES = ("anonymous", "presenter_a", "presenter_b", "volunteer", "admin")
 AUDIENCES: dict[str, dict[str, str]] = {
     "everyone": dict.fromkeys(ROLES, "ok"),
     "signed-in": {"anonymous": "login"} | dict.fromkeys(ROLES[1:], "ok"),
+    # An upload that does not exist: signed-in people are told so, others must sign in.
+    "signed-in-missing": {"anonymous": "login"} | dict.fromkeys(ROLES[1:], "missing"),
     "presenter": {
         "anonymous": "login",
         "presenter_a": "ok",
@@ -65,6 +67,11 @@ AUDIENCES: dict[str, dict[str, str]] = {
 
 #: The audience of every endpoint (every method of it).
 RULES: dict[str, str] = {
+    "uploads.create": "signed-in",
+    "uploads.upload": "signed-in-missing",
+    "uploads.append": "signed-in-missing",
+    "uploads.finish": "signed-in-missing",
+    "uploads.cancel": "signed-in-missing",
     "static": "everyone",
     "public.home": "everyone",
     "public.schedule": "everyone",
@@ -150,6 +157,7 @@ def url_for_test(station: Station, endpoint: str, rule: str) -> str:
     """The rule's path with its arguments filled in with show A's things."""
     values = {
         "slug": "show-a",
+        "upload_id": "no-such-upload",
         "slot_id": "s1",
         "occurrence_id": station.occurrence("show-a"),
         "account_id": str(station.people["presenter_b"].id),
@@ -177,6 +185,8 @@ def outcome(client: FlaskClient, method: str, path: str) -> str:
     response.close()
     if status in (301, 302, 303) and response.headers["Location"].startswith("/login"):
         return "login"
+    if status == 401 and path.startswith("/api/"):
+        return "login"  # the API says "sign in" without redirecting
     if status == 403:
         return "forbidden"
     if status == 404:
