@@ -27,9 +27,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from radio.config import Settings  # noqa: E402
-from radio.demo import ensure_demo_audio, ensure_emergency_file  # noqa: E402
-from tests.playout.rig import once_slot, record, start_rig, tone  # noqa: E402
+from radio.config import Settings
+from radio.demo import ensure_demo_audio, ensure_emergency_file
+from tests.playout.rig import once_slot, record, start_rig, tone
 
 SLOT_S = 3
 
@@ -47,8 +47,13 @@ def main() -> int:
         with start_rig(base, media, fade_s=0.3) as rig:
             first = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=10)
             toml = "".join(
-                once_slot(f"slot-{k}", "prerecorded", first + timedelta(seconds=k * SLOT_S),
-                          SLOT_S, rig.settings)
+                once_slot(
+                    f"slot-{k}",
+                    "prerecorded",
+                    first + timedelta(seconds=k * SLOT_S),
+                    SLOT_S,
+                    rig.settings,
+                )
                 for k in range(args.slots)
             )
             rig.import_grid(toml)
@@ -74,23 +79,36 @@ def main() -> int:
             for k in range(args.slots):
                 target = (first + timedelta(seconds=k * SLOT_S)).timestamp()
                 starts = [
-                    int(e["t_ms"]) / 1000 for e in rig.events
+                    int(e["t_ms"]) / 1000
+                    for e in rig.events
                     if e.get("event") == "track" and e.get("title") == f"slot-{k}"
                 ]
                 if not starts:
                     print(f"slot {k} never aired", file=sys.stderr)
                     for e in rig.events:
-                        print(round(int(e["t_ms"]) / 1000 - first.timestamp(), 3), e.get("event"), e.get("source"), e.get("title"), file=sys.stderr)
+                        print(
+                            round(int(e["t_ms"]) / 1000 - first.timestamp(), 3),
+                            e.get("event"),
+                            e.get("source"),
+                            e.get("title"),
+                            file=sys.stderr,
+                        )
                     return 1
                 errors.append(abs(starts[0] - target) * 1000)
                 signed.append(round((starts[0] - target) * 1000))
-            dead = dead_air(heard["samples"], float(heard["start"]),  # type: ignore[arg-type]
-                            first.timestamp(), end.timestamp())
+            dead = dead_air(
+                heard["samples"],
+                float(heard["start"]),  # type: ignore[arg-type]
+                first.timestamp(),
+                end.timestamp(),
+            )
     errors.sort()
-    p95 = errors[min(len(errors) - 1, int(round(0.95 * (len(errors) - 1))))]
+    p95 = errors[min(len(errors) - 1, round(0.95 * (len(errors) - 1)))]
     print(f"slots={len(errors)} slot_s={SLOT_S} signed_errors_ms_by_slot={signed}")
-    print(f"slot_start_error_ms p50={statistics.median(errors):.0f} p95={p95:.0f} "
-          f"max={errors[-1]:.0f} dead_air_s={dead:.2f}")
+    print(
+        f"slot_start_error_ms p50={statistics.median(errors):.0f} p95={p95:.0f} "
+        f"max={errors[-1]:.0f} dead_air_s={dead:.2f}"
+    )
     return 0
 
 

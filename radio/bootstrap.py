@@ -55,8 +55,8 @@ class Services:
         from radio.health import HealthMonitor
         from radio.onair import OnAirTracker
         from radio.playout.asrun import open_incidents
-        from radio.playout.live import StreamKeys
         from radio.playout.liquidsoap import LiquidsoapClient
+        from radio.playout.live import StreamKeys
 
         self.settings = settings
         self.db = db

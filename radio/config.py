@@ -110,7 +110,9 @@ def load_settings(
             continue
         key = name[len(_ENV_PREFIX) :].lower()
         if key not in _FIELDS:
-            raise ConfigError(f"Unknown environment variable {name}; remove it or check its spelling.")
+            raise ConfigError(
+                f"Unknown environment variable {name}; remove it or check its spelling."
+            )
         values[key] = _coerce(key, raw, name)
         origins[key] = name
     settings = Settings(**values, origins=origins)

@@ -28,7 +28,9 @@ def load_or_create(data_dir: Path) -> Credentials:
         try:
             values = {k: str(v) for k, v in tomllib.loads(path.read_text("utf-8")).items()}
         except (OSError, tomllib.TOMLDecodeError) as exc:
-            raise ConfigError(f"{path} is unreadable ({exc}); delete it to generate new secrets.") from None
+            raise ConfigError(
+                f"{path} is unreadable ({exc}); delete it to generate new secrets."
+            ) from None
     wanted = ("icecast_source_password", "icecast_admin_password", "web_secret_key")
     changed = False
     for key in wanted:

@@ -10,8 +10,10 @@ import logging
 import os
 import subprocess
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from radio.errors import ConfigError
@@ -55,7 +57,9 @@ def ensure_emergency_file(media_dir: Path, station_name: str) -> Path:
     """The emergency file (a spoken apology over a soft tone), made once."""
     path = media_dir / EMERGENCY
     if not path.exists():
-        text = f"This is {station_name}. We will be back with you very shortly. Please stay with us."
+        text = (
+            f"This is {station_name}. We will be back with you very shortly. Please stay with us."
+        )
         _speech_over_tone(path, text, title=f"{station_name} will be back shortly", seconds=20)
     return path
 
@@ -64,15 +68,15 @@ def ensure_demo_audio(media_dir: Path, station_name: str) -> list[Path]:
     """The demo rotation and station IDs under ``media/demo/`` (files already there are kept)."""
     folder = media_dir / "demo"
     folder.mkdir(parents=True, exist_ok=True)
-    jobs = []
+    jobs: list[Callable[[], None]] = []
     for tune in TUNES:
         if not (folder / tune.filename).exists():
-            jobs.append((_tune, folder / tune.filename, tune))
+            jobs.append(partial(_tune, folder / tune.filename, tune))
     for filename, line in IDS:
         if not (folder / filename).exists():
-            jobs.append((_station_id, folder / filename, line.format(name=station_name)))
+            jobs.append(partial(_station_id, folder / filename, line.format(name=station_name)))
     with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-        for future in [pool.submit(fn, path, arg) for fn, path, arg in jobs]:  # type: ignore[arg-type]
+        for future in [pool.submit(job) for job in jobs]:
             future.result()
     return sorted(folder.iterdir())
 
@@ -86,9 +90,17 @@ def _tune(path: Path, tune: Tune) -> None:
     bass = f"0.12*sin(2*PI*t*{tune.base_hz / 2}*pow(2,mod(floor(t/2)*5,12)/12))"
     expr = f"{melody}+{bass}"
     _ffmpeg(
-        ["-f", "lavfi", "-i", f"aevalsrc='{expr}|{expr}':s=44100:d={tune.seconds}",
-         "-af", f"afade=t=in:d=0.5,afade=t=out:st={tune.seconds - 1.5}:d=1.5"],
-        path, title=tune.title, artist=DEMO_ARTIST,
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            f"aevalsrc='{expr}|{expr}':s=44100:d={tune.seconds}",
+            "-af",
+            f"afade=t=in:d=0.5,afade=t=out:st={tune.seconds - 1.5}:d=1.5",
+        ],
+        path,
+        title=tune.title,
+        artist=DEMO_ARTIST,
     )
 
 
@@ -108,16 +120,34 @@ def _speech_over_tone(path: Path, text: str, *, title: str, seconds: int) -> Non
         if seconds:
             pad = "0.05*sin(2*PI*t*220)+0.04*sin(2*PI*t*277)"
             inputs += ["-f", "lavfi", "-i", f"aevalsrc='{pad}':s=44100:d={seconds}"]
-            graph = (f"{graph}[v];[2]pan=stereo|c0=c0|c1=c0[p];"
-                     "[v][p]amix=inputs=2:duration=longest:normalize=0")
+            graph = (
+                f"{graph}[v];[2]pan=stereo|c0=c0|c1=c0[p];"
+                "[v][p]amix=inputs=2:duration=longest:normalize=0"
+            )
         _ffmpeg([*inputs, "-filter_complex", graph], path, title=title, artist="")
 
 
 def _ffmpeg(args: list[str], path: Path, *, title: str, artist: str) -> None:
     tmp = path.with_name(f".{path.name}.part")
     meta = ["-metadata", f"title={title}"] + (["-metadata", f"artist={artist}"] if artist else [])
-    _run(["ffmpeg", "-nostdin", "-v", "error", "-y", *args, *meta,
-          "-c:a", "libvorbis", "-q:a", "3", "-f", "ogg", str(tmp)])
+    _run(
+        [
+            "ffmpeg",
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            *args,
+            *meta,
+            "-c:a",
+            "libvorbis",
+            "-q:a",
+            "3",
+            "-f",
+            "ogg",
+            str(tmp),
+        ]
+    )
     os.replace(tmp, path)
 
 

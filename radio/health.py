@@ -1,4 +1,4 @@
-"""Station health: is Liquidsoap answering, is Icecast carrying both mounts, is the scheduler alive."""
+"""Station health: Liquidsoap answering, Icecast carrying both mounts, the scheduler alive."""
 
 from __future__ import annotations
 

@@ -36,9 +36,9 @@ class StationState(Base):
 
 
 # Areas' tables (keep these imports at the bottom; each module imports Base from radio.db).
-from radio.grid import store as _grid_store  # noqa: E402,F401
 from radio import changelog as _changelog  # noqa: E402,F401
 from radio.accounts import store as _accounts_store  # noqa: E402,F401
+from radio.grid import store as _grid_store  # noqa: E402,F401
+from radio.media import store as _media_store  # noqa: E402,F401
 from radio.playout import asrun as _playout_asrun  # noqa: E402,F401
 from radio.playout import live as _playout_live  # noqa: E402,F401
-from radio.media import store as _media_store  # noqa: E402,F401

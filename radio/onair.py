@@ -12,15 +12,15 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from collections.abc import Callable
 from typing import Any
 
 from radio.errors import LiquidsoapError
 from radio.grid.model import Occurrence
-from radio.playout.plan import slot_status
 from radio.playout.liquidsoap import LiquidsoapClient, OnAir
+from radio.playout.plan import slot_status
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,10 @@ def describe(
     status = slot_status(slot, source, on_air_occurrence, meta.get("radio_status"))
     episode = None
     if slot is not None and status in ("episode", "repeat"):
-        episode = {"title": on_air.title if on_air else None,
-                   "media_id": meta.get("radio_media_id") or None}
+        episode = {
+            "title": on_air.title if on_air else None,
+            "media_id": meta.get("radio_media_id") or None,
+        }
     if item is not None and slot is not None and not item["show"]:
         item["show"] = slot.title
     return {
@@ -81,9 +83,14 @@ def describe(
         "slot_start": _iso(slot.start) if slot else None,
         "slot_end": _iso(slot.end) if slot else None,
         "next": (
-            {"slug": following.show, "title": following.title,
-             "start": _iso(following.start), "end": _iso(following.end)}
-            if following else None
+            {
+                "slug": following.show,
+                "title": following.title,
+                "start": _iso(following.start),
+                "end": _iso(following.end),
+            }
+            if following
+            else None
         ),
     }
 

@@ -75,7 +75,7 @@ def init_station(settings: Settings) -> tuple[Services, Credentials]:
     prepare_data_dir(settings)
     services = build_services(settings)
     credentials = load_or_create(settings.data_dir)
-    sweep_temporary(settings)
+    sweep_temporary(settings, services)
     demo.ensure_emergency_file(settings.media_dir, settings.station_name)
     with services.db.write() as session:
         first_run = session.get(StationState, "initialised") is None
@@ -95,21 +95,20 @@ def seed_grid(services: Services) -> None:
         log.info("seeded the grid from %s", services.settings.demo_schedule)
 
 
-def sweep_temporary(settings: Settings) -> None:
+def sweep_temporary(settings: Settings, services: Services) -> None:
     """Remove what an interrupted run or upload left in the data folder's tmp/."""
-    try:
-        from radio.media.uploads import sweep_temporary as sweep_uploads
-    except ImportError:
-        sweep_uploads = None
-    if sweep_uploads is not None:
-        sweep_uploads(settings)
+    from radio.media.uploads import sweep_temporary as sweep_uploads
+
+    sweep_uploads(settings, services.db)
 
 
 def render_playlists(settings: Settings) -> dict[str, Path]:
     rendered = {}
     for name in PLAYLISTS:
         target = settings.data_dir / "playlists" / f"{name}.m3u8"
-        count = playlists.render(settings.playlists_dir / f"{name}.m3u8", settings.media_dir, target)
+        count = playlists.render(
+            settings.playlists_dir / f"{name}.m3u8", settings.media_dir, target
+        )
         if count == 0:
             log.warning("the %s playlist is empty", name)
         rendered[name] = target
@@ -185,15 +184,16 @@ class Station:
         scheduler = Child("scheduler", [sys.executable, "-m", "radio", "scheduler"])
         self.supervisor.start(scheduler)
         heartbeat = heartbeat_file(settings)
-        services.health.scheduler_alive = lambda: (
-            scheduler.running and heartbeat_age(heartbeat) < 5
-        )
+        services.health.scheduler_alive = lambda: scheduler.running and heartbeat_age(heartbeat) < 5
         self._start_ticker()
         self._start_web()
         log.info(
             "%s is on air: http://%s:%d/stream.mp3 — site http://%s:%d/",
-            settings.station_name, settings.icecast_host, settings.icecast_port,
-            settings.http_host, settings.http_port,
+            settings.station_name,
+            settings.icecast_host,
+            settings.icecast_port,
+            settings.http_host,
+            settings.http_port,
         )
 
     def stop(self) -> None:
@@ -235,10 +235,24 @@ class Station:
         from apscheduler.schedulers.background import BackgroundScheduler
 
         scheduler = BackgroundScheduler(timezone=UTC)
-        scheduler.add_job(self._tick, "interval", seconds=1, id="tick", max_instances=1,
-                          coalesce=True, next_run_time=datetime.now(UTC))
-        scheduler.add_job(render_playlists, "interval", seconds=5, args=[self.settings],
-                          id="playlists", max_instances=1, coalesce=True)
+        scheduler.add_job(
+            self._tick,
+            "interval",
+            seconds=1,
+            id="tick",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
+        scheduler.add_job(
+            render_playlists,
+            "interval",
+            seconds=5,
+            args=[self.settings],
+            id="playlists",
+            max_instances=1,
+            coalesce=True,
+        )
         scheduler.start()
         self.scheduler = scheduler
 
@@ -254,7 +268,10 @@ class Station:
         assert self.services is not None
         app = create_app(self.settings, services=self.services)
         self.web = create_server(
-            app, host=self.settings.http_host, port=self.settings.http_port, threads=8,
+            app,
+            host=self.settings.http_host,
+            port=self.settings.http_port,
+            threads=8,
             ident="radio",
         )
         self._web_thread = threading.Thread(target=self.web.run, name="web", daemon=True)
@@ -269,7 +286,10 @@ def build_scheduler(settings: Settings) -> SchedulerProcess:
     """The playout scheduler process (``radio scheduler``), built from the settings."""
     services = build_services(settings)
     reconciler = Reconciler(
-        services.liquidsoap, services.grid, episode_lookup(services), services.stream_keys,
+        services.liquidsoap,
+        services.grid,
+        episode_lookup(services),
+        services.stream_keys,
         settings,
     )
     return SchedulerProcess(reconciler, heartbeat_file(settings))

@@ -175,7 +175,10 @@ class Supervisor:
             tail = "\n    ".join(list(child.recent)[-10:]) or "(no output)"
             log.error(
                 "%s keeps failing (%d times in a row, last exit code %s); its last lines:\n    %s",
-                child.name, child.failures, code, tail,
+                child.name,
+                child.failures,
+                code,
+                tail,
             )
         else:
             log.warning("%s exited (code %s); restarting in %.1f s", child.name, code, delay)

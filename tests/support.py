@@ -51,9 +51,26 @@ def wait_for(check: Callable[[], T | None], timeout: float, what: str, every: fl
 def decode(url: str, seconds: float, rate: int = 8000) -> array.array[int]:
     """Decode ``seconds`` of audio from ``url`` with ffmpeg into mono 16-bit samples."""
     out = subprocess.run(
-        [require("ffmpeg"), "-nostdin", "-v", "error", "-i", url, "-t", str(seconds),
-         "-ac", "1", "-ar", str(rate), "-f", "s16le", "-"],
-        capture_output=True, timeout=seconds + 20, check=True,
+        [
+            require("ffmpeg"),
+            "-nostdin",
+            "-v",
+            "error",
+            "-i",
+            url,
+            "-t",
+            str(seconds),
+            "-ac",
+            "1",
+            "-ar",
+            str(rate),
+            "-f",
+            "s16le",
+            "-",
+        ],
+        capture_output=True,
+        timeout=seconds + 20,
+        check=True,
     ).stdout
     samples = array.array("h")
     samples.frombytes(out[: len(out) - len(out) % 2])

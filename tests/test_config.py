@@ -15,10 +15,17 @@ from radio.errors import ConfigError
 RADIO = str(Path(sys.executable).with_name("radio"))
 
 
-def test_defaults_are_the_documented_contract(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_defaults_are_the_documented_contract(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     s = load_settings(environ={})
-    assert (str(s.data_dir), s.http_port, s.icecast_port, s.harbor_port) == ("var", 8080, 8000, 8005)
+    assert (str(s.data_dir), s.http_port, s.icecast_port, s.harbor_port) == (
+        "var",
+        8080,
+        8000,
+        8005,
+    )
     assert s.timezone == "Europe/London" and s.http_host == "127.0.0.1"
     assert s.icecast_host == "127.0.0.1" and s.harbor_host == "127.0.0.1"
 
@@ -38,7 +45,11 @@ def test_file_then_environment(tmp_path: Path) -> None:
     [
         ("colour = 1\n", {}, "unknown setting 'colour'"),
         ("http_port = 'eighty'\n", {}, "http_port must be a whole number, not 'eighty'"),
-        ("", {"RADIO_HTTP_PORT": "99999"}, "http_port (RADIO_HTTP_PORT) must be between 1 and 65535"),
+        (
+            "",
+            {"RADIO_HTTP_PORT": "99999"},
+            "http_port (RADIO_HTTP_PORT) must be between 1 and 65535",
+        ),
         ("", {"RADIO_TIMEZONE": "Mars/Olympus"}, "'Mars/Olympus' is not an IANA time zone"),
         ("", {"RADIO_PORT": "1"}, "Unknown environment variable RADIO_PORT"),
         ("http_port = 8000\n", {}, "must differ"),
@@ -57,8 +68,9 @@ def test_bad_configuration_is_one_sentence(
 
 
 def run_cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([RADIO, *args], env=env, cwd=cwd, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [RADIO, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_cli_refuses_a_port_in_use(station_env: dict[str, str], tmp_path: Path) -> None:
@@ -97,5 +109,3 @@ def test_cli_refuses_unknown_config_key(station_env: dict[str, str], tmp_path: P
     result = run_cli(["run"], station_env, tmp_path)
     assert result.returncode == 1
     assert result.stderr.startswith("radio: radio.toml: unknown setting 'http_prot'")
-
-

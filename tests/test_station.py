@@ -82,9 +82,9 @@ def start_station(settings: Settings, env: dict[str, str], log: Path) -> Running
 
     try:
         wait_for(healthy, 60, "the station to report healthy")
-    except AssertionError:
+    except AssertionError as exc:
         proc.kill()
-        raise AssertionError(f"station did not become healthy:\n{log.read_text()[-4000:]}")
+        raise AssertionError(f"station did not become healthy:\n{log.read_text()[-4000:]}") from exc
     return running
 
 
@@ -196,32 +196,67 @@ def test_uploaded_episodes_air_in_their_slots_through_a_scheduler_restart(
             f'start = "{at:%H:%M:%S}"\nduration = "8s"\n\n'
         )
         audio = tmp_path / f"{slug}.flac"
-        subprocess.run([require("ffmpeg"), "-v", "error", "-f", "lavfi", "-i",
-                        f"sine=frequency={freq}:duration=12", str(audio)], check=True)
+        subprocess.run(
+            [
+                require("ffmpeg"),
+                "-v",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                f"sine=frequency={freq}:duration=12",
+                str(audio),
+            ],
+            check=True,
+        )
     (tmp_path / "grid.toml").write_text(grid)
     result = radio(["grid", "import", str(tmp_path / "grid.toml")], station_env)
     assert result.returncode == 0, result.stderr
     for k, slug in enumerate(("morning-tones", "evening-tones")):
         day = (first + timedelta(seconds=8 * k)).astimezone(tz).date()
-        result = radio(["media", "import", str(tmp_path / f"{slug}.flac"), "--show", slug,
-                        "--occurrence", f"{slug}.once.{day}"], station_env)
+        result = radio(
+            [
+                "media",
+                "import",
+                str(tmp_path / f"{slug}.flac"),
+                "--show",
+                slug,
+                "--occurrence",
+                f"{slug}.once.{day}",
+            ],
+            station_env,
+        )
         assert result.returncode == 0, result.stderr
     assert datetime.now(UTC) < first - timedelta(seconds=3), "set-up took too long"
 
     scheduler = next(
-        pid for pid in children_of_pid(station.proc.pid)
+        pid
+        for pid in children_of_pid(station.proc.pid)
         if b"scheduler" in Path(f"/proc/{pid}/cmdline").read_bytes()
     )
     wait_for(lambda: datetime.now(UTC) >= first + timedelta(seconds=3), 40, "the first slot")
     os.kill(scheduler, signal.SIGKILL)  # mid-episode
     assert rms_dbfs(decode(f"{station.icecast}/stream.mp3", 2)) > -40, "the stream stopped"
     wait_for(lambda: datetime.now(UTC) >= first + timedelta(seconds=17), 30, "both slots")
-    wait_for(lambda: get_json(f"{station.site}/healthz")["scheduler"] == "up", 15,
-             "the scheduler to be back")
+    wait_for(
+        lambda: get_json(f"{station.site}/healthz")["scheduler"] == "up",
+        15,
+        "the scheduler to be back",
+    )
 
     today = datetime.now(tz).date()
-    result = radio(["asrun", "export", "--from", str(today - timedelta(days=1)),
-                    "--to", str(today + timedelta(days=2)), "--csv"], station_env)
+    result = radio(
+        [
+            "asrun",
+            "export",
+            "--from",
+            str(today - timedelta(days=1)),
+            "--to",
+            str(today + timedelta(days=2)),
+            "--csv",
+        ],
+        station_env,
+    )
     assert result.returncode == 0, result.stderr
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     aired = [r for r in rows if r["source"] == "scheduled"]

@@ -23,8 +23,10 @@ def problem(status: int, title: str, detail: str = "", **extra: Any) -> Response
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path in ("/healthz", "/openapi.json") or (
-        request.accept_mimetypes.best == "application/json"
+    return (
+        request.path.startswith("/api/")
+        or request.path in ("/healthz", "/openapi.json")
+        or (request.accept_mimetypes.best == "application/json")
     )
 
 
@@ -34,8 +36,9 @@ def init_app(app: Flask) -> None:
         status = exc.code or 500
         if _wants_json():
             return problem(status, exc.name, exc.description or "")
-        return render_template("error.html", status=status, title=exc.name,
-                               detail=exc.description), status
+        return render_template(
+            "error.html", status=status, title=exc.name, detail=exc.description
+        ), status
 
     @app.errorhandler(RadioError)
     def _radio(exc: RadioError) -> Any:

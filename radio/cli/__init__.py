@@ -61,8 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         where = _log_crash(settings)
         print(
-            f"radio: unexpected error ({type(exc).__name__}: {exc}); "
-            f"the details are in {where}.",
+            f"radio: unexpected error ({type(exc).__name__}: {exc}); the details are in {where}.",
             file=sys.stderr,
         )
         return 70

@@ -21,8 +21,14 @@ def register(sub: Any) -> None:
     actions = asrun.add_subparsers(dest="asrun_command", metavar="ACTION", required=True)
     export = actions.add_parser("export", help="what aired between two local dates, as CSV")
     export.add_argument("--from", dest="start", required=True, type=_date, metavar="YYYY-MM-DD")
-    export.add_argument("--to", dest="end", required=True, type=_date, metavar="YYYY-MM-DD",
-                        help="first local date not included")
+    export.add_argument(
+        "--to",
+        dest="end",
+        required=True,
+        type=_date,
+        metavar="YYYY-MM-DD",
+        help="first local date not included",
+    )
     export.add_argument("--csv", action="store_true", help="CSV output (the only format)")
     export.set_defaults(handler=_export)
 

@@ -29,8 +29,17 @@ log = logging.getLogger(__name__)
 EVENT_PREFIX = "RADIO-EVENT "
 SLOT_LOOKUP_SLACK = timedelta(milliseconds=150)
 CSV_FIELDS = (
-    "started_at", "ended_at", "duration_s", "source", "status", "show", "occurrence_id",
-    "media_id", "title", "artist", "filename",
+    "started_at",
+    "ended_at",
+    "duration_s",
+    "source",
+    "status",
+    "show",
+    "occurrence_id",
+    "media_id",
+    "title",
+    "artist",
+    "filename",
 )
 
 
@@ -134,7 +143,8 @@ class AsRunRecorder:
             else:
                 status_text = status
             previous = session.scalars(
-                select(AsRunEntry).where(AsRunEntry.ended_at.is_(None))
+                select(AsRunEntry)
+                .where(AsRunEntry.ended_at.is_(None))
                 .order_by(AsRunEntry.started_at.desc())
             ).first()
             if previous is not None:
@@ -151,17 +161,25 @@ class AsRunRecorder:
                     entry.ended_at = at
             session.add(
                 AsRunEntry(
-                    started_at=at, source=source, status=status_text, show=show,
-                    occurrence_id=occurrence, media_id=event.get("media_id") or None,
-                    filename=event.get("filename", ""), title=event.get("title", ""),
+                    started_at=at,
+                    source=source,
+                    status=status_text,
+                    show=show,
+                    occurrence_id=occurrence,
+                    media_id=event.get("media_id") or None,
+                    filename=event.get("filename", ""),
+                    title=event.get("title", ""),
                     artist=event.get("artist", ""),
                 )
             )
 
     def _silence(self, event: dict[str, str]) -> None:
         source = event.get("source", "output")
-        log.warning("silence on the %s for more than %.0f s; switching to the next source",
-                    source, self.silence_timeout_s)
+        log.warning(
+            "silence on the %s for more than %.0f s; switching to the next source",
+            source,
+            self.silence_timeout_s,
+        )
         with self.db.write() as session:
             session.add(
                 Incident(
@@ -184,11 +202,14 @@ class AsRunRecorder:
 
 
 def _aired(session: Session, occurrence_id: str) -> bool:
-    return session.scalars(
-        select(AsRunEntry.id).where(
-            AsRunEntry.occurrence_id == occurrence_id, AsRunEntry.source == "scheduled"
-        )
-    ).first() is not None
+    return (
+        session.scalars(
+            select(AsRunEntry.id).where(
+                AsRunEntry.occurrence_id == occurrence_id, AsRunEntry.source == "scheduled"
+            )
+        ).first()
+        is not None
+    )
 
 
 def open_incidents(db: Database) -> list[dict[str, Any]]:
@@ -217,12 +238,21 @@ def write_csv(rows: Iterable[AsRunEntry], fp: IO[str]) -> None:
     for row in rows:
         started = _aware(row.started_at)
         ended = _aware(row.ended_at) if row.ended_at else None
-        out.writerow([
-            _iso(started), _iso(ended) if ended else "",
-            f"{(ended - started).total_seconds():.3f}" if ended else "",
-            row.source, row.status, row.show or "", row.occurrence_id or "", row.media_id or "",
-            row.title, row.artist, row.filename,
-        ])
+        out.writerow(
+            [
+                _iso(started),
+                _iso(ended) if ended else "",
+                f"{(ended - started).total_seconds():.3f}" if ended else "",
+                row.source,
+                row.status,
+                row.show or "",
+                row.occurrence_id or "",
+                row.media_id or "",
+                row.title,
+                row.artist,
+                row.filename,
+            ]
+        )
 
 
 def _aware(value: datetime) -> datetime:

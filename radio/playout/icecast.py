@@ -53,7 +53,12 @@ def render_icecast(
 
 
 def write_icecast_config(
-    data_dir: Path, *, bind: str, port: int, source_password: str, admin_password: str,
+    data_dir: Path,
+    *,
+    bind: str,
+    port: int,
+    source_password: str,
+    admin_password: str,
     station_name: str,
 ) -> IcecastConfig:
     """Write ``icecast/icecast.xml`` (0600) and prepare a log folder Icecast can write.
@@ -77,8 +82,13 @@ def write_icecast_config(
             os.chown(f, uid, gid)
     path = data_dir / "icecast" / "icecast.xml"
     text = render_icecast(
-        bind=bind, port=port, source_password=source_password, admin_password=admin_password,
-        logdir=logdir, station_name=station_name, as_root=as_root,
+        bind=bind,
+        port=port,
+        source_password=source_password,
+        admin_password=admin_password,
+        logdir=logdir,
+        station_name=station_name,
+        as_root=as_root,
     )
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fp:
@@ -88,7 +98,4 @@ def write_icecast_config(
 
 
 def _enterable_by_others(folder: Path) -> bool:
-    for part in [folder, *folder.parents]:
-        if not part.stat().st_mode & stat.S_IXOTH:
-            return False
-    return True
+    return all(part.stat().st_mode & stat.S_IXOTH for part in [folder, *folder.parents])

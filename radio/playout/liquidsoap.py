@@ -7,6 +7,7 @@ is on the whole line. Values go through :mod:`radio.playout.quoting`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -113,10 +114,8 @@ class LiquidsoapClient:
     def close(self) -> None:
         with self._lock:
             if self._sock is not None:
-                try:
+                with contextlib.suppress(OSError):
                     self._sock.sendall(b"quit\n")
-                except OSError:
-                    pass
             self._close()
 
     def wait_ready(self, timeout: float = 20.0) -> None:

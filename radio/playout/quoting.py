@@ -15,9 +15,7 @@ MAX_VALUE_CHARS = 2000
 def clean_value(value: object) -> str:
     """Text with control characters (newlines included) replaced by spaces and length capped."""
     text = str(value)
-    cleaned = "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text
-    )
+    cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
     return cleaned[:MAX_VALUE_CHARS]
 
 

@@ -25,7 +25,6 @@ from types import FrameType
 
 from radio.config import Settings
 from radio.errors import LiquidsoapError
-from radio.grid.model import Occurrence
 from radio.grid.service import GridService
 from radio.playout.liquidsoap import LiquidsoapClient
 from radio.playout.live import StreamKeys
@@ -175,13 +174,17 @@ class Reconciler:
         self.client.set_var(f"{queue}_end", end + GATE_GRACE_S)
         self.client.set_var(f"{queue}_start", start)
         log.info(
-            "queued %s (%s) on %s for %s", occ.id, media.title or media.path, queue,
+            "queued %s (%s) on %s for %s",
+            occ.id,
+            media.title or media.path,
+            queue,
             occ.start.astimezone(self.settings.tz).strftime("%a %H:%M:%S"),
         )
 
     # -- live presenters ------------------------------------------------------------------
 
     def _live(self, window: LiveWindow | None) -> None:
+        wanted: dict[str, float | str]
         if window is None:
             wanted = {"live_key": "", "live_key_from": 0.0, "live_start": 0.0, "live_end": 0.0}
         else:
@@ -208,8 +211,13 @@ class Reconciler:
 class SchedulerProcess:
     """Runs :class:`Reconciler` on a short tick, writing a heartbeat file each time."""
 
-    def __init__(self, reconciler: Reconciler, heartbeat: Path, tick_s: float = 0.25,
-                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        reconciler: Reconciler,
+        heartbeat: Path,
+        tick_s: float = 0.25,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         self.reconciler = reconciler
         self.heartbeat = heartbeat
         self.tick_s = tick_s
@@ -232,8 +240,15 @@ class SchedulerProcess:
         from apscheduler.schedulers.blocking import BlockingScheduler
 
         scheduler = BlockingScheduler(timezone=UTC)
-        scheduler.add_job(self.tick, "interval", seconds=self.tick_s, id="reconcile",
-                          max_instances=1, coalesce=True, next_run_time=datetime.now(UTC))
+        scheduler.add_job(
+            self.tick,
+            "interval",
+            seconds=self.tick_s,
+            id="reconcile",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(UTC),
+        )
 
         def _stop(signum: int, _frame: FrameType | None) -> None:
             threading.Thread(target=scheduler.shutdown, kwargs={"wait": False}).start()

@@ -39,7 +39,7 @@ def render_script(inputs: ScriptInputs) -> str:
         jingle_block = (
             f'jingles = playlist(id="jingles", mode="randomize", reload_mode="watch", '
             f"{script_string(inputs.jingles_playlist)})\n"
-            f"rotation = rotate(id=\"rotation_ids\", weights=[1, {int(inputs.jingle_every)}], "
+            f'rotation = rotate(id="rotation_ids", weights=[1, {int(inputs.jingle_every)}], '
             "[jingles, music])"
         )
     else:

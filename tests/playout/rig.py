@@ -8,8 +8,8 @@ served through the :class:`~radio.playout.plan.EpisodeLookup` interface.
 from __future__ import annotations
 
 import dataclasses
-import logging
 import io
+import logging
 import shutil
 import subprocess
 import threading
@@ -38,10 +38,24 @@ def tone(path: Path, freq: float, seconds: float) -> Path:
     """A sine tone file (Ogg Vorbis, stereo 44.1 kHz)."""
     if not path.exists():
         subprocess.run(
-            [require("ffmpeg"), "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
-             f"sine=frequency={freq}:sample_rate=44100:duration={seconds}",
-             "-af", "volume=0.5,pan=stereo|c0=c0|c1=c0", "-c:a", "libvorbis", "-q:a", "2",
-             str(path)],
+            [
+                require("ffmpeg"),
+                "-nostdin",
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                f"sine=frequency={freq}:sample_rate=44100:duration={seconds}",
+                "-af",
+                "volume=0.5,pan=stereo|c0=c0|c1=c0",
+                "-c:a",
+                "libvorbis",
+                "-q:a",
+                "2",
+                str(path),
+            ],
             check=True,
         )
     return path
@@ -53,9 +67,20 @@ def steps(path: Path, base: float, step: float, count: int) -> Path:
         parts = "".join(f"sine=frequency={base + k * step}:duration=1[s{k}];" for k in range(count))
         joined = "".join(f"[s{k}]" for k in range(count))
         subprocess.run(
-            [require("ffmpeg"), "-nostdin", "-v", "error", "-y", "-filter_complex",
-             f"{parts}{joined}concat=n={count}:v=0:a=1,volume=0.5,pan=stereo|c0=c0|c1=c0",
-             "-c:a", "libvorbis", "-q:a", "2", str(path)],
+            [
+                require("ffmpeg"),
+                "-nostdin",
+                "-v",
+                "error",
+                "-y",
+                "-filter_complex",
+                f"{parts}{joined}concat=n={count}:v=0:a=1,volume=0.5,pan=stereo|c0=c0|c1=c0",
+                "-c:a",
+                "libvorbis",
+                "-q:a",
+                "2",
+                str(path),
+            ],
             check=True,
         )
     return path
@@ -69,8 +94,14 @@ class Episodes:
 
     def add(self, occurrence_id: str, path: Path, duration_s: float, title: str) -> None:
         self.by_occurrence[occurrence_id] = Playable(
-            media_id=title, path=str(path), title=title, artist="Rig", duration_s=duration_s,
-            cue_in_s=0.0, cue_out_s=duration_s, gain_db=0.0,
+            media_id=title,
+            path=str(path),
+            title=title,
+            artist="Rig",
+            duration_s=duration_s,
+            cue_in_s=0.0,
+            cue_out_s=duration_s,
+            gain_db=0.0,
         )
 
     def episode_for(self, occurrence_id: str) -> Playable | None:
@@ -130,16 +161,22 @@ def start_rig(base: Path, demo_media: Path, **overrides: object) -> Iterator[Rig
     if not (data / "media").exists():
         shutil.copytree(demo_media, data / "media")
     settings = Settings(
-        data_dir=data, http_port=free_port(), icecast_port=free_port(),
-        harbor_port=free_port(), **overrides,  # type: ignore[arg-type]
+        data_dir=data,
+        http_port=free_port(),
+        icecast_port=free_port(),
+        harbor_port=free_port(),
+        **overrides,  # type: ignore[arg-type]
     )
     services = build_services(settings)
     credentials = load_or_create(data)
     render_playlists(settings)
     icecast = write_icecast_config(
-        data, bind="127.0.0.1", port=settings.icecast_port,
+        data,
+        bind="127.0.0.1",
+        port=settings.icecast_port,
         source_password=credentials.icecast_source_password,
-        admin_password=credentials.icecast_admin_password, station_name="Rig",
+        admin_password=credentials.icecast_admin_password,
+        station_name="Rig",
     )
     script = write_liquidsoap_script(settings, credentials)
     events: list[dict[str, str]] = []
@@ -148,11 +185,11 @@ def start_rig(base: Path, demo_media: Path, **overrides: object) -> Iterator[Rig
     supervisor = Supervisor()
     supervisor.start(Child("icecast", ["icecast2", "-c", str(icecast.path)]))
     settings.control_socket.unlink(missing_ok=True)
-    supervisor.start(Child("liquidsoap", ["liquidsoap", str(script)],
-                           on_line=recorder.handle_line))
+    supervisor.start(Child("liquidsoap", ["liquidsoap", str(script)], on_line=recorder.handle_line))
     episodes = Episodes()
-    reconciler = Reconciler(services.liquidsoap, services.grid, episodes, services.stream_keys,
-                            settings)
+    reconciler = Reconciler(
+        services.liquidsoap, services.grid, episodes, services.stream_keys, settings
+    )
     stop = threading.Event()
 
     def tick() -> None:
@@ -213,8 +250,23 @@ def record(url: str, seconds: float, rate: int = 16000) -> tuple[float, np.ndarr
     on the last sample, which arrives as it is played.
     """
     proc = subprocess.Popen(
-        [require("ffmpeg"), "-nostdin", "-v", "error", "-i", url, "-t", str(seconds),
-         "-ac", "1", "-ar", str(rate), "-f", "s16le", "-"],
+        [
+            require("ffmpeg"),
+            "-nostdin",
+            "-v",
+            "error",
+            "-i",
+            url,
+            "-t",
+            str(seconds),
+            "-ac",
+            "1",
+            "-ar",
+            str(rate),
+            "-f",
+            "s16le",
+            "-",
+        ],
         stdout=subprocess.PIPE,
     )
     assert proc.stdout is not None

@@ -1,4 +1,4 @@
-"""Contract tests of the control-socket client against a real Liquidsoap running the station script."""
+"""Contract tests of the control-socket client against a real Liquidsoap (the station script)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ pytestmark = pytest.mark.stack
 
 
 @pytest.fixture(scope="module")
-def liquidsoap(tmp_path_factory: pytest.TempPathFactory, demo_media: Path) -> Iterator[LiquidsoapClient]:
+def liquidsoap(
+    tmp_path_factory: pytest.TempPathFactory, demo_media: Path
+) -> Iterator[LiquidsoapClient]:
     tmp = tmp_path_factory.mktemp("liq")
     rotation = tmp / "rotation.m3u8"
     rotation.write_text("".join(f"{p}\n" for p in sorted((demo_media / "demo").glob("*.ogg"))))
@@ -40,8 +42,9 @@ def liquidsoap(tmp_path_factory: pytest.TempPathFactory, demo_media: Path) -> It
             )
         )
     )
-    proc = subprocess.Popen([require("liquidsoap"), str(script)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [require("liquidsoap"), str(script)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     client = LiquidsoapClient(sock)
     try:
         wait_for(sock.exists, 30, "the control socket")

@@ -6,6 +6,7 @@ start times of what aired can be checked independently by decoding the Icecast s
 
 from __future__ import annotations
 
+import itertools
 import os
 import signal
 import subprocess
@@ -27,12 +28,15 @@ FREQS = [400, 500, 600, 700, 800, 900]
 
 @pytest.fixture
 def rig(tmp_path: Path, demo_media: Path) -> Iterator[Rig]:
-    with start_rig(tmp_path, demo_media, silence_timeout_s=3.0, fade_s=0.5,
-                   live_key_lead_min=0.1) as rig:
+    with start_rig(
+        tmp_path, demo_media, silence_timeout_s=3.0, fade_s=0.5, live_key_lead_min=0.1
+    ) as rig:
         yield rig
 
 
-def tone_runs(freqs: list[float], wanted: list[int], window_s: float = 0.05) -> list[tuple[float, int]]:
+def tone_runs(
+    freqs: list[float], wanted: list[int], window_s: float = 0.05
+) -> list[tuple[float, int]]:
     """(start time, tone) of each steady tone lasting at least half a second.
 
     The rotation's demo tunes change note several times a second, so they never count.
@@ -56,17 +60,23 @@ def test_slots_air_in_order_on_time_and_the_rotation_fills(rig: Rig, tmp_path: P
     first = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=8)
     toml = ""
     for k, freq in enumerate(FREQS):
-        toml += once_slot(f"tone-{freq}", "prerecorded", first + timedelta(seconds=k * SLOT_S),
-                          SLOT_S, rig.settings)
+        toml += once_slot(
+            f"tone-{freq}",
+            "prerecorded",
+            first + timedelta(seconds=k * SLOT_S),
+            SLOT_S,
+            rig.settings,
+        )
     rig.import_grid(toml)
-    for k, freq in enumerate(FREQS):
-        occ = rig.reconciler.grid.expand(first, first + timedelta(minutes=1), show=f"tone-{freq}")[0]
+    for freq in FREQS:
+        window = (first, first + timedelta(minutes=1))
+        occ = rig.reconciler.grid.expand(*window, show=f"tone-{freq}")[0]
         # Every episode but one is longer than its slot (cut at the slot's end); one is shorter
         # (the rotation fills the rest of its slot).
         length = 2.0 if freq == 700 else SLOT_S + 3
         rig.episodes.add(occ.id, tone(tmp_path / f"t{freq}.ogg", freq, length), length, f"T{freq}")
 
-    started, samples = record(rig.mp3, (first - datetime.now(UTC)).total_seconds() + 6 * SLOT_S + 3)
+    _, samples = record(rig.mp3, (first - datetime.now(UTC)).total_seconds() + 6 * SLOT_S + 3)
 
     aired = scheduled(rig)
     assert [e.title for e in aired] == [f"T{f}" for f in FREQS]
@@ -83,18 +93,37 @@ def test_slots_air_in_order_on_time_and_the_rotation_fills(rig: Rig, tmp_path: P
     heard = [f for _, f in changes]
     assert heard == FREQS, f"heard {heard}"
     starts = [t for t, _ in changes]
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert all(abs(g - SLOT_S) <= 0.15 for g in gaps), f"tone starts {gaps} s apart"
 
 
-def source_client(rig: Rig, key: str, seconds: float, audio: str = "sine=frequency=1000") -> subprocess.Popen[bytes]:
+def source_client(
+    rig: Rig, key: str, seconds: float, audio: str = "sine=frequency=1000"
+) -> subprocess.Popen[bytes]:
     """ffmpeg as a presenter's source client (what BUTT or Mixxx do) on the harbor."""
     return subprocess.Popen(
-        [require("ffmpeg"), "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i",
-         f"{audio}:duration={seconds}" if "duration" not in audio else audio,
-         "-c:a", "libmp3lame", "-b:a", "128k", "-content_type", "audio/mpeg", "-f", "mp3",
-         f"icecast://source:{key}@127.0.0.1:{rig.settings.harbor_port}/live"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            require("ffmpeg"),
+            "-nostdin",
+            "-v",
+            "error",
+            "-re",
+            "-f",
+            "lavfi",
+            "-i",
+            f"{audio}:duration={seconds}" if "duration" not in audio else audio,
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "128k",
+            "-content_type",
+            "audio/mpeg",
+            "-f",
+            "mp3",
+            f"icecast://source:{key}@127.0.0.1:{rig.settings.harbor_port}/live",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
 
 
@@ -157,15 +186,37 @@ def test_silence_switches_to_the_next_source_and_back(rig: Rig) -> None:
         "[a][b]concat=n=2:v=0:a=1"
     )
     presenter = subprocess.Popen(
-        [require("ffmpeg"), "-nostdin", "-v", "error", "-re", "-f", "lavfi", "-i",
-         silence_then_tone, "-c:a", "libmp3lame", "-b:a", "128k", "-content_type",
-         "audio/mpeg", "-f", "mp3",
-         f"icecast://source:{key}@127.0.0.1:{rig.settings.harbor_port}/live"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            require("ffmpeg"),
+            "-nostdin",
+            "-v",
+            "error",
+            "-re",
+            "-f",
+            "lavfi",
+            "-i",
+            silence_then_tone,
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "128k",
+            "-content_type",
+            "audio/mpeg",
+            "-f",
+            "mp3",
+            f"icecast://source:{key}@127.0.0.1:{rig.settings.harbor_port}/live",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
-        wait_for(lambda: any(e.get("event") == "silence" and e.get("source") == "live"
-                             for e in rig.events), 15, "the silence to be noticed")
+        wait_for(
+            lambda: any(
+                e.get("event") == "silence" and e.get("source") == "live" for e in rig.events
+            ),
+            15,
+            "the silence to be noticed",
+        )
         wait_for(lambda: rig.as_run()[-1].source == "rotation", 5, "the rotation to take over")
         incidents = rig.reconciler.grid.db  # the incident is open while it is silent
         from radio.playout.asrun import open_incidents
@@ -178,7 +229,9 @@ def test_silence_switches_to_the_next_source_and_back(rig: Rig) -> None:
         presenter.wait()
 
 
-def test_killed_liquidsoap_resumes_the_episode_at_the_right_offset(rig: Rig, tmp_path: Path) -> None:
+def test_killed_liquidsoap_resumes_the_episode_at_the_right_offset(
+    rig: Rig, tmp_path: Path
+) -> None:
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=6)
     rig.import_grid(once_slot("long-play", "prerecorded", start, 40, rig.settings))
     occ = rig.reconciler.grid.expand(start, start + timedelta(minutes=1))[0]
@@ -200,9 +253,15 @@ def test_killed_liquidsoap_resumes_the_episode_at_the_right_offset(rig: Rig, tmp
     assert pid is not None
     os.kill(pid, signal.SIGKILL)
     killed = time.time()
-    wait_for(lambda: [e for e in rig.as_run() if e.source == "scheduled"
-                      and e.started_at.replace(tzinfo=UTC).timestamp() > killed], 10,
-             "the episode back on air")
+    wait_for(
+        lambda: [
+            e
+            for e in rig.as_run()
+            if e.source == "scheduled" and e.started_at.replace(tzinfo=UTC).timestamp() > killed
+        ],
+        10,
+        "the episode back on air",
+    )
     back = [e for e in rig.as_run() if e.source == "scheduled"][-1]
     assert back.started_at.replace(tzinfo=UTC).timestamp() - killed < 5, "not back within 5 s"
     assert back.occurrence_id == occ.id

@@ -55,7 +55,9 @@ def test_script_passes_liquidsoap_check(tmp_path: Path) -> None:
         script = tmp_path / "station.liq"
         script.write_text(render_script(inputs))
         result = subprocess.run(
-            [require("liquidsoap"), "--check", str(script)], capture_output=True, text=True,
+            [require("liquidsoap"), "--check", str(script)],
+            capture_output=True,
+            text=True,
             timeout=60,
         )
         assert result.returncode == 0, result.stdout + result.stderr
