@@ -78,4 +78,8 @@ class Services:
 
 
 def build_services(settings: Settings) -> Services:
-    return Services(settings, open_database(settings))
+    """Services for ``settings``, with what an admin changed on the site laid over them."""
+    from radio.accounts.station import StationSettingsStore, apply
+
+    db = open_database(settings)
+    return Services(apply(settings, StationSettingsStore(db).load()), db)

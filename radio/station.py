@@ -154,8 +154,8 @@ class Station:
         self._web_thread: threading.Thread | None = None
 
     def start(self) -> None:
-        settings = self.settings
-        self.services, credentials = init_station(settings)
+        self.services, credentials = init_station(self.settings)
+        settings = self.settings = self.services.settings  # with the admin's changes
         icecast = write_icecast_config(
             settings.data_dir,
             bind=settings.icecast_host,

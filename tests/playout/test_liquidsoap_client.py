@@ -84,7 +84,11 @@ def test_hostile_title_is_one_value_and_ends_framing_correctly(
     rid = liquidsoap.push(
         "slot_a",
         str(demo_media / "demo" / "canal-path.ogg"),
-        {"title": title, "radio_show_title": "Night Owls"},
+        {
+            "title": title,
+            "radio_show_title": "Night Owls",
+            "radio_occurrence": "night-owls.r1.2026-11-28",
+        },
     )
     assert rid >= 0
     meta = wait_for(lambda: liquidsoap.request_metadata(rid).get("title"), 10, "the request")
