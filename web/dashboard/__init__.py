@@ -24,6 +24,7 @@ from flask import (
 
 from radio.accounts.model import Account
 from radio.accounts.station import StationSettingsStore, live_server
+from radio.errors import NotFound
 from radio.grid.model import Occurrence, Show
 from radio.playout.live import StreamKeys
 from web import services
@@ -89,12 +90,16 @@ def slot(occurrence_id: str) -> Any:
     episode = episodes().for_occurrence(occ.id)
     form = EpisodeForm(obj=episode if request.method == "GET" else None)
     if form.validate_on_submit():
-        if episode is None:
+        if episode is None or episode.state != "ready":
             form.form_errors.append("Upload the episode first; then give it a title and notes.")
         else:
-            episodes().describe(episode.id, form.title.data or "", form.notes.data or "")
-            flash("Saved the episode's title and notes.", "success")
-            return redirect(url_for("dashboard.slot", occurrence_id=occurrence_id))
+            try:
+                episodes().describe(occ.id, form.title.data or "", form.notes.data or "")
+            except NotFound as exc:
+                form.form_errors.append(str(exc))
+            else:
+                flash("Saved the episode's title and notes.", "success")
+                return redirect(url_for("dashboard.slot", occurrence_id=occurrence_id))
     status = 400 if request.method == "POST" else 200
     return render_template(
         "dashboard/slot.html",

@@ -40,7 +40,7 @@ class Episode:
 class Episodes(Protocol):
     def for_occurrence(self, occurrence_id: str) -> Episode | None: ...
 
-    def describe(self, episode_id: str, title: str, notes: str) -> None: ...
+    def describe(self, occurrence_id: str, title: str, notes: str) -> None: ...
 
     def upload_info(self, occurrence: Occurrence) -> dict[str, Any] | None: ...
 
@@ -51,7 +51,7 @@ class NoMedia:
     def for_occurrence(self, occurrence_id: str) -> Episode | None:
         return None
 
-    def describe(self, episode_id: str, title: str, notes: str) -> None:
+    def describe(self, occurrence_id: str, title: str, notes: str) -> None:
         return None
 
     def upload_info(self, occurrence: Occurrence) -> dict[str, Any] | None:
@@ -62,16 +62,30 @@ class LibraryEpisodes:
     """Episodes from the media area's :class:`~radio.media.library.MediaLibrary`.
 
     Uploads go to the media area's endpoint once it is registered (blueprint ``uploads``);
-    until then :meth:`upload_info` says there is none and the page says so.
+    until then :meth:`upload_info` says there is none and the page says so. An upload still
+    being analysed (or refused, while nothing is attached) comes from ``uploads``
+    (:class:`~radio.media.uploads.Uploads`), when given.
     """
 
-    def __init__(self, library: Any, media_dir: Path) -> None:
+    def __init__(self, library: Any, media_dir: Path, uploads: Any = None) -> None:
         self.library = library
         self.media_dir = media_dir
+        self.uploads = uploads
 
     def for_occurrence(self, occurrence_id: str) -> Episode | None:
+        pending = self.uploads.pending_for(occurrence_id) if self.uploads is not None else None
+        if pending is not None and pending.status == "analysing":
+            return Episode(
+                id=pending.id, occurrence_id=occurrence_id, state="analysing",
+                filename=pending.filename,
+            )  # fmt: skip
         playable = self.library.episode_for(occurrence_id)
         if playable is None:
+            if pending is not None and pending.status == "rejected":
+                return Episode(
+                    id=pending.id, occurrence_id=occurrence_id, state="rejected",
+                    filename=pending.filename, problem=pending.note,
+                )  # fmt: skip
             return None
         record = self.library.get(playable.item_id)
         picture = self.media_dir / record.waveform_path if record.waveform_path else None
@@ -80,6 +94,7 @@ class LibraryEpisodes:
             occurrence_id=occurrence_id,
             state="ready" if record.status in ("ready", "ok", "") else record.status,
             title=record.title or "",
+            notes=self.library.episode_notes(occurrence_id) or "",
             filename=record.original_filename,
             duration=timedelta(seconds=record.cue_out_s - record.cue_in_s),
             loudness_lufs=record.loudness_lufs,
@@ -88,8 +103,8 @@ class LibraryEpisodes:
             warnings=tuple(record.warnings),
         )
 
-    def describe(self, episode_id: str, title: str, notes: str) -> None:
-        self.library.edit(int(episode_id), title=title)
+    def describe(self, occurrence_id: str, title: str, notes: str) -> None:
+        self.library.describe_episode(occurrence_id, title, notes)
 
     def upload_info(self, occurrence: Occurrence) -> dict[str, Any] | None:
         if "uploads" not in current_app.blueprints:
@@ -117,6 +132,12 @@ def _build() -> Episodes:
     except ImportError:  # the media area is not there
         return NoMedia()
     from web import services
+
+    if "uploads" in current_app.blueprints:  # share the upload endpoint's library
+        from web.uploads import uploads
+
+        service = uploads()
+        return LibraryEpisodes(service.library, services().settings.media_dir, service)
     from web.grid_editor.common import grid
 
     svc = services()

@@ -1,0 +1,94 @@
+"""An invited presenter uploads their episode in a real browser and sees its analysis.
+
+The whole way a newcomer goes: the invitation link, their own password, signing in, their
+next slot on the dashboard, the upload (resumable, through ``/api/uploads`` with the page's
+CSRF token) with its progress bar, then what will air: length against the slot, loudness and
+the waveform. The page passes axe-core (no serious or critical violations).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import assert_accessible
+from tests.web.people import Station, make_station
+
+EMAIL = "newcomer@example.org"
+NEW_PASSWORD = "my very own password"
+
+
+@pytest.fixture
+def station(tmp_path: Path) -> Iterator[Station]:
+    made = make_station(tmp_path)
+    yield made
+    made.services.db.dispose()
+
+
+@pytest.fixture
+def episode_file(tmp_path: Path) -> Path:
+    """Six seconds of a 440 Hz tone as FLAC, made with ffmpeg."""
+    path = tmp_path / "my-first-episode.flac"
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi",
+         "-i", "sine=frequency=440:sample_rate=44100:duration=6",
+         "-af", "volume=-12dB", "-ac", "2", str(path)],
+        check=True, timeout=30,
+    )  # fmt: skip
+    return path
+
+
+def test_invited_presenter_uploads_an_episode_and_sees_its_analysis(
+    station: Station, serve: Callable[[Flask], str], page: Page, episode_file: Path
+) -> None:
+    base = serve(station.app)
+    _, token = station.accounts.invite(EMAIL, "presenter", ["show-a"])
+
+    page.goto(f"{base}/invite/{token}")
+    page.get_by_label("New password").fill(NEW_PASSWORD)
+    page.get_by_label("The same password again").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Set my password").click()
+    expect(page).to_have_url(f"{base}/dashboard")
+
+    # Sign in afresh with the new password, as on their next visit.
+    page.context.clear_cookies()
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail address").fill(EMAIL)
+    page.get_by_label("Password").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{base}/dashboard")
+
+    page.get_by_role("link", name="Upload the episode").first.click()
+    expect(page).to_have_url(f"{base}/dashboard/slots/{station.occurrence('show-a', 0)}")
+    expect(page.locator("#slot-status")).to_have_text("Episode missing")
+
+    page.get_by_label("Audio file").set_input_files(episode_file)
+    bar = page.locator("[data-upload] progress")
+    page.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.locator("[data-upload-message]")).to_contain_text("100% uploaded")
+    assert bar.evaluate("b => b.value === b.max && b.max > 0")
+
+    # After the analysis the page reloads by itself and shows what will air.
+    expect(page.locator("#slot-status")).to_have_text("Episode ready", timeout=15_000)
+    analysis = page.locator("#analysis")
+    expect(analysis).to_contain_text("Length")
+    expect(analysis).to_contain_text("shorter than the slot")
+    expect(analysis).to_contain_text("LUFS")
+    expect(analysis).to_contain_text("my-first-episode.flac")
+    waveform = analysis.get_by_role("img", name="waveform")
+    expect(waveform).to_be_visible()
+    assert waveform.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert_accessible(page)
+
+    # Its title and notes are saved with the episode.
+    page.get_by_label("Episode title").fill("Pilot episode")
+    page.get_by_label("Notes", exact=True).fill("Recorded at home.")
+    page.get_by_role("button", name="Save title and notes").click()
+    expect(page.locator(".flash")).to_contain_text("Saved the episode's title and notes")
+    expect(page.get_by_label("Episode title")).to_have_value("Pilot episode")
+    expect(page.get_by_label("Notes", exact=True)).to_have_value("Recorded at home.")
