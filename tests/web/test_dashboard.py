@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from radio.grid.model import SlotException
+from radio.media.library import Target
+from radio.media.store import UploadSession
 from radio.playout.live import StreamKeys
 from tests.web.people import (
     Station,
     post,
     station_fixture,  # noqa: F401
 )
+from web.uploads import uploads
 
 
 def test_dashboard_lists_only_the_presenters_shows_with_statuses(station: Station) -> None:
@@ -75,3 +78,23 @@ def test_title_and_notes_need_an_episode_first(station: Station) -> None:
     answer = post(client, path, {"title": "Episode 1", "notes": "Hello"})
     assert answer.status_code == 400
     assert "Upload the episode first" in answer.get_data(as_text=True)
+
+
+def test_an_upload_being_analysed_or_refused_shows_on_the_slot(station: Station) -> None:
+    occurrence = station.occurrence("show-a")
+    with station.app.app_context():
+        state = uploads().create("ep.mp3", 1000, Target("show-a", occurrence), "1")
+    with station.services.db.write() as session:
+        row = session.get(UploadSession, state.id)
+        assert row is not None
+        row.status = "analysing"
+    client = station.client("presenter_a")
+    page = client.get(f"/dashboard/slots/{occurrence}").get_data(as_text=True)
+    assert "Analysing" in page and "being checked" in page
+    assert "Analysing" in client.get("/dashboard").get_data(as_text=True)
+    with station.services.db.write() as session:
+        row = session.get(UploadSession, state.id)
+        assert row is not None
+        row.status, row.note = "rejected", "The file is silent."
+    page = client.get(f"/dashboard/slots/{occurrence}").get_data(as_text=True)
+    assert "Upload could not be used" in page and "The file is silent." in page
