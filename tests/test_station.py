@@ -7,6 +7,7 @@ what Icecast is carrying, and stopping leaves no process or port behind.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import os
@@ -158,6 +159,21 @@ def test_killed_liquidsoap_is_restarted(station: Running, settings: Settings) ->
     assert "liquidsoap exited" in station.log.read_text()
 
 
+def test_restarted_icecast_gets_the_stream_back(station: Running, settings: Settings) -> None:
+    icecast = next(
+        pid
+        for pid in children_of(settings.data_dir)
+        if Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"icecast2")
+    )
+    os.kill(icecast, signal.SIGKILL)
+    wait_for(lambda: port_open(settings.icecast_port), 10, "Icecast to be restarted")
+
+    def audible() -> bool:
+        return rms_dbfs(decode(f"{station.icecast}/stream.mp3", 1.5)) > -40
+
+    wait_for(audible, 20, "Liquidsoap to reconnect and listeners to hear it", every=0.5)
+
+
 def test_empty_rotation_plays_the_emergency_file(
     settings: Settings, station_env: dict[str, str], tmp_path: Path
 ) -> None:
@@ -235,6 +251,9 @@ def test_uploaded_episodes_air_in_their_slots_through_a_scheduler_restart(
         if b"scheduler" in Path(f"/proc/{pid}/cmdline").read_bytes()
     )
     wait_for(lambda: datetime.now(UTC) >= first + timedelta(seconds=3), 40, "the first slot")
+    sources = get_json(f"{station.icecast}/status-json.xsl")["icestats"]["source"]
+    titles = [html.unescape(s.get("title", "")) for s in sources]
+    assert titles == ["Morning-Tones — morning-tones"] * 2, "players show the show's name"
     os.kill(scheduler, signal.SIGKILL)  # mid-episode
     assert rms_dbfs(decode(f"{station.icecast}/stream.mp3", 2)) > -40, "the stream stopped"
     wait_for(lambda: datetime.now(UTC) >= first + timedelta(seconds=17), 30, "both slots")

@@ -194,7 +194,7 @@ class Reconciler:
                 "live_key_from": window.key_from.timestamp(),
                 "live_start": window.start.timestamp(),
                 "live_end": window.end.timestamp(),
-                "live_title": f"{occ.title} (live)",
+                "live_title": occ.title,
             }
         for name, value in wanted.items():
             current = self.client.get_var(name)
