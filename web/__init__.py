@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from radio.bootstrap import Services, build_services
 from radio.config import Settings, load_settings
 from radio.credentials import load_or_create
+from radio.grid.service import GridService
 
 log = logging.getLogger(__name__)
 
@@ -49,3 +50,9 @@ def services() -> Services:
     found: Any = current_app.extensions["radio"]
     assert isinstance(found, Services)
     return found
+
+
+def grid() -> GridService:
+    """The grid service: one a test put in ``extensions["radio.grid"]``, else the station's."""
+    own = current_app.extensions.get("radio.grid")
+    return own if isinstance(own, GridService) else services().grid

@@ -20,6 +20,7 @@ from flask import current_app
 from radio.grid.clock import local_midnight
 from radio.grid.model import Occurrence, Show
 from radio.grid.service import GridService
+from web import grid as station_grid
 from web import services
 
 #: How far back the show pages, feeds and podcast look for aired episodes.
@@ -63,18 +64,8 @@ class NoEpisodes:
 
 
 def grid() -> GridService:
-    """The grid service: the app's own (tests set one), else the station's, else one built
-    for this app and kept."""
-    own = current_app.extensions.get("radio.grid")
-    if isinstance(own, GridService):
-        return own
-    found = getattr(services(), "grid", None)
-    if isinstance(found, GridService):
-        return found
-    svc = services()
-    own = GridService(svc.db, svc.settings.tz)
-    current_app.extensions["radio.grid"] = own
-    return own
+    """The grid service (see :func:`web.grid`)."""
+    return station_grid()
 
 
 def now() -> datetime:

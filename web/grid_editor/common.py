@@ -13,6 +13,7 @@ from radio.errors import GridConflict, GridError, NotFound
 from radio.grid.clock import local_midnight
 from radio.grid.service import GridService
 from radio.grid.validate import InvalidGrid
+from web import grid as station_grid
 from web import services
 from web.auth import me, now
 
@@ -20,18 +21,8 @@ T = TypeVar("T")
 
 
 def grid() -> GridService:
-    """The grid service: the app's own (tests set one), else the station's, else one built
-    for this app and kept."""
-    own = current_app.extensions.get("radio.grid")
-    if isinstance(own, GridService):
-        return own
-    found = getattr(services(), "grid", None)
-    if isinstance(found, GridService):
-        return found
-    svc = services()
-    own = GridService(svc.db, svc.settings.tz)
-    current_app.extensions["radio.grid"] = own
-    return own
+    """The grid service (see :func:`web.grid`)."""
+    return station_grid()
 
 
 def changelog() -> ChangeLog:
