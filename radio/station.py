@@ -26,8 +26,9 @@ from radio.credentials import Credentials, load_or_create
 from radio.errors import ConfigError
 from radio.models import StationState
 from radio.playout.asrun import AsRunRecorder
+from radio.playout.episodes import LibraryEpisodes
 from radio.playout.icecast import write_icecast_config
-from radio.playout.plan import EpisodeLookup, NoEpisodes
+from radio.playout.plan import EpisodeLookup
 from radio.playout.scheduler import GATE_LEAD_S, Reconciler, SchedulerProcess, heartbeat_age
 from radio.playout.script import ScriptInputs, render_script
 from radio.supervisor import Child, Supervisor
@@ -297,10 +298,6 @@ def build_scheduler(settings: Settings) -> SchedulerProcess:
 
 def episode_lookup(services: Services) -> EpisodeLookup:
     """The media library's episodes, for playout."""
-    try:
-        from radio.playout.episodes import LibraryEpisodes
-    except ImportError:
-        return NoEpisodes()
     return LibraryEpisodes(services.db, services.settings)
 
 

@@ -48,29 +48,16 @@ def wait_for(check: Callable[[], T | None], timeout: float, what: str, every: fl
         time.sleep(every)
 
 
+def pcm_command(url: str, seconds: float, rate: int) -> list[str]:
+    """ffmpeg decoding ``seconds`` of ``url`` into mono 16-bit samples on stdout."""
+    return [require("ffmpeg"), "-nostdin", "-v", "error", "-i", url, "-t", str(seconds),
+            "-ac", "1", "-ar", str(rate), "-f", "s16le", "-"]  # fmt: skip
+
+
 def decode(url: str, seconds: float, rate: int = 8000) -> array.array[int]:
-    """Decode ``seconds`` of audio from ``url`` with ffmpeg into mono 16-bit samples."""
+    """Decode ``seconds`` of audio from ``url`` into mono 16-bit samples."""
     out = subprocess.run(
-        [
-            require("ffmpeg"),
-            "-nostdin",
-            "-v",
-            "error",
-            "-i",
-            url,
-            "-t",
-            str(seconds),
-            "-ac",
-            "1",
-            "-ar",
-            str(rate),
-            "-f",
-            "s16le",
-            "-",
-        ],
-        capture_output=True,
-        timeout=seconds + 20,
-        check=True,
+        pcm_command(url, seconds, rate), capture_output=True, timeout=seconds + 20, check=True
     ).stdout
     samples = array.array("h")
     samples.frombytes(out[: len(out) - len(out) % 2])

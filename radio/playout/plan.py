@@ -47,16 +47,6 @@ class EpisodeLookup(Protocol):
     def latest_episode(self, show: str, before: datetime) -> Playable | None: ...
 
 
-class NoEpisodes:
-    """An :class:`EpisodeLookup` for a station with no media library (every slot is empty)."""
-
-    def episode_for(self, occurrence_id: str) -> Playable | None:
-        return None
-
-    def latest_episode(self, show: str, before: datetime) -> Playable | None:
-        return None
-
-
 @dataclass(frozen=True)
 class ScheduledItem:
     """An episode to air in an occurrence's slot."""

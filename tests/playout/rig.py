@@ -31,7 +31,7 @@ from radio.playout.plan import Playable
 from radio.playout.scheduler import Reconciler
 from radio.station import render_playlists, write_liquidsoap_script
 from radio.supervisor import Child, Supervisor
-from tests.support import free_port, require, wait_for
+from tests.support import free_port, pcm_command, require, wait_for
 
 
 def tone(path: Path, freq: float, seconds: float) -> Path:
@@ -249,26 +249,7 @@ def record(url: str, seconds: float, rate: int = 16000) -> tuple[float, np.ndarr
     Icecast sends a burst of older audio on connect, then real time; so times are anchored
     on the last sample, which arrives as it is played.
     """
-    proc = subprocess.Popen(
-        [
-            require("ffmpeg"),
-            "-nostdin",
-            "-v",
-            "error",
-            "-i",
-            url,
-            "-t",
-            str(seconds),
-            "-ac",
-            "1",
-            "-ar",
-            str(rate),
-            "-f",
-            "s16le",
-            "-",
-        ],
-        stdout=subprocess.PIPE,
-    )
+    proc = subprocess.Popen(pcm_command(url, seconds, rate), stdout=subprocess.PIPE)
     assert proc.stdout is not None
     with proc.stdout:
         data = proc.stdout.read()
