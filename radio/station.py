@@ -205,7 +205,7 @@ class Station:
                 self._web_thread.join(timeout=5)
         if self.scheduler is not None:
             log.info("stopping the scheduler")
-            self.scheduler.shutdown(wait=False)
+            self.scheduler.shutdown(wait=True)
         if self.services is not None:
             self.services.liquidsoap.close()
         self.supervisor.stop()

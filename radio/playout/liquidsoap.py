@@ -44,7 +44,8 @@ class LiquidsoapClient:
     """Typed commands over the Unix-domain control socket.
 
     One connection is kept and reused; a broken one is reopened once per command.
-    Thread-safe: commands are serialised.
+    Thread-safe: commands are serialised. After :meth:`close` the client stays closed: a
+    command still running in another thread cannot open a new connection behind it.
     """
 
     def __init__(self, path: Path, timeout: float = 5.0) -> None:
@@ -53,6 +54,7 @@ class LiquidsoapClient:
         self._sock: socket.socket | None = None
         self._buffer = b""
         self._lock = threading.Lock()
+        self._closed = False
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -61,6 +63,8 @@ class LiquidsoapClient:
         if "\n" in line or "\r" in line:
             raise LiquidsoapError("A Liquidsoap command must be one line.")
         with self._lock:
+            if self._closed:
+                raise LiquidsoapError("The Liquidsoap client has been closed.")
             for attempt in (1, 2):
                 try:
                     return self._exchange(line)
@@ -112,7 +116,9 @@ class LiquidsoapClient:
                 self._buffer = b""
 
     def close(self) -> None:
+        """Say goodbye and close the connection for good."""
         with self._lock:
+            self._closed = True
             if self._sock is not None:
                 with contextlib.suppress(OSError):
                     self._sock.sendall(b"quit\n")
@@ -126,7 +132,7 @@ class LiquidsoapClient:
                 self.version()
                 return
             except LiquidsoapError:
-                if time.monotonic() > deadline:
+                if self._closed or time.monotonic() > deadline:
                     raise
                 time.sleep(0.1)
 

@@ -202,14 +202,18 @@ def start_rig(base: Path, demo_media: Path, **overrides: object) -> Iterator[Rig
                 logging.getLogger(__name__).exception("reconcile failed")
 
     rig = Rig(settings, supervisor, reconciler, episodes, events, stop)
+    ticker: threading.Thread | None = None
     try:
         wait_for(settings.control_socket.exists, 30, "Liquidsoap's socket")
         services.liquidsoap.wait_ready()
         wait_for(lambda: any(e.get("event") == "track" for e in events), 20, "first track")
-        threading.Thread(target=tick, daemon=True).start()
+        ticker = threading.Thread(target=tick, daemon=True)
+        ticker.start()
         yield rig
     finally:
         stop.set()
+        if ticker is not None:
+            ticker.join(timeout=10)
         services.liquidsoap.close()
         supervisor.stop()
         services.db.dispose()

@@ -135,3 +135,12 @@ def test_unreachable_socket_is_a_project_error(tmp_path: Path) -> None:
     client = LiquidsoapClient(tmp_path / "none.sock", timeout=0.5)
     with pytest.raises(LiquidsoapError, match="not answering"):
         client.version()
+
+
+def test_a_closed_client_stays_closed(liquidsoap: LiquidsoapClient) -> None:
+    """A command racing a shutdown must not open a connection nobody will close."""
+    liquidsoap.version()
+    liquidsoap.close()
+    with pytest.raises(LiquidsoapError, match="closed"):
+        liquidsoap.version()
+    assert liquidsoap._sock is None
