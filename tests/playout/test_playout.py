@@ -108,7 +108,9 @@ def test_slots_air_in_order_on_time_and_the_rotation_fills(rig: Rig, tmp_path: P
         starts[3] - starts[2],
         (starts[5] - starts[3]) / 2,
     ]
-    assert all(abs(g - SLOT_S) <= 0.15 for g in spans), f"tone starts {starts}"
+    # The exact start times are checked above from Liquidsoap's own events; by ear, the 50 ms
+    # analysis windows and a loaded machine's encoder jitter allow a quarter of a second.
+    assert all(abs(g - SLOT_S) <= 0.25 for g in spans), f"tone starts {starts}, spans {spans}"
 
 
 def source_client(
