@@ -10,18 +10,21 @@ import logging
 import os
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
 from radio.errors import ConfigError
+from radio.grid.model import Show
 
 log = logging.getLogger(__name__)
 
 #: Where the emergency file lives, relative to the media folder.
 EMERGENCY = Path("station") / "emergency.ogg"
+#: Where the demo shows' episodes are made, relative to the media folder.
+EPISODES = Path("demo") / "episodes"
 
 
 @dataclass(frozen=True)
@@ -81,14 +84,71 @@ def ensure_demo_audio(media_dir: Path, station_name: str) -> list[Path]:
     return sorted(folder.iterdir())
 
 
-def _tune(path: Path, tune: Tune) -> None:
+def ensure_demo_episode_audio(
+    media_dir: Path, station_name: str, shows: Iterable[Show]
+) -> dict[str, Path]:
+    """A short spoken episode for each show (its introduction, then a tune), made once.
+
+    The demo's prerecorded shows have something to air, so a newcomer hears the grid at work
+    before anyone has uploaded a real episode.
+    """
+    folder = media_dir / EPISODES
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = {show.slug: folder / f"{show.slug}.ogg" for show in shows}
+    jobs = [
+        partial(_episode, paths[show.slug], show, station_name)
+        for show in shows
+        if not paths[show.slug].exists()
+    ]
+    with ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
+        for future in [pool.submit(job) for job in jobs]:
+            future.result()
+    return paths
+
+
+def _episode(path: Path, show: Show, station_name: str) -> None:
+    intro = f"This is {show.title}, on {station_name}."
+    if show.presenters:
+        intro += f" With {' and '.join(show.presenters)}."
+    text = (
+        f"{intro} {show.description} This is the demo episode. Presenters replace it by "
+        "uploading their own from the dashboard. Now, some music."
+    )
+    tune = TUNES[sum(map(ord, show.slug)) % len(TUNES)]
+    with tempfile.TemporaryDirectory(prefix="radio-demo-") as tmp:
+        speech = Path(tmp) / "speech.wav"
+        _run(["espeak-ng", "-v", "en-gb", "-s", "150", "-w", str(speech), text])
+        bed = replace(tune, seconds=20)
+        _ffmpeg(
+            [
+                "-i",
+                str(speech),
+                "-f",
+                "lavfi",
+                "-i",
+                f"aevalsrc='{_tune_expression(bed)}':s=44100:d={bed.seconds}",
+                "-filter_complex",
+                f"[0]aresample=44100[s];[1]afade=t=out:st={bed.seconds - 2}:d=2[b];"
+                "[s][b]concat=n=2:v=0:a=1,pan=stereo|c0=c0|c1=c0",
+            ],
+            path,
+            title=f"{show.title} (demo episode)",
+            artist=", ".join(show.presenters),
+        )
+
+
+def _tune_expression(tune: Tune) -> str:
     rate = tune.notes_per_s
     melody = (
         f"0.25*sin(2*PI*t*{tune.base_hz}*pow(2,mod(floor(t*{rate})*{tune.step},12)/12))"
         f"*exp(-4*mod(t,{1 / rate:.4f}))"
     )
     bass = f"0.12*sin(2*PI*t*{tune.base_hz / 2}*pow(2,mod(floor(t/2)*5,12)/12))"
-    expr = f"{melody}+{bass}"
+    return f"{melody}+{bass}"
+
+
+def _tune(path: Path, tune: Tune) -> None:
+    expr = _tune_expression(tune)
     _ffmpeg(
         [
             "-f",

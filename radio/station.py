@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 
 REQUIRED_PROGRAMS = ("liquidsoap", "icecast2", "ffmpeg", "ffprobe", "espeak-ng")
 PLAYLISTS = ("rotation", "jingles")
+#: StationState key: "pending" from seeding the demo grid until its demo episodes are made.
+DEMO_EPISODES = "demo_episodes"
 
 
 def check_machine(settings: Settings) -> None:
@@ -91,9 +93,49 @@ def init_station(settings: Settings) -> tuple[Services, Credentials]:
 
 
 def seed_grid(services: Services) -> None:
-    """Import the demo grid into an empty database."""
+    """Import the demo grid into an empty database; its episodes are made once on air."""
     if services.grid.seed_if_empty(services.settings.demo_schedule):
-        log.info("seeded the grid from %s", services.settings.demo_schedule)
+        with services.db.write() as session:
+            session.merge(StationState(key=DEMO_EPISODES, value="pending"))
+
+
+def make_demo_episodes(services: Services, now: datetime) -> int:
+    """Give each prerecorded show of the demo grid a spoken demo episode; how many attached.
+
+    Each is attached to the show's latest occurrence before ``now`` (shows that opt in replay
+    it as a repeat), or its next one when it has not aired yet. An occurrence that already has
+    an episode keeps it.
+    """
+    from datetime import timedelta
+
+    from radio.media.library import MediaLibrary, Target
+
+    settings = services.settings
+    shows = [show for show in services.grid.list_shows() if show.kind == "prerecorded"]
+    audio = demo.ensure_demo_episode_audio(settings.media_dir, settings.station_name, shows)
+    library = MediaLibrary(settings, services.db, slots=services.grid)
+    attached = 0
+    for show in shows:
+        past = services.grid.expand(now - timedelta(weeks=10), now, show=show.slug)
+        coming = services.grid.expand(now, now + timedelta(days=400), show=show.slug)
+        occurrence = past[-1] if past else coming[0] if coming else None
+        if occurrence is None or library.episode_for(occurrence.id) is not None:
+            continue
+        library.ingest(
+            audio[show.slug],
+            f"{show.slug}-demo-episode.ogg",
+            Target(show=show.slug, occurrence_id=occurrence.id),
+        )
+        attached += 1
+    with services.db.write() as session:
+        session.merge(StationState(key=DEMO_EPISODES, value="done"))
+    return attached
+
+
+def demo_episodes_pending(services: Services) -> bool:
+    with services.db.session() as session:
+        state = session.get(StationState, DEMO_EPISODES)
+        return state is not None and state.value == "pending"
 
 
 def sweep_temporary(settings: Settings, services: Services) -> None:
@@ -188,6 +230,8 @@ class Station:
         services.health.scheduler_alive = lambda: scheduler.running and heartbeat_age(heartbeat) < 5
         self._start_ticker()
         self._start_web()
+        if demo_episodes_pending(services):
+            threading.Thread(target=self._demo_episodes, name="demo", daemon=True).start()
         log.info(
             "%s is on air: http://%s:%d/stream.mp3 — site http://%s:%d/",
             settings.station_name,
@@ -256,6 +300,16 @@ class Station:
         )
         scheduler.start()
         self.scheduler = scheduler
+
+    def _demo_episodes(self) -> None:
+        """Made after the station is on air, so the first audio is not kept waiting."""
+        assert self.services is not None
+        try:
+            count = make_demo_episodes(self.services, _utc_now())
+        except Exception:  # the demo's extras must never disturb the station
+            log.exception("the demo episodes could not be made")
+            return
+        log.info("made %d demo episodes for the demo grid's prerecorded shows", count)
 
     def _tick(self) -> None:
         assert self.services is not None

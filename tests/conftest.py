@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from radio.config import Settings
-from radio.demo import ensure_demo_audio, ensure_emergency_file
+from radio.demo import ensure_demo_audio, ensure_demo_episode_audio, ensure_emergency_file
+from radio.grid import tomlfile
 from tests.support import free_port, require
 
 
@@ -23,6 +24,9 @@ def demo_media(tmp_path_factory: pytest.TempPathFactory) -> Path:
     media = tmp_path_factory.mktemp("demo-media")
     ensure_emergency_file(media, Settings().station_name)
     ensure_demo_audio(media, Settings().station_name)
+    demo_grid = tomlfile.loads(Settings().demo_schedule.read_text(encoding="utf-8"))
+    shows = [show for show in demo_grid.shows if show.kind == "prerecorded"]
+    ensure_demo_episode_audio(media, Settings().station_name, shows)
     return media
 
 

@@ -239,6 +239,9 @@ class SchedulerProcess:
     def run(self) -> int:
         from apscheduler.schedulers.blocking import BlockingScheduler
 
+        # A tick that finds the previous one still running (Liquidsoap busy starting up) is
+        # simply skipped; the next one reconciles everything. APScheduler would warn each time.
+        logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
         scheduler = BlockingScheduler(timezone=UTC)
         scheduler.add_job(
             self.tick,
