@@ -115,7 +115,9 @@ class AsRunRecorder:
             elif kind == "noise":
                 self._noise(event)
             elif kind in ("live_auth", "live_connect", "live_disconnect", "live_kick"):
-                log.info("live: %s %s", kind, event.get("accepted", ""))
+                log.info(
+                    "live: %s on /%s %s", kind, event.get("mount", ""), event.get("accepted", "")
+                )
         for listener in self.listeners:
             listener(event)
 

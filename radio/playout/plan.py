@@ -65,14 +65,29 @@ class ScheduledItem:
         return min(self.media.cue_out_s, self.media.cue_in_s + slot)
 
 
+#: The harbor mounts live presenters connect to (the script's two live inputs). A live slot
+#: that starts within the key lead of another live slot's end gets the other mount, so its
+#: presenter can connect early while the first is still on air.
+LIVE_MOUNTS = ("live", "live2")
+#: How far back a chain of closely following live slots is followed to find a slot's mount.
+MAX_LIVE_CHAIN = 48
+
+
 @dataclass(frozen=True)
 class LiveWindow:
-    """The live slot whose stream key works now: from ``key_from`` to ``end``."""
+    """A live slot whose stream key works now: from ``key_from`` to ``end``, on ``mount``."""
 
     occurrence: Occurrence
     key_from: datetime
     start: datetime
     end: datetime
+    mount: str = LIVE_MOUNTS[0]
+
+
+class OccurrenceWindow(Protocol):
+    """The grid's occurrences overlapping ``[start, end)`` (a GridService's ``expand``)."""
+
+    def __call__(self, start: datetime, end: datetime) -> Sequence[Occurrence]: ...
 
 
 def scheduled_items(
@@ -113,16 +128,43 @@ def item_for(occ: Occurrence, episodes: EpisodeLookup, repeat: bool) -> Schedule
     return None
 
 
-def live_window(
-    occurrences: Sequence[Occurrence], now: datetime, lead: timedelta
-) -> LiveWindow | None:
-    """The live slot whose key works at ``now``: the one on air, else the next within ``lead``."""
+def live_windows(
+    occurrences: Sequence[Occurrence], now: datetime, lead: timedelta, expand: OccurrenceWindow
+) -> list[LiveWindow]:
+    """The live slots whose keys work at ``now``: the one on air and the next within ``lead``.
+
+    Each comes with its mount (:func:`live_mount`), so the two never share one.
+    """
     current = [o for o in occurrences if o.kind == "live" and o.start <= now < o.end]
     upcoming = [o for o in occurrences if o.kind == "live" and now < o.start <= now + lead]
-    chosen = current[0] if current else (upcoming[0] if upcoming else None)
-    if chosen is None:
-        return None
-    return LiveWindow(chosen, chosen.start - lead, chosen.start, chosen.end)
+    windows: list[LiveWindow] = []
+    for occ in [*current[:1], *upcoming[:1]]:
+        mount = live_mount(occ, lead, expand)
+        if all(w.mount != mount for w in windows):
+            windows.append(LiveWindow(occ, occ.start - lead, occ.start, occ.end, mount))
+    return windows
+
+
+def live_mount(occ: Occurrence, lead: timedelta, expand: OccurrenceWindow) -> str:
+    """The harbor mount for a live occurrence's presenter.
+
+    The first mount, unless the slot starts less than ``lead`` after a live slot ends; then
+    the mount that slot does not use, found by following the chain of such slots back. A show
+    that always follows the same live show therefore keeps the same mount week after week.
+    """
+    hops = 0
+    slot = occ
+    while hops < MAX_LIVE_CHAIN:
+        before = [
+            o
+            for o in expand(slot.start - lead - timedelta(days=1), slot.start)
+            if o.kind == "live" and o.id != slot.id and slot.start - lead < o.end <= slot.start
+        ]
+        if not before:
+            break
+        slot = max(before, key=lambda o: o.end)
+        hops += 1
+    return LIVE_MOUNTS[hops % len(LIVE_MOUNTS)]
 
 
 def slot_status(

@@ -30,11 +30,12 @@ from radio.playout.liquidsoap import LiquidsoapClient
 from radio.playout.live import StreamKeys
 from radio.playout.plan import (
     GATE_GRACE_S,
+    LIVE_MOUNTS,
     QUEUES,
     EpisodeLookup,
     LiveWindow,
     ScheduledItem,
-    live_window,
+    live_windows,
     scheduled_items,
 )
 
@@ -93,7 +94,7 @@ class Reconciler:
         wanted = scheduled_items(occurrences, self.episodes, now, repeats)
         self._queues(wanted, now.timestamp())
         lead = timedelta(minutes=self.settings.live_key_lead_min)
-        self._live(live_window(occurrences, now, lead))
+        self._live(live_windows(occurrences, now, lead, self.grid.expand))
 
     # -- scheduled episodes ---------------------------------------------------------------
 
@@ -183,20 +184,26 @@ class Reconciler:
 
     # -- live presenters ------------------------------------------------------------------
 
-    def _live(self, window: LiveWindow | None) -> None:
+    def _live(self, windows: list[LiveWindow]) -> None:
+        for mount in LIVE_MOUNTS:
+            window = next((w for w in windows if w.mount == mount), None)
+            self._live_mount(mount, window)
+
+    def _live_mount(self, mount: str, window: LiveWindow | None) -> None:
         wanted: dict[str, float | str]
         if window is None:
-            wanted = {"live_key": "", "live_key_from": 0.0, "live_start": 0.0, "live_end": 0.0}
+            wanted = {"key": "", "key_from": 0.0, "start": 0.0, "end": 0.0}
         else:
             occ = window.occurrence
             wanted = {
-                "live_key": self.keys.key_for(occ.show),
-                "live_key_from": window.key_from.timestamp(),
-                "live_start": window.start.timestamp(),
-                "live_end": window.end.timestamp(),
-                "live_title": occ.title,
+                "key": self.keys.key_for(occ.show),
+                "key_from": window.key_from.timestamp(),
+                "start": window.start.timestamp(),
+                "end": window.end.timestamp(),
+                "title": occ.title,
             }
-        for name, value in wanted.items():
+        for field, value in wanted.items():
+            name = f"{mount}_{field}"
             current = self.client.get_var(name)
             if isinstance(value, float):
                 if abs(float(current) - value) < 0.001:
@@ -204,8 +211,9 @@ class Reconciler:
             elif current == value:
                 continue
             self.client.set_var(name, value)
-            if name == "live_key":
-                log.info("live window: %s", window.occurrence.id if window else "closed")
+            if field == "key":
+                opened = f"{window.occurrence.id}" if window else "closed"
+                log.info("live window on /%s: %s", mount, opened)
 
 
 class SchedulerProcess:

@@ -30,7 +30,10 @@ from tests.support import require, wait_for
 pytestmark = pytest.mark.stack
 
 SLOT_S = 4
-FREQS = [400, 500, 600, 700, 800, 900]
+# Above every note of the demo rotation's tunes (equal-tempered, 87-622 Hz): a tune's note
+# next to a tone in the same band would make the tone seem to start early.
+FREQS = [700, 800, 900, 1000, 1100, 1200]
+SHORT = FREQS[3]  # the one episode shorter than its slot
 
 
 @pytest.fixture
@@ -80,7 +83,7 @@ def test_slots_air_in_order_on_time_and_the_rotation_fills(rig: Rig, tmp_path: P
         occ = rig.reconciler.grid.expand(*window, show=f"tone-{freq}")[0]
         # Every episode but one is longer than its slot (cut at the slot's end); one is shorter
         # (the rotation fills the rest of its slot).
-        length = 2.0 if freq == 700 else SLOT_S + 3
+        length = 2.0 if freq == SHORT else SLOT_S + 3
         rig.episodes.add(occ.id, tone(tmp_path / f"t{freq}.ogg", freq, length), length, f"T{freq}")
 
     _, samples = record(rig.mp3, (first - datetime.now(UTC)).total_seconds() + 6 * SLOT_S + 3)
@@ -92,7 +95,7 @@ def test_slots_air_in_order_on_time_and_the_rotation_fills(rig: Rig, tmp_path: P
         error = (entry.started_at.replace(tzinfo=UTC) - target).total_seconds()
         assert -0.05 <= error <= 0.1, f"{entry.title} started {error * 1000:.0f} ms off"
         assert entry.status == "episode" and entry.show == f"tone-{FREQS[k]}"
-    fill = [e for e in rig.as_run() if e.source == "rotation" and e.show == "tone-700"]
+    fill = [e for e in rig.as_run() if e.source == "rotation" and e.show == f"tone-{SHORT}"]
     assert fill and fill[0].status == "fill", "the rotation did not fill the short episode's slot"
 
     # Independently, by ear: the tones follow each other in order, a slot apart.
@@ -100,8 +103,8 @@ def test_slots_air_in_order_on_time_and_the_rotation_fills(rig: Rig, tmp_path: P
     assert [f for _, f in changes] == FREQS, f"heard {changes}"
     starts = [t for t, _ in changes]
     # Tones that follow a tone start exactly a slot apart. The one after the rotation's fill
-    # (T800) is heard a few windows late: the rotation fading out under it is louder at
-    # first. So T700 to T900 is checked as two slots.
+    # (the fifth) is heard a few windows late: the rotation fading out under it is louder at
+    # first. So the fourth to the sixth is checked as two slots.
     spans = [
         starts[1] - starts[0],
         starts[2] - starts[1],
@@ -114,7 +117,7 @@ def test_slots_air_in_order_on_time_and_the_rotation_fills(rig: Rig, tmp_path: P
 
 
 def source_client(
-    rig: Rig, key: str, seconds: float, audio: str = "sine=frequency=1000"
+    rig: Rig, key: str, seconds: float, audio: str = "sine=frequency=1000", mount: str = "live"
 ) -> subprocess.Popen[bytes]:
     """ffmpeg as a presenter's source client (what BUTT or Mixxx do) on the harbor."""
     return subprocess.Popen(
@@ -136,7 +139,7 @@ def source_client(
             "audio/mpeg",
             "-f",
             "mp3",
-            f"icecast://source:{key}@127.0.0.1:{rig.settings.harbor_port}/live",
+            f"icecast://source:{key}@127.0.0.1:{rig.settings.harbor_port}/{mount}",
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -151,44 +154,71 @@ def refused(proc: subprocess.Popen[bytes]) -> bool:
     return proc.returncode != 0 and ("401" in err or "Unauthorized" in err)
 
 
-def test_live_key_works_only_in_its_window_and_the_slot_end_kicks(rig: Rig) -> None:
+def stop_client(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait()
+    if proc.stderr:
+        proc.stderr.close()
+
+
+def test_live_keys_work_only_in_their_windows_and_the_slot_end_kicks(rig: Rig) -> None:
+    """Two live shows back to back: the second presenter connects early on the other mount."""
     lead = timedelta(minutes=rig.settings.live_key_lead_min)  # 6 s
     start = datetime.now(UTC).replace(microsecond=0) + lead + timedelta(seconds=6)
-    rig.import_grid(once_slot("phone-in", "live", start, 6, rig.settings))
+    end = start + timedelta(seconds=6)
+    after_end = end + timedelta(seconds=6)
+    rig.import_grid(
+        once_slot("phone-in", "live", start, 6, rig.settings)
+        + once_slot("late-show", "live", end, 6, rig.settings)
+    )
     key = rig.reconciler.keys.key_for("phone-in")
+    next_key = rig.reconciler.keys.key_for("late-show")
 
     assert refused(source_client(rig, key, 5)), "the key worked before its window"
     wait_for(lambda: datetime.now(UTC) >= start - lead + timedelta(seconds=1), 15, "the window")
     assert refused(source_client(rig, "wrong-" + key, 5)), "a wrong key was accepted"
 
     presenter = source_client(rig, key, 30)
+    following = None
     try:
         time.sleep(2)
         assert presenter.poll() is None, "the right key was refused in its window"
         # Connected early: still the rotation until the slot starts.
         assert not [e for e in rig.as_run() if e.source == "live"]
-        end = start + timedelta(seconds=6)
+        # The next show's window opens while this one is on air: its presenter connects on
+        # the second mount (the dashboard tells them which), and waits off air.
+        wait_for(lambda: datetime.now(UTC) >= end - lead + timedelta(seconds=1), 15, "window 2")
+        assert refused(source_client(rig, next_key, 5, mount="live")), "key 2 took mount 1"
+        following = source_client(rig, next_key, 30, "sine=frequency=600", mount="live2")
+        time.sleep(1.5)
+        assert following.poll() is None, "the next presenter was refused in their window"
+        assert [e.show for e in rig.as_run() if e.source == "live"] == ["phone-in"]
         wait_for(lambda: presenter.poll() is not None, 25, "the presenter to be disconnected")
         kicked_at = datetime.now(UTC)
         assert (kicked_at - end).total_seconds() < 1.5, "the presenter was not kicked at the end"
+        assert following.poll() is None, "the next presenter went with the first"
+        wait_for(lambda: following.poll() is not None, 25, "the next presenter's kick")
+        kicked_at = datetime.now(UTC)
+        assert (kicked_at - after_end).total_seconds() < 1.5, "presenter 2 was not kicked"
     finally:
-        if presenter.poll() is None:
-            presenter.kill()
-        presenter.wait()
-        if presenter.stderr:
-            presenter.stderr.close()
+        stop_client(presenter)
+        if following is not None:
+            stop_client(following)
     live = [e for e in rig.as_run() if e.source == "live"]
-    if len(live) != 1:
+    if len(live) != 2:
         for e in rig.events:
             print(e)
-    assert len(live) == 1 and live[0].status == "live" and live[0].show == "phone-in"
-    error = (live[0].started_at.replace(tzinfo=UTC) - start).total_seconds()
-    assert -0.05 <= error <= 0.15, f"live went on air {error * 1000:.0f} ms off its start"
-    after = [e for e in rig.as_run() if e.started_at > live[0].started_at]
+    assert [(e.show, e.status) for e in live] == [("phone-in", "live"), ("late-show", "live")]
+    for entry, due in zip(live, (start, end), strict=True):
+        error = (entry.started_at.replace(tzinfo=UTC) - due).total_seconds()
+        assert -0.05 <= error <= 0.15, f"{entry.show} went on air {error * 1000:.0f} ms off"
+    after = [e for e in rig.as_run() if e.started_at > live[1].started_at]
     assert after and after[0].source == "rotation"
-    ended = (after[0].started_at.replace(tzinfo=UTC) - end).total_seconds()
+    ended = (after[0].started_at.replace(tzinfo=UTC) - after_end).total_seconds()
     assert abs(ended) <= 0.15, f"live left the air {ended * 1000:.0f} ms off the slot's end"
     assert refused(source_client(rig, key, 5)), "the key worked after its slot"
+    assert refused(source_client(rig, next_key, 5, mount="live2")), "key 2 worked after its slot"
 
 
 def test_silence_switches_to_the_next_source_and_back(rig: Rig) -> None:

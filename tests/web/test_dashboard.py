@@ -8,6 +8,7 @@ from radio.media.store import UploadSession
 from radio.playout.live import StreamKeys
 from tests.web.people import (
     Station,
+    daily,
     post,
     station_fixture,  # noqa: F401
 )
@@ -31,6 +32,13 @@ def test_go_live_card_shows_server_port_mount_key_and_window(station: Station) -
     assert f"<code>{settings.harbor_port}</code>" in page and "<code>/live</code>" in page
     # The next live slot is today 20:00-21:00 GMT; the key works from 5 minutes before.
     assert "Mon 23 Nov 2026, 19:55" in page and "until <strong>21:00</strong>" in page
+
+
+def test_a_live_show_right_after_another_has_its_own_mount(station: Station) -> None:
+    station.grid.save_show(daily("warm-up", "Warm-up", "live", 19))  # 19:00-20:00, then Live A
+    page = station.client("presenter_a").get("/dashboard").get_data(as_text=True)
+    assert "<code>/live2</code>" in page and "<code>/live</code>" not in page
+    assert "follows another live show, so it has a mount of its own" in page
 
 
 def test_regenerating_the_key_changes_it_for_the_own_show_only(station: Station) -> None:

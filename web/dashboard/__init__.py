@@ -27,6 +27,7 @@ from radio.accounts.station import StationSettingsStore, live_server
 from radio.errors import NotFound
 from radio.grid.model import Occurrence, Show
 from radio.playout.live import StreamKeys
+from radio.playout.plan import LIVE_MOUNTS, live_mount
 from web import services
 from web.auth import me, now, presenter_required
 from web.dashboard.episodes import Episode, episodes
@@ -151,19 +152,20 @@ def _live_card(show: Show, upcoming: list[Occurrence]) -> dict[str, Any]:
     keys = _keys()
     nxt = next((o for o in upcoming if o.kind == "live"), None)
     window: tuple[datetime, datetime] | None = None
+    mount = LIVE_MOUNTS[0]
     if nxt is not None:
-        window = (nxt.start - timedelta(minutes=svc.settings.live_key_lead_min), nxt.end)
+        lead = timedelta(minutes=svc.settings.live_key_lead_min)
+        window = (nxt.start - lead, nxt.end)
+        # A slot right after another live show uses the other mount, so both can be connected.
+        mount = live_mount(nxt, lead, grid().expand)
     return {
         "server": live_server(svc.settings, StationSettingsStore(svc.db).load()),
         "port": svc.settings.harbor_port,
-        "mount": LIVE_MOUNT,
+        "mount": f"/{mount}",
         "key": keys.key_for(show.slug),
         "window": window,
         "occurrence": nxt,
     }
-
-
-LIVE_MOUNT = "/live"
 
 
 def _keys() -> StreamKeys:
