@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import feedparser
 
 from radio.config import Settings
 from radio.playout.episodes import LibraryEpisodes
 from radio.playout.plan import item_for
 from radio.station import demo_episodes_pending, init_station, make_demo_episodes
+from web import create_app
+from web.public import length_in_words
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -41,4 +46,23 @@ def test_demo_shows_get_an_episode_and_replay_it(settings: Settings) -> None:
 
     # Made once: a second run attaches nothing new.
     assert make_demo_episodes(services, now) == 0
+
+    # Listeners find it on the show's page and in its podcast, as Ogg audio.
+    app = create_app(services=services)
+    app.extensions["radio.clock"] = lambda: now + timedelta(hours=2)
+    client = app.test_client()
+    page = client.get("/shows/talking-health").get_data(as_text=True)
+    assert "Talking Health (demo episode)" in page
+    assert re.search(r"Aired Wednesday 25 November 2026, \d\d seconds", page), page
+    feed = feedparser.parse(client.get("/shows/talking-health/podcast.xml").data)
+    assert [e.enclosures[0].type for e in feed.entries] == ["audio/ogg"]
+    audio = client.get(f"/episodes/{today.id}/audio")
+    assert audio.status_code == 200 and audio.mimetype == "audio/ogg"
+    audio.close()
     services.db.dispose()
+
+
+def test_lengths_read_as_words() -> None:
+    words = [length_in_words(timedelta(seconds=s)) for s in (1, 36, 60, 3480, 3600, 5400)]
+    assert words == ["1 second", "36 seconds", "1 minute", "58 minutes", "1 hour",
+                     "1 hour 30 minutes"]  # fmt: skip

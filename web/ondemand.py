@@ -16,14 +16,17 @@ from sqlalchemy import select
 from radio.db import Database
 from web.programme import PublishedEpisode
 
+#: Media types by the stored file's extension (the library names files by what they hold).
 MIME = {
     "mp3": "audio/mpeg",
     "ogg": "audio/ogg",
+    "oga": "audio/ogg",
     "opus": "audio/ogg",
     "flac": "audio/flac",
     "wav": "audio/wav",
+    "aiff": "audio/aiff",
     "m4a": "audio/mp4",
-    "aac": "audio/aac",
+    "webm": "audio/webm",
 }
 _CHUNK = 500
 
@@ -54,7 +57,7 @@ class LibraryEpisodes:
                         occurrence_id=episode.occurrence_id,
                         title=item.title or "",
                         url=url_for("feeds.episode_audio", occurrence_id=episode.occurrence_id),
-                        mime_type=MIME.get(item.format.lower(), "application/octet-stream"),
+                        mime_type=mime_type(item.path),
                         size_bytes=item.size_bytes,
                         duration=timedelta(seconds=round(item.cue_out_s - item.cue_in_s)),
                         notes=episode.notes or "",
@@ -72,4 +75,9 @@ class LibraryEpisodes:
             path = (self.media_dir / item.path).resolve()
             if not path.is_relative_to(self.media_dir.resolve()) or not path.is_file():
                 return None
-            return path, MIME.get(item.format.lower(), "application/octet-stream")
+            return path, mime_type(item.path)
+
+
+def mime_type(stored_path: str) -> str:
+    """The media type of a library file, from the extension the library gave it."""
+    return MIME.get(Path(stored_path).suffix.lstrip(".").lower(), "application/octet-stream")

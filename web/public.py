@@ -261,6 +261,19 @@ def iso_hhmm(value: str) -> str:
     return local.strftime("%a %H:%M")
 
 
+@bp.app_template_filter("length_in_words")
+def length_in_words(length: timedelta) -> str:
+    """'36 seconds', '1 minute', '58 minutes', '1 hour 30 minutes'."""
+    seconds = round(length.total_seconds())
+    if seconds < 60:
+        return f"{seconds} second{'s' * (seconds != 1)}"
+    hours, minutes = divmod(round(seconds / 60), 60)
+    parts = [f"{hours} hour{'s' * (hours != 1)}"] if hours else []
+    if minutes or not hours:
+        parts.append(f"{minutes} minute{'s' * (minutes != 1)}")
+    return " ".join(parts)
+
+
 @bp.app_template_filter("isoz")
 def isoz(at: datetime) -> str:
     return programme.iso_z(at)
