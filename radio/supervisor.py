@@ -74,8 +74,11 @@ class Supervisor:
         self._lock = threading.Lock()
 
     def start(self, child: Child) -> None:
-        """Start ``child`` now (the caller waits for readiness through ``on_start``)."""
-        self.children.append(child)
+        """Start ``child`` now (the caller waits for readiness through ``on_start``).
+
+        The monitor watches it only from when it has been spawned: watched before, it would
+        look like a child that had exited, and be started a second time.
+        """
         self._spawn(child)
         if self._monitor is None:
             self._monitor = threading.Thread(target=self._watch, name="supervisor", daemon=True)
@@ -126,8 +129,10 @@ class Supervisor:
             child.process = None
             child.recent.append(f"cannot start: {exc}")
             log.error("%s cannot start: %s", child.name, exc)
+            self._watch_child(child)  # the monitor tries again, with backoff
             return
         child.started_at = time.monotonic()
+        self._watch_child(child)  # before on_start, so stop() stops it even while it starts
         threading.Thread(
             target=self._forward, args=(child, child.process), name=f"log-{child.name}", daemon=True
         ).start()
@@ -136,6 +141,11 @@ class Supervisor:
                 child.on_start(child)
             except Exception:
                 log.exception("%s started but is not ready", child.name)
+
+    def _watch_child(self, child: Child) -> None:
+        with self._lock:
+            if not any(watched is child for watched in self.children):
+                self.children.append(child)
 
     def _forward(self, child: Child, proc: subprocess.Popen[bytes]) -> None:
         out = logging.getLogger(f"radio.{child.name}")

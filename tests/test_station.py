@@ -131,6 +131,9 @@ def test_station_is_on_air_and_stops_cleanly(station: Running, settings: Setting
     assert (settings.data_dir / "run" / "liquidsoap.sock").stat().st_mode & 0o777 == 0o600
     assert (settings.data_dir / "secrets.toml").stat().st_mode & 0o777 == 0o600
     assert children_of(settings.data_dir), "no child processes found"
+    # Each child exactly once (the scheduler is `python -m radio scheduler`).
+    programs = sorted(program_of(pid) for pid in children_of_pid(station.proc.pid))
+    assert programs == ["icecast2", "liquidsoap", "scheduler"], programs
 
     station.proc.send_signal(signal.SIGINT)
     assert station.proc.wait(20) == 0
@@ -287,6 +290,11 @@ def test_uploaded_episodes_air_in_their_slots_through_a_scheduler_restart(
         assert abs(error) < 0.1, f"{row['show']} started {error * 1000:.0f} ms off"
         assert row["status"] == "episode" and row["media_id"]
         assert 7.5 < float(row["duration_s"]) < 8.5, "not cut at the slot's end"
+
+
+def program_of(pid: int) -> str:
+    argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
+    return argv[-2] if "-m" in argv else argv[0].rsplit("/", 1)[-1]
 
 
 def children_of_pid(parent: int) -> list[int]:

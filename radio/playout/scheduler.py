@@ -12,6 +12,7 @@ again at the offset the clock says (so the episode resumes where it was).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -245,6 +246,7 @@ class SchedulerProcess:
         self.heartbeat.touch()
 
     def run(self) -> int:
+        from apscheduler.schedulers import SchedulerNotRunningError
         from apscheduler.schedulers.blocking import BlockingScheduler
 
         # A tick that finds the previous one still running (Liquidsoap busy starting up) is
@@ -261,13 +263,22 @@ class SchedulerProcess:
             next_run_time=datetime.now(UTC),
         )
 
+        stopping = threading.Event()
+
+        def _shutdown() -> None:
+            with contextlib.suppress(SchedulerNotRunningError):  # stopped before it started
+                scheduler.shutdown(wait=False)
+
         def _stop(signum: int, _frame: FrameType | None) -> None:
-            threading.Thread(target=scheduler.shutdown, kwargs={"wait": False}).start()
+            if not stopping.is_set():  # a second signal (e.g. SIGTERM, then SIGHUP) is moot
+                stopping.set()
+                threading.Thread(target=_shutdown).start()
 
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, _stop)
         log.info("scheduler started (pid %d)", os.getpid())
-        scheduler.start()
+        if not stopping.is_set():
+            scheduler.start()
         return 0
 
 

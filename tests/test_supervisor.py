@@ -1,0 +1,51 @@
+"""The supervisor starts each child once, restarts what exits, and stops everything."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from typing import Any
+
+import pytest
+
+from radio import supervisor as supervisor_module
+from radio.supervisor import Child, Supervisor
+from tests.support import wait_for
+
+SLEEPER = [sys.executable, "-c", "import time; time.sleep(60)"]
+
+
+def test_a_child_slow_to_spawn_is_started_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The monitor, already watching the first child, must not start the second twice."""
+    spawned: list[str] = []
+    real_popen = subprocess.Popen
+
+    def slow_popen(argv: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        spawned.append(argv[-1])
+        time.sleep(0.6)  # longer than the monitor's 0.2 s look
+        return real_popen(argv, **kwargs)
+
+    sup = Supervisor()
+    try:
+        sup.start(Child("first", [*SLEEPER[:-1], SLEEPER[-1] + " # first"]))
+        monkeypatch.setattr(supervisor_module.subprocess, "Popen", slow_popen)
+        second = Child("second", [*SLEEPER[:-1], SLEEPER[-1] + " # second"])
+        sup.start(second)
+        time.sleep(1.0)
+        assert len(spawned) == 1 and second.restarts == 0, spawned
+        assert [c.name for c in sup.children] == ["first", "second"]
+    finally:
+        sup.stop()
+    assert not any(c.running for c in sup.children)
+
+
+def test_an_exited_child_is_restarted_and_all_stop() -> None:
+    sup = Supervisor()
+    child = Child("brief", [sys.executable, "-c", "import time; time.sleep(0.3)"])
+    try:
+        sup.start(child)
+        wait_for(lambda: child.restarts >= 1, 10, "the child to be restarted")
+    finally:
+        sup.stop()
+    assert not child.running
