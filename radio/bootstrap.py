@@ -17,6 +17,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: The scheduler counts as down when its heartbeat is older than this (it ticks every 0.25 s).
+HEARTBEAT_MAX_S = 5.0
+
 
 def prepare_data_dir(settings: Settings) -> Path:
     """Create the data folder and its sub-folders; refuse one that cannot be written."""
@@ -57,6 +60,7 @@ class Services:
         from radio.playout.asrun import open_incidents
         from radio.playout.liquidsoap import LiquidsoapClient
         from radio.playout.live import StreamKeys
+        from radio.playout.scheduler import heartbeat_age
 
         self.settings = settings
         self.db = db
@@ -69,7 +73,13 @@ class Services:
             slot_at=self.grid.scheduled_at,
             next_after=self._next_after,
         )
-        self.health = HealthMonitor(self.liquidsoap, settings.icecast_host, settings.icecast_port)
+        self.health = HealthMonitor(
+            self.liquidsoap,
+            settings.icecast_host,
+            settings.icecast_port,
+            # The scheduler is another process: alive while it keeps touching its heartbeat.
+            scheduler_alive=lambda: heartbeat_age(settings.scheduler_heartbeat) < HEARTBEAT_MAX_S,
+        )
         self.health.incidents = lambda: open_incidents(db)
 
     def _next_after(self, at: datetime) -> Occurrence | None:

@@ -73,6 +73,11 @@ class Settings:
         return self.data_dir / "run" / "liquidsoap.sock"
 
     @property
+    def scheduler_heartbeat(self) -> Path:
+        """Touched by the playout scheduler on every tick: its age says whether it is alive."""
+        return self.data_dir / "run" / "scheduler.heartbeat"
+
+    @property
     def stream_url(self) -> str:
         if self.public_stream_url:
             return self.public_stream_url.rstrip("/")

@@ -29,7 +29,7 @@ from radio.playout.asrun import AsRunRecorder
 from radio.playout.episodes import LibraryEpisodes
 from radio.playout.icecast import write_icecast_config
 from radio.playout.plan import EpisodeLookup
-from radio.playout.scheduler import GATE_LEAD_S, Reconciler, SchedulerProcess, heartbeat_age
+from radio.playout.scheduler import GATE_LEAD_S, Reconciler, SchedulerProcess
 from radio.playout.script import ScriptInputs, render_script
 from radio.supervisor import Child, Supervisor
 
@@ -193,8 +193,6 @@ class Station:
         self.supervisor = Supervisor()
         self.services: Services | None = None
         self.scheduler: Any = None
-        self.web: Any = None
-        self._web_thread: threading.Thread | None = None
 
     def start(self) -> None:
         self.services, credentials = init_station(self.settings)
@@ -224,12 +222,10 @@ class Station:
                 on_line=recorder.handle_line,
             )
         )
-        scheduler = Child("scheduler", [sys.executable, "-m", "radio", "scheduler"])
-        self.supervisor.start(scheduler)
-        heartbeat = heartbeat_file(settings)
-        services.health.scheduler_alive = lambda: scheduler.running and heartbeat_age(heartbeat) < 5
-        self._start_ticker()
-        self._start_web()
+        self.supervisor.start(Child("scheduler", [sys.executable, "-m", "radio", "scheduler"]))
+        self._start_jobs()
+        # The site is its own process: the engine never imports Flask.
+        self.supervisor.start(Child("web", [sys.executable, "-m", "web"], on_start=self._wait_web))
         if demo_episodes_pending(services):
             threading.Thread(target=self._demo_episodes, name="demo", daemon=True).start()
         log.info(
@@ -242,13 +238,7 @@ class Station:
         )
 
     def stop(self) -> None:
-        if self.web is not None:
-            log.info("stopping the web server")
-            self.web.close()
-            if self._web_thread is not None:
-                self._web_thread.join(timeout=5)
         if self.scheduler is not None:
-            log.info("stopping the scheduler")
             self.scheduler.shutdown(wait=True)
         if self.services is not None:
             self.services.liquidsoap.close()
@@ -275,20 +265,18 @@ class Station:
                 return
             time.sleep(0.05)
 
-    def _start_ticker(self) -> None:
-        """Jobs of the main process: what is on air (for the site), playlist files."""
+    def _wait_web(self, child: Child) -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and child.running:
+            if not port_is_free(self.settings.http_host, self.settings.http_port):
+                return
+            time.sleep(0.05)
+
+    def _start_jobs(self) -> None:
+        """Jobs of the main process: the playlist files Liquidsoap reads."""
         from apscheduler.schedulers.background import BackgroundScheduler
 
         scheduler = BackgroundScheduler(timezone=UTC)
-        scheduler.add_job(
-            self._tick,
-            "interval",
-            seconds=1,
-            id="tick",
-            max_instances=1,
-            coalesce=True,
-            next_run_time=datetime.now(UTC),
-        )
         scheduler.add_job(
             render_playlists,
             "interval",
@@ -311,31 +299,6 @@ class Station:
             return
         log.info("made %d demo episodes for the demo grid's prerecorded shows", count)
 
-    def _tick(self) -> None:
-        assert self.services is not None
-        self.services.on_air.refresh()
-
-    def _start_web(self) -> None:
-        from waitress import create_server
-
-        from web import create_app
-
-        assert self.services is not None
-        app = create_app(self.settings, services=self.services)
-        self.web = create_server(
-            app,
-            host=self.settings.http_host,
-            port=self.settings.http_port,
-            threads=8,
-            ident="radio",
-        )
-        self._web_thread = threading.Thread(target=self.web.run, name="web", daemon=True)
-        self._web_thread.start()
-
-
-def heartbeat_file(settings: Settings) -> Path:
-    return settings.data_dir / "run" / "scheduler.heartbeat"
-
 
 def build_scheduler(settings: Settings) -> SchedulerProcess:
     """The playout scheduler process (``radio scheduler``), built from the settings."""
@@ -347,7 +310,7 @@ def build_scheduler(settings: Settings) -> SchedulerProcess:
         services.stream_keys,
         settings,
     )
-    return SchedulerProcess(reconciler, heartbeat_file(settings))
+    return SchedulerProcess(reconciler, settings.scheduler_heartbeat)
 
 
 def episode_lookup(services: Services) -> EpisodeLookup:

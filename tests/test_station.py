@@ -131,9 +131,9 @@ def test_station_is_on_air_and_stops_cleanly(station: Running, settings: Setting
     assert (settings.data_dir / "run" / "liquidsoap.sock").stat().st_mode & 0o777 == 0o600
     assert (settings.data_dir / "secrets.toml").stat().st_mode & 0o777 == 0o600
     assert children_of(settings.data_dir), "no child processes found"
-    # Each child exactly once (the scheduler is `python -m radio scheduler`).
+    # Each child exactly once (`python -m radio scheduler`, the site `python -m web`).
     programs = sorted(program_of(pid) for pid in children_of_pid(station.proc.pid))
-    assert programs == ["icecast2", "liquidsoap", "scheduler"], programs
+    assert programs == ["icecast2", "liquidsoap", "scheduler", "web"], programs
 
     station.proc.send_signal(signal.SIGINT)
     assert station.proc.wait(20) == 0

@@ -1,0 +1,77 @@
+"""``python -m web``: the station's site under waitress (``radio run`` supervises it).
+
+The engine never imports the site: ``radio run`` starts this as a child process, like the
+scheduler, with the same settings (``RADIO_CONFIG`` and ``RADIO_*`` are inherited).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from types import FrameType
+
+from radio.bootstrap import Services
+from radio.cli import setup_logging
+from radio.config import load_settings
+from radio.errors import RadioError
+
+log = logging.getLogger("web")
+
+THREADS = 8
+ON_AIR_EVERY_S = 0.5
+
+
+def keep_on_air_fresh(services: Services, stop: threading.Event) -> threading.Thread:
+    """Refresh what is on air in the background, so a request only copies prepared bytes."""
+
+    def run() -> None:
+        while not stop.wait(ON_AIR_EVERY_S):
+            try:
+                services.on_air.refresh()
+            except Exception:  # never let a bad read stop the refresher
+                log.exception("could not refresh what is on air")
+
+    thread = threading.Thread(target=run, name="on-air", daemon=True)
+    thread.start()
+    return thread
+
+
+def main() -> int:
+    from waitress import create_server
+
+    from web import create_app
+
+    try:
+        settings = load_settings()
+        setup_logging(settings.log_level)
+        app = create_app(settings)
+    except RadioError as exc:
+        print(f"web: {exc}", file=sys.stderr)
+        return 1
+    services: Services = app.extensions["radio"]
+    server = create_server(
+        app, host=settings.http_host, port=settings.http_port, threads=THREADS, ident="radio"
+    )
+    stop = threading.Event()
+    keep_on_air_fresh(services, stop)
+
+    def _on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+        raise SystemExit(0)  # waitress's loop ends on it and shuts its threads down
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _on_signal)
+    log.info("site on http://%s:%d/", settings.http_host, settings.http_port)
+    try:
+        server.run()
+    finally:
+        stop.set()
+        services.liquidsoap.close()
+        services.db.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
