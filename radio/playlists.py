@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TextIO
+
+from radio.playout.quoting import annotate_uri
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +41,17 @@ def resolve(entries: Iterable[str], media_dir: Path) -> Iterator[Path]:
             yield path
 
 
-def render(source: Path, media_dir: Path, target: Path) -> int:
+def render(
+    source: Path,
+    media_dir: Path,
+    target: Path,
+    annotations: Mapping[str, Mapping[str, object]] | None = None,
+) -> int:
     """Write ``target`` with the absolute paths of ``source``'s entries; return how many.
 
+    ``annotations`` (absolute path → metadata) carries what media analysis measured for a
+    file (``liq_cue_in``, ``liq_cue_out``, ``liq_amplify``): its line becomes an
+    ``annotate:`` request, so playout applies the cues and gain without measuring again.
     Writes only when the content changes (Liquidsoap watches the file), atomically.
     """
     try:
@@ -51,7 +61,9 @@ def render(source: Path, media_dir: Path, target: Path) -> int:
         entries = []
         log.warning("playlist %s cannot be read; it is treated as empty", source)
     paths = [str(p) for p in resolve(entries, media_dir)]
-    text = "#EXTM3U\n" + "".join(f"{p}\n" for p in paths)
+    known = annotations or {}
+    lines = [annotate_uri(p, dict(known[p])) if p in known else p for p in paths]
+    text = "#EXTM3U\n" + "".join(f"{line}\n" for line in lines)
     if target.exists() and target.read_text(encoding="utf-8") == text:
         return len(paths)
     tmp = target.with_suffix(".tmp")

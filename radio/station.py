@@ -23,6 +23,7 @@ from radio import demo, playlists
 from radio.bootstrap import Services, build_services, prepare_data_dir
 from radio.config import Settings
 from radio.credentials import Credentials, load_or_create
+from radio.db import Database
 from radio.errors import ConfigError
 from radio.models import StationState
 from radio.playout.asrun import AsRunRecorder
@@ -88,7 +89,7 @@ def init_station(settings: Settings) -> tuple[Services, Credentials]:
         log.info("new data folder %s: making the demo station", settings.data_dir)
         demo.ensure_demo_audio(settings.media_dir, settings.station_name)
     seed_grid(services)
-    render_playlists(settings)
+    render_playlists(settings, services.db)
     return services, credentials
 
 
@@ -145,17 +146,42 @@ def sweep_temporary(settings: Settings, services: Services) -> None:
     sweep_uploads(settings, services.db)
 
 
-def render_playlists(settings: Settings) -> dict[str, Path]:
+def render_playlists(settings: Settings, db: Database | None = None) -> dict[str, Path]:
+    """The playlists Liquidsoap reads, with the library's cues and gain on analysed files."""
+    measured = analysis_annotations(db, settings.media_dir) if db is not None else {}
     rendered = {}
     for name in PLAYLISTS:
         target = settings.data_dir / "playlists" / f"{name}.m3u8"
         count = playlists.render(
-            settings.playlists_dir / f"{name}.m3u8", settings.media_dir, target
+            settings.playlists_dir / f"{name}.m3u8", settings.media_dir, target, measured
         )
         if count == 0:
             log.warning("the %s playlist is empty", name)
         rendered[name] = target
     return rendered
+
+
+def analysis_annotations(db: Database, media_dir: Path) -> dict[str, dict[str, object]]:
+    """Absolute path → the cue and gain metadata playout applies, for every analysed item."""
+    from sqlalchemy import select
+
+    from radio.media.store import MediaItem
+
+    root = media_dir.resolve()
+    with db.session() as session:
+        rows = session.execute(
+            select(
+                MediaItem.path, MediaItem.cue_in_s, MediaItem.cue_out_s, MediaItem.gain_db
+            ).where(MediaItem.status == "ready")
+        ).all()
+    return {
+        str(root / path): {
+            "liq_cue_in": f"{cue_in:.3f}",
+            "liq_cue_out": f"{cue_out:.3f}",
+            "liq_amplify": f"{gain:.2f} dB",
+        }
+        for path, cue_in, cue_out, gain in rows
+    }
 
 
 def write_liquidsoap_script(settings: Settings, credentials: Credentials) -> Path:
@@ -281,7 +307,7 @@ class Station:
             render_playlists,
             "interval",
             seconds=5,
-            args=[self.settings],
+            args=[self.settings, self.services.db if self.services else None],
             id="playlists",
             max_instances=1,
             coalesce=True,

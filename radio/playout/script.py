@@ -37,8 +37,8 @@ def render_script(inputs: ScriptInputs) -> str:
     """The script text. Every value passes through :func:`script_string` or ``int``."""
     if inputs.jingle_every > 0:
         jingle_block = (
-            f'jingles = playlist(id="jingles", mode="randomize", reload_mode="watch", '
-            f"{script_string(inputs.jingles_playlist)})\n"
+            f'jingles = measured("jingles", playlist(id="jingles", mode="randomize", '
+            f'reload_mode="watch", {script_string(inputs.jingles_playlist)}))\n'
             f'rotation = rotate(id="rotation_ids", weights=[1, {int(inputs.jingle_every)}], '
             "[jingles, music])"
         )

@@ -169,7 +169,7 @@ def start_rig(base: Path, demo_media: Path, **overrides: object) -> Iterator[Rig
     )
     services = build_services(settings)
     credentials = load_or_create(data)
-    render_playlists(settings)
+    render_playlists(settings, services.db)
     icecast = write_icecast_config(
         data,
         bind="127.0.0.1",
