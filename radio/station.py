@@ -249,7 +249,7 @@ class Station:
             )
         )
         self.supervisor.start(Child("scheduler", [sys.executable, "-m", "radio", "scheduler"]))
-        self._start_jobs()
+        self._start_jobs(recorder)
         # The site is its own process: the engine never imports Flask.
         self.supervisor.start(Child("web", [sys.executable, "-m", "web"], on_start=self._wait_web))
         if demo_episodes_pending(services):
@@ -298,11 +298,20 @@ class Station:
                 return
             time.sleep(0.05)
 
-    def _start_jobs(self) -> None:
-        """Jobs of the main process: the playlist files Liquidsoap reads."""
+    def _start_jobs(self, recorder: AsRunRecorder) -> None:
+        """Jobs of the main process: the playlist files Liquidsoap reads; slot marks in the
+        as-run log."""
         from apscheduler.schedulers.background import BackgroundScheduler
 
         scheduler = BackgroundScheduler(timezone=UTC)
+        scheduler.add_job(
+            lambda: recorder.mark_slot(_utc_now()),
+            "interval",
+            seconds=0.5,
+            id="as-run slots",
+            max_instances=1,
+            coalesce=True,
+        )
         scheduler.add_job(
             render_playlists,
             "interval",

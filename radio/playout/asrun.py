@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 
 EVENT_PREFIX = "RADIO-EVENT "
 SLOT_LOOKUP_SLACK = timedelta(milliseconds=150)
+#: How long a slot runs without an item of its own before the log carries the rotation into it.
+MARK_AFTER = timedelta(seconds=1)
+#: Sources whose items run on across slot boundaries (episodes and live are cut at them).
+CARRIED = ("rotation", "emergency")
 CSV_FIELDS = (
     "started_at",
     "ended_at",
@@ -75,6 +79,26 @@ def parse_event(line: str) -> dict[str, str] | None:
     if isinstance(raw, list):
         return {str(p[0]): str(p[1]) for p in raw if isinstance(p, list) and len(p) == 2}
     return None
+
+
+def _open_entry(session: Session) -> AsRunEntry | None:
+    return session.scalars(
+        select(AsRunEntry)
+        .where(AsRunEntry.ended_at.is_(None))
+        .order_by(AsRunEntry.started_at.desc())
+    ).first()
+
+
+def _status_text(session: Session, slot: Occurrence | None, source: str) -> str:
+    """The as-run status of an item from ``source`` that is not a scheduled episode."""
+    if source == "emergency":
+        return "emergency"
+    if source == "rotation" and slot is None:
+        return "rotation"
+    status = slot_status(slot, source, None)
+    if status == "missing" and slot is not None and _aired(session, slot.id):
+        return "fill"  # the episode was shorter than its slot
+    return status
 
 
 def event_time(event: dict[str, str]) -> datetime:
@@ -129,26 +153,15 @@ class AsRunRecorder:
         # Gates open a frame early (to start on time), so look just past the event.
         slot = self.slot_at(at + SLOT_LOOKUP_SLACK)
         annotated = event.get("occurrence") or None
-        status = slot_status(slot, source, annotated, event.get("status"))
         show = event.get("show") or (slot.show if slot else None)
         occurrence = annotated or (slot.id if slot else None)
         with self.db.write() as session:
             if source == "scheduled" and annotated:
                 # Gates open a frame early, so go by what the request says it is.
                 status_text = "repeat" if event.get("status") == "repeat" else "episode"
-            elif source == "emergency":
-                status_text = "emergency"
-            elif source == "rotation" and slot is None:
-                status_text = "rotation"
-            elif status == "missing" and slot is not None and _aired(session, slot.id):
-                status_text = "fill"  # the episode was shorter than its slot
             else:
-                status_text = status
-            previous = session.scalars(
-                select(AsRunEntry)
-                .where(AsRunEntry.ended_at.is_(None))
-                .order_by(AsRunEntry.started_at.desc())
-            ).first()
+                status_text = _status_text(session, slot, source)
+            previous = _open_entry(session)
             if previous is not None:
                 same = (
                     previous.source == source
@@ -157,6 +170,10 @@ class AsRunRecorder:
                 )
                 if same:
                     return  # metadata replayed after a transition: the same item goes on
+                # A rotation item that ran on into this slot: its time in the slot is marked.
+                boundary = self._boundary(previous, slot, at)
+                if boundary is not None:
+                    self._carry(session, previous, slot, boundary)
                 for entry in session.scalars(
                     select(AsRunEntry).where(AsRunEntry.ended_at.is_(None))
                 ):
@@ -174,6 +191,61 @@ class AsRunRecorder:
                     artist=event.get("artist", ""),
                 )
             )
+
+    def mark_slot(self, now: datetime) -> None:
+        """Carry an item that plays on across a slot boundary into the new slot.
+
+        Liquidsoap reports a track when it starts. A slot that begins without its episode
+        (or before its presenter connects) while a rotation track plays on has no event of
+        its own. Called on a short tick: once a slot has run ``MARK_AFTER`` without an item
+        of its own, the rotation's entry is ended at the boundary and continued with the
+        slot's show and status (``missing``, ``waiting``, ``music``), so the log marks the
+        slot from its start. (A track starting sooner does the same in :meth:`_track`.)
+        """
+        slot = self.slot_at(now)
+        with self._lock, self.db.write() as session:
+            current = _open_entry(session)
+            if current is None:
+                return
+            boundary = self._boundary(current, slot, now)
+            if boundary is not None and boundary <= now - MARK_AFTER:
+                self._carry(session, current, slot, boundary)
+
+    def _boundary(
+        self, current: AsRunEntry, slot: Occurrence | None, now: datetime
+    ) -> datetime | None:
+        """Where ``slot`` (the grid at ``now``) began, if rotation item ``current`` started
+        before it and so ran on across the boundary; else None."""
+        if current.source not in CARRIED or current.occurrence_id == (slot.id if slot else None):
+            return None
+        started = _aware(current.started_at)
+        if slot is not None:
+            boundary: datetime | None = slot.start
+        else:
+            left = self.slot_at(started + SLOT_LOOKUP_SLACK)
+            boundary = left.end if left is not None else None
+        if boundary is None or not started < boundary <= now:
+            return None
+        return boundary
+
+    def _carry(
+        self, session: Session, current: AsRunEntry, slot: Occurrence | None, boundary: datetime
+    ) -> None:
+        current.ended_at = boundary
+        session.add(
+            AsRunEntry(
+                started_at=boundary,
+                source=current.source,
+                status=_status_text(session, slot, current.source),
+                show=slot.show if slot else None,
+                occurrence_id=slot.id if slot else None,
+                media_id=current.media_id,
+                filename=current.filename,
+                title=current.title,
+                artist=current.artist,
+            )
+        )
+        session.flush()
 
     def _silence(self, event: dict[str, str]) -> None:
         source = event.get("source", "output")

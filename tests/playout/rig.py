@@ -91,9 +91,15 @@ class Episodes:
 
     def __init__(self) -> None:
         self.by_occurrence: dict[str, Playable] = {}
+        #: show → its latest episode, for shows that replay it in an empty slot.
+        self.latest: dict[str, Playable] = {}
 
     def add(self, occurrence_id: str, path: Path, duration_s: float, title: str) -> None:
-        self.by_occurrence[occurrence_id] = Playable(
+        self.by_occurrence[occurrence_id] = self.playable(path, duration_s, title)
+
+    @staticmethod
+    def playable(path: Path, duration_s: float, title: str) -> Playable:
+        return Playable(
             media_id=title,
             path=str(path),
             title=title,
@@ -108,7 +114,7 @@ class Episodes:
         return self.by_occurrence.get(occurrence_id)
 
     def latest_episode(self, show: str, before: datetime) -> Playable | None:
-        return None
+        return self.latest.get(show)
 
 
 @dataclasses.dataclass
@@ -142,12 +148,15 @@ def local(dt: datetime, settings: Settings) -> datetime:
     return dt.astimezone(settings.tz)
 
 
-def once_slot(show: str, kind: str, start: datetime, seconds: int, settings: Settings) -> str:
-    """TOML for a show with one one-off slot at ``start`` (to the second)."""
+def once_slot(
+    show: str, kind: str, start: datetime, seconds: int, settings: Settings, extra: str = ""
+) -> str:
+    """TOML for a show with one one-off slot at ``start`` (to the second); ``extra`` lines
+    go in the show's table."""
     at = local(start, settings)
     return (
         f'[[show]]\nslug = "{show}"\ntitle = "{show.replace("-", " ").title()}"\n'
-        f'kind = "{kind}"\n\n[[show.slot]]\nid = "once"\nrepeat = "once"\n'
+        f'kind = "{kind}"\n{extra}\n[[show.slot]]\nid = "once"\nrepeat = "once"\n'
         f'date = {at.date().isoformat()}\nstart = "{at.strftime("%H:%M:%S")}"\n'
         f'duration = "{seconds}s"\n\n'
     )
@@ -195,6 +204,7 @@ def start_rig(base: Path, demo_media: Path, **overrides: object) -> Iterator[Rig
     def tick() -> None:
         while not stop.wait(0.25):
             try:
+                recorder.mark_slot(datetime.now(UTC))
                 reconciler.reconcile(datetime.now(UTC))
             except LiquidsoapError as exc:  # Liquidsoap restarting; the next tick retries
                 logging.getLogger(__name__).warning("reconcile: %s", exc)
