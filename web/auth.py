@@ -231,7 +231,12 @@ def reset(token: str) -> Any:
 
 def _set_password(token: str, kind: str) -> Any:
     try:
-        account, _ = accounts().check_token(token)
+        account, purpose = accounts().check_token(token)
+        if purpose != kind:  # an invitation works only at /invite/, a reset only at /reset/
+            raise TokenInvalid(
+                "This link has already been used or is not a link we sent; "
+                "ask the station for a new one."
+            )
     except TokenInvalid as exc:
         return render_template(
             "error.html", status=404, title="This link does not work", detail=str(exc)

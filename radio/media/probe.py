@@ -157,6 +157,8 @@ def _kind(format_name: str, codec: str) -> tuple[str, str]:
         return "AIFF", "aiff"
     if format_name.startswith("mov,mp4"):
         return "M4A", "m4a"
+    if format_name == "aac":
+        return "AAC", "aac"  # raw AAC (ADTS), as some recorders and phones write it
     if format_name.startswith("matroska"):
         return "WebM", "webm"
     raise MediaRejected(_NOT_AUDIO)

@@ -16,7 +16,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-VERSION = "5"
+VERSION = "6"
 DEFAULT_FOLDER = Path(__file__).resolve().parents[1] / "fixtures" / "generated" / "media"
 
 #: name -> (ffmpeg output options, extension) for the programme master in every format.
@@ -28,6 +28,7 @@ FORMATS: dict[str, tuple[list[str], str]] = {
     "wav": (["-c:a", "pcm_s16le"], "wav"),
     "aiff": (["-c:a", "pcm_s16be"], "aiff"),
     "m4a": (["-c:a", "aac", "-b:a", "128k"], "m4a"),
+    "aac": (["-c:a", "aac", "-b:a", "128k", "-f", "adts"], "aac"),  # raw AAC (ADTS)
 }
 MASTER_SECONDS = 7.5
 TONE = "sine=frequency=440:sample_rate=44100"

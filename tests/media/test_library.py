@@ -19,6 +19,27 @@ from radio.errors import MediaRejected, NotFound
 from radio.media.library import MediaLibrary, Target
 from radio.media.store import Episode, MediaItem
 from tests.media.conftest import HOUR, SHORT, SLOT_START, stored_files
+from tests.media.make_fixtures import FORMATS
+
+FORMAT_NAMES = {"mp3": "MP3", "vorbis": "Ogg Vorbis", "opus": "Opus", "flac": "FLAC",
+                "wav": "WAV", "aiff": "AIFF", "m4a": "M4A", "aac": "AAC"}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_every_format_imports_by_its_content_with_its_measurements(
+    library: MediaLibrary, media_files: Path, tmp_path: Path, name: str
+) -> None:
+    # Named as something else: the content decides.
+    disguised = tmp_path / "recording.dat"
+    shutil.copy(media_files / f"programme-{name}.{FORMATS[name][1]}", disguised)
+    item = library.ingest(disguised, "recording.dat").item
+    assert item.format == FORMAT_NAMES[name]
+    assert item.duration_s == pytest.approx(7.5, abs=0.03)
+    assert item.loudness_lufs is not None and item.true_peak_dbtp is not None
+    assert item.cue_in_s == pytest.approx(0.75, abs=0.03)
+    assert item.cue_out_s == pytest.approx(6.0, abs=0.03)
+    assert item.status == "ready"
+
 
 BAD_INPUTS = [
     ("empty.mp3", None,

@@ -118,6 +118,18 @@ def test_links_expire_and_are_stored_hashed(station: Station) -> None:
     assert answer.status_code == 404 and "expired" in answer.get_data(as_text=True)
 
 
+def test_a_link_works_only_as_what_it_was_sent_for(station: Station) -> None:
+    _, invite = station.accounts.invite("new@example.org", "presenter", ["show-b"])
+    reset = station.accounts.reset_link(station.people["presenter_b"].id)
+    client = station.client()
+    for wrong in (f"/reset/{invite}", f"/invite/{reset}"):
+        page = client.get(wrong)
+        assert page.status_code == 404
+        assert "not a link we sent" in page.get_data(as_text=True)
+    assert client.get(f"/invite/{invite}").status_code == 200
+    assert client.get(f"/reset/{reset}").status_code == 200
+
+
 def test_reset_link_changes_the_password_and_ends_other_sessions(station: Station) -> None:
     elsewhere = station.client("presenter_b")
     token = station.accounts.reset_link(station.people["presenter_b"].id)
