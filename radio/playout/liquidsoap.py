@@ -179,15 +179,26 @@ class LiquidsoapClient:
             raise LiquidsoapError(f"Unexpected reply to '{queue}.push': {reply!r}.") from None
 
     def queue(self, queue: str) -> list[int]:
+        """The request ids waiting on request queue ``queue``."""
         reply = self._single(f"{self._name(queue)}.queue")
-        return [int(rid) for rid in reply.split()]
+        try:
+            return [int(rid) for rid in reply.split()]
+        except ValueError:
+            raise LiquidsoapError(f"Unexpected reply to '{queue}.queue': {reply!r}.") from None
 
     def skip(self, source: str) -> None:
-        self.command(f"{self._name(source)}.skip")
+        """Skip the track ``source`` is playing."""
+        reply = self._single(f"{self._name(source)}.skip")
+        if reply not in ("Done", "Done."):
+            raise LiquidsoapError(f"Unexpected reply to '{source}.skip': {reply!r}.")
 
     def request_metadata(self, rid: int) -> dict[str, str]:
+        """The metadata of request ``rid``."""
+        reply = self.command(f"request.metadata {int(rid)}")
+        if reply and "=" not in reply[0]:
+            raise LiquidsoapError(f"Unexpected reply to 'request.metadata {rid}': {reply!r}.")
         meta: dict[str, str] = {}
-        for line in self.command(f"request.metadata {int(rid)}"):
+        for line in reply:
             key, sep, value = line.partition("=")
             if sep:
                 meta[key] = _unquote(value)

@@ -104,6 +104,7 @@ def test_hostile_title_is_one_value_and_ends_framing_correctly(
     assert liquidsoap.version().startswith("Liquidsoap")  # still in step after "END" lines
     liquidsoap.set_var("slot_a_start", 1e12)
     liquidsoap.skip("slot_a")
+    assert liquidsoap.queue("slot_a") == []
 
 
 def test_var_round_trip(liquidsoap: LiquidsoapClient) -> None:
@@ -129,6 +130,12 @@ def test_unexpected_replies_raise(liquidsoap: LiquidsoapClient) -> None:
         liquidsoap.command("version\nshutdown")
     with pytest.raises(LiquidsoapError, match="not a Liquidsoap"):
         liquidsoap.skip("x; shutdown")
+    with pytest.raises(LiquidsoapError, match="Unexpected reply"):
+        liquidsoap.skip("no_such_source")
+    with pytest.raises(LiquidsoapError, match="Unexpected reply"):
+        liquidsoap.queue("no_such_queue")
+    with pytest.raises(LiquidsoapError, match="Unexpected reply"):
+        liquidsoap.request_metadata(987654)
 
 
 def test_unreachable_socket_is_a_project_error(tmp_path: Path) -> None:
