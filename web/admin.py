@@ -151,4 +151,5 @@ def _record_links(account: Account, before: frozenset[str]) -> None:
         show = grid().get_show(slug)
         title = show.title if show else slug
         verb = "is now a presenter of" if slug in account.shows else "no longer presents"
-        record(f"{account.display_name} {verb} {title}.", show=slug)
+        who = account.public_name
+        record(f"{who[:1].upper()}{who[1:]} {verb} {title}.", show=slug)

@@ -52,6 +52,11 @@ class Account:
         return self.name or self.email
 
     @property
+    def public_name(self) -> str:
+        """The name for public pages (the change log): never the e-mail address."""
+        return self.name or f"a{'n' if self.role == 'admin' else ''} {self.role} without a name"
+
+    @property
     def active(self) -> bool:
         return not self.disabled and self.has_password
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import io
 import json
 import os
@@ -33,6 +34,7 @@ def register(sub: Any) -> None:
         "import", help="replace the database's grid with a file's (all or nothing)"
     )
     load.add_argument("file", type=Path, metavar="FILE")
+    load.add_argument("--reason", default="", help="why (shown on the public change log)")
     load.set_defaults(handler=_import)
 
     export = actions.add_parser("export", help="write the database's grid as TOML")
@@ -72,18 +74,34 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     from radio.bootstrap import open_database
+    from radio.changelog import ChangeLog
     from radio.grid.service import GridService
 
     text = _text(args.file)
     db = open_database(settings)
     try:
         grid = GridService(db, settings.tz).import_grid(io.StringIO(text), str(args.file))
+        summary = f"{len(grid.shows)} shows, {len(grid.exceptions)} exceptions"
+        # The grid's decisions are open: a whole import is on /changes like any edit.
+        ChangeLog(db).record(
+            at=datetime.now(UTC),
+            who=f"{_user()} (command line)",
+            what=f"Replaced the whole grid from {args.file.name}: {summary}.",
+            reason=args.reason,
+        )
     except InvalidGrid as exc:
         return _report(args.file, exc.problems)
     finally:
         db.dispose()
-    print(f"Imported {args.file}: {len(grid.shows)} shows, {len(grid.exceptions)} exceptions.")
+    print(f"Imported {args.file}: {summary}.")
     return 0
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "someone"
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:

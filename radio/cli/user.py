@@ -73,9 +73,11 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
     db = _open(settings)
     try:
         _check_shows(db, settings, args.shows)
+        before = _shows_of(db, args.email)
         account = _service(db).add(
             args.email, check_role(args.role), password, args.shows, name=args.name
         )
+        _record_links(db, settings, account, before)
     finally:
         db.dispose()
     print(f"Added {account.email} as {account.role}{_shows(account.shows)}.")
@@ -86,9 +88,11 @@ def _invite(args: argparse.Namespace, settings: Settings) -> int:
     db = _open(settings)
     try:
         _check_shows(db, settings, args.shows)
+        before = _shows_of(db, args.email)
         account, token = _service(db).invite(
             args.email, check_role(args.role), args.shows, name=args.name
         )
+        _record_links(db, settings, account, before)
         base = _site_url(db, settings)
     finally:
         db.dispose()
@@ -140,6 +144,35 @@ def _open(settings: Settings) -> Database:
 
 def _service(db: Database) -> AccountService:
     return AccountService(db)
+
+
+def _shows_of(db: Database, email: str) -> frozenset[str]:
+    try:
+        found = _service(db).by_email(normalise_email(email))
+    except AccountError:
+        return frozenset()  # the service refuses the address itself, with its own sentence
+    return frozenset(found.shows) if found else frozenset()
+
+
+def _record_links(db: Database, settings: Settings, account: Any, before: frozenset[str]) -> None:
+    """Linking a presenter to a show is a grid change: the public change log shows it."""
+    from datetime import UTC, datetime
+
+    from radio.changelog import ChangeLog
+    from radio.cli.grid import _user
+    from radio.grid.service import GridService
+
+    grid = GridService(db, settings.tz)
+    who = account.public_name
+    for slug in sorted(set(account.shows) - before):
+        show = grid.get_show(slug)
+        title = show.title if show else slug
+        ChangeLog(db).record(
+            at=datetime.now(UTC),
+            who=f"{_user()} (command line)",
+            what=f"{who[:1].upper()}{who[1:]} is now a presenter of {title}.",
+            show=slug,
+        )
 
 
 def _check_shows(db: Database, settings: Settings, shows: Sequence[str]) -> None:

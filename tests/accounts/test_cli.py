@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from radio.accounts.service import AccountService
+from radio.changelog import ChangeLog
 from radio.cli import main
 from radio.config import PROJECT_DIR
 from radio.db import Database
@@ -62,6 +63,15 @@ def test_add_with_password_on_stdin_then_list(
     code, out = run(["user", "list"], capsys)
     assert code == 0
     assert re.search(r"sam@example.org\s+presenter\s+active\s+book-club, morning-coffee", out)
+    db = Database(f"sqlite:///{data / 'radio.sqlite3'}")
+    try:
+        changes = sorted(c.what for c in ChangeLog(db).recent() if "presenter" in c.what)
+    finally:
+        db.dispose()
+    assert changes == [
+        "A presenter without a name is now a presenter of Morning Coffee.",
+        "A presenter without a name is now a presenter of The Book Club.",
+    ]
 
 
 def test_invite_prints_a_link_that_works(data: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -138,6 +138,23 @@ def test_import_then_export_round_trips(
     assert run(capsys, "grid", "export")[1] == first
 
 
+def test_an_import_is_on_the_public_change_log(
+    radio_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from radio.changelog import ChangeLog
+    from radio.db import Database
+
+    code, _, _ = run(capsys, "grid", "import", str(DEMO), "--reason", "The new season")
+    assert code == 0
+    db = Database(f"sqlite:///{radio_env / 'radio.sqlite3'}")
+    try:
+        (change,) = ChangeLog(db).recent()
+    finally:
+        db.dispose()
+    assert change.what.startswith("Replaced the whole grid from demo.toml: ")
+    assert change.reason == "The new season" and change.who.endswith("(command line)")
+
+
 BAD = """\
 [[show]]
 slug = "night-bus"

@@ -35,9 +35,7 @@ def changelog() -> ChangeLog:
 
 def record(what: str, *, show: str = "", reason: str | None = "") -> None:
     account = me()
-    changelog().record(
-        at=now(), who=account.display_name, what=what, reason=reason or "", show=show
-    )
+    changelog().record(at=now(), who=account.public_name, what=what, reason=reason or "", show=show)
 
 
 def attempt(change: Callable[[], T], errors: list[str]) -> T | None:

@@ -197,7 +197,7 @@ def presenters(slug: str) -> Any:
         flash(str(exc), "error")
         return redirect(url_for("grid_editor.show", slug=slug))
     if set(wanted) != before:
-        names = ", ".join(a.display_name for a in chosen) or "nobody"
+        names = ", ".join(a.public_name for a in chosen) or "nobody"
         record(
             f"Presenters of {current.title} are now: {names}.", show=slug, reason=form.reason.data
         )
