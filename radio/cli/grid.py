@@ -55,14 +55,20 @@ def register(sub: Any) -> None:
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
-    grid = _read(args.file)
-    if grid is None:
-        return 1
     today = datetime.now(UTC).astimezone(settings.tz).date()
-    problems = [
-        f"{args.file}: {describe(c, settings.tz)}" for c in grid_clashes(grid, settings.tz, today)
-    ]
-    if problems:
+    problems: list[str] = []
+    try:
+        grid: Grid | None = tomlfile.loads(_text(args.file), str(args.file))
+    except InvalidGrid as exc:
+        # Every problem at once: overlaps among the shows that read cleanly too.
+        grid, problems = exc.readable, list(exc.problems)
+    if grid is not None:
+        try:
+            clashing = grid_clashes(grid, settings.tz, today)
+        except GridError:  # a part too broken to expand: its problems are already listed
+            clashing = []
+        problems += [f"{args.file}: {describe(c, settings.tz)}" for c in clashing]
+    if grid is None or problems:
         return _report(args.file, problems)
     slots = sum(len(show.slots) for show in grid.shows)
     print(

@@ -133,6 +133,8 @@ class Reader:
         else:
             first = self.value(where, table, "from", tf.parse_date)
             last = self.optional(where, table, "until", tf.parse_date)
+            if first is not None and last is not None and last < first:
+                self.problem(where, f"The last date {last} is before the first date {first}.")
             pattern = self.pattern(where, repeat, table)
         if len(self.problems) > before:
             return None

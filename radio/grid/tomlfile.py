@@ -36,10 +36,20 @@ def loads(text: str, source: str = "<grid>") -> Grid:
         raise InvalidGrid([f"{source}: this is not valid TOML: {exc}."]) from None
     reader = Reader(source)
     grid = reader.grid(data)
-    problems = reader.problems + [f"{source}: {p}" for p in validate_grid(grid, reader.broken)]
+    invalid = validate_grid(grid, reader.broken)
+    problems = reader.problems + [f"{source}: {p}" for p in invalid]
     if problems:
-        raise InvalidGrid(problems)
+        raise InvalidGrid(problems, readable=_readable(grid))
     return grid
+
+
+def _readable(grid: Grid) -> Grid:
+    """The part of a grid with problems that can still be checked for overlaps."""
+    slugs = {show.slug for show in grid.shows}
+    exceptions = tuple(
+        e for e in grid.exceptions if e.show in slugs and (e.replacement or e.show) in slugs
+    )
+    return Grid(grid.shows, exceptions)
 
 
 def dump(grid: Grid, fp: IO[str]) -> None:

@@ -13,8 +13,10 @@ from radio.grid.recurrence import occurs_on
 class InvalidGrid(GridError):
     """A grid (file or edit) has problems; ``problems`` holds one sentence for each."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
+    def __init__(self, problems: Sequence[str], readable: Grid | None = None) -> None:
         self.problems = tuple(problems)
+        #: For a file: the shows (and their exceptions) that read cleanly, for further checks.
+        self.readable = readable
         more = len(self.problems) - 1
         summary = self.problems[0] if self.problems else "The grid is invalid."
         if more:

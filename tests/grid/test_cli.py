@@ -214,10 +214,12 @@ def test_bad_files_give_one_sentence_per_problem_and_change_nothing(
             "write HH:MM or HH:MM:SS from 00:00 to 23:59:59.",
             f"{bad}: show 'night-bus' slot 'r1': duration '-1h' is negative; a duration is from 1 "
             "second to 24 hours.",
+            f"{bad}: show 'night-bus' slot 'r1': The last date 2025-01-01 is before the first "
+            "date 2026-01-09.",
             f"{bad}: exception for ghost.r1.2026-12-25: there is no show 'ghost'.",
             f"{bad}: exception for a.r1.2026-12-25: show 'a' slot 'r1' does not air on Friday "
             "2026-12-25; name a date it airs on.",
-            f"radio: {bad} has 5 problems; nothing was changed.",
+            f"radio: {bad} has 6 problems; nothing was changed.",
         ]
         assert "Traceback" not in err
     assert run(capsys, "grid", "export")[1] == before
@@ -237,6 +239,19 @@ def test_overlapping_rules_in_a_file(
     assert first.startswith(f"{file}: show '") and "allotment-hour" in first
     # The first clash depends on today's date: whichever Sunday show comes first.
     assert re.search(r"overlap, first on Sunday \d+ \w+ \d{4} at 14:30 (GMT|BST);", first)
+
+
+def test_check_lists_overlaps_beside_the_other_problems(
+    radio_env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    text = DEMO.read_text(encoding="utf-8").replace(
+        'days = ["sun"]\nstart = "16:00"', 'days = ["sun"]\nstart = "14:30"', 1
+    )
+    file = tmp_path / "clash.toml"
+    file.write_text(text + BAD.split("[[exception]]")[0], encoding="utf-8")
+    code, _, err = run(capsys, "grid", "check", str(file))
+    assert code == 1
+    assert "unknown key 'colur'" in err and "allotment-hour" in err and "overlap" in err
 
 
 @pytest.mark.parametrize(
