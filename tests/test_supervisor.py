@@ -49,3 +49,25 @@ def test_an_exited_child_is_restarted_and_all_stop() -> None:
     finally:
         sup.stop()
     assert not child.running
+
+
+def test_a_child_that_keeps_failing_is_reported_with_its_last_lines(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    sup = Supervisor()
+    code = "print('cannot open /srv/radio/missing.liq'); raise SystemExit(3)"
+    child = Child("broken", [sys.executable, "-c", code])
+    try:
+        with caplog.at_level("INFO"):
+            sup.start(child)
+            wait_for(
+                lambda: any("keeps failing" in r.getMessage() for r in caplog.records),
+                15,
+                "the failing report",
+            )
+    finally:
+        sup.stop()
+    report = next(r.getMessage() for r in caplog.records if "keeps failing" in r.getMessage())
+    assert report.startswith("broken keeps failing (3 times in a row, last exit code 3)")
+    assert "cannot open /srv/radio/missing.liq" in report
+    assert any("broken exited (code 3); restarting in" in r.getMessage() for r in caplog.records)

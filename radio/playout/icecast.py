@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import grp
+import hashlib
 import os
 import pwd
 import stat
@@ -75,8 +76,7 @@ def write_icecast_config(
         uid = pwd.getpwnam(ICECAST_USER).pw_uid
         gid = grp.getgrnam(ICECAST_GROUP).gr_gid
         if not _enterable_by_others(logdir.parent):
-            logdir = Path(tempfile.mkdtemp(prefix="radio-icecast-log-"))
-            os.chmod(logdir, 0o755)
+            logdir = _shared_logdir(data_dir, uid)
         os.chown(logdir, uid, gid)
         for f in logdir.iterdir():
             os.chown(f, uid, gid)
@@ -95,6 +95,26 @@ def write_icecast_config(
         fp.write(text)
     os.chmod(path, 0o600)
     return IcecastConfig(path=path, logdir=logdir)
+
+
+def _shared_logdir(data_dir: Path, uid: int) -> Path:
+    """One log folder under the system's temp folder per data folder (not one per run).
+
+    Reused only when it is a real folder owned by root or Icecast's user; otherwise (someone
+    else made that name) a fresh private name is taken.
+    """
+    digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:12]
+    folder = Path(tempfile.gettempdir()) / f"radio-icecast-log-{digest}"
+    try:
+        folder.mkdir(mode=0o755, exist_ok=True)
+        info = folder.lstat()
+        usable = stat.S_ISDIR(info.st_mode) and info.st_uid in (0, uid)
+    except OSError:
+        usable = False
+    if not usable:
+        folder = Path(tempfile.mkdtemp(prefix="radio-icecast-log-"))
+    os.chmod(folder, 0o755)
+    return folder
 
 
 def _enterable_by_others(folder: Path) -> bool:
