@@ -117,6 +117,7 @@ def add_show(page: Page, title: str, day: str, start: str, *, fortnightly: bool)
                 "/grid/playlists",
                 "/grid/playlists/rotation",
                 "/grid/shows/show-a",
+                "/grid/shows/show-a/slots/new",
                 "/grid/shows/show-a/slots/s1",
                 "/grid/occurrences/show-a.s1.2026-11-24",
             ],
@@ -133,3 +134,14 @@ def test_every_people_page_passes_axe(
         page.goto(f"{base}{path}")
         expect(page.get_by_role("heading", level=1)).to_be_visible()
         assert_accessible(page)
+
+
+def test_the_password_reset_page_passes_axe(
+    station: Station, serve: Callable[[Flask], str], page: Page
+) -> None:
+    base = serve(station.app)
+    token = station.accounts.reset_link(station.people["presenter_b"].id)
+    page.goto(f"{base}/reset/{token}")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_label("New password")).to_be_visible()
+    assert_accessible(page)

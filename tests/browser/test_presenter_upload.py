@@ -32,11 +32,11 @@ def station(tmp_path: Path) -> Iterator[Station]:
 
 @pytest.fixture
 def episode_file(tmp_path: Path) -> Path:
-    """Six seconds of a 440 Hz tone as FLAC, made with ffmpeg."""
-    path = tmp_path / "my-first-episode.flac"
+    """A minute of a 440 Hz tone as WAV (10 MB: the upload goes in two chunks)."""
+    path = tmp_path / "my-first-episode.wav"
     subprocess.run(
         ["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "lavfi",
-         "-i", "sine=frequency=440:sample_rate=44100:duration=6",
+         "-i", "sine=frequency=440:sample_rate=44100:duration=60",
          "-af", "volume=-12dB", "-ac", "2", str(path)],
         check=True, timeout=30,
     )  # fmt: skip
@@ -69,9 +69,18 @@ def test_invited_presenter_uploads_an_episode_and_sees_its_analysis(
 
     page.get_by_label("Audio file").set_input_files(episode_file)
     bar = page.locator("[data-upload] progress")
+    # Every message the progress line shows on the way, as the presenter sees them.
+    page.locator("[data-upload-message]").evaluate(
+        """m => { window.seen = [];
+                  new MutationObserver(() => window.seen.push(m.textContent))
+                    .observe(m, {childList: true, characterData: true, subtree: true}); }"""
+    )
     page.get_by_role("button", name="Upload", exact=True).click()
     expect(page.locator("[data-upload-message]")).to_contain_text("100% uploaded")
     assert bar.evaluate("b => b.value === b.max && b.max > 0")
+    percents = [int(t.split("%")[0]) for t in page.evaluate("window.seen") if "% uploaded" in t]
+    assert any(0 < p < 100 for p in percents), f"no progress on the way: {percents}"
+    assert percents == sorted(percents), "the bar went backwards"
 
     # After the analysis the page reloads by itself and shows what will air.
     expect(page.locator("#slot-status")).to_have_text("Episode ready", timeout=15_000)
@@ -79,7 +88,7 @@ def test_invited_presenter_uploads_an_episode_and_sees_its_analysis(
     expect(analysis).to_contain_text("Length")
     expect(analysis).to_contain_text("shorter than the slot")
     expect(analysis).to_contain_text("LUFS")
-    expect(analysis).to_contain_text("my-first-episode.flac")
+    expect(analysis).to_contain_text("my-first-episode.wav")
     waveform = analysis.get_by_role("img", name="waveform")
     expect(waveform).to_be_visible()
     assert waveform.evaluate("img => img.complete && img.naturalWidth > 0")
