@@ -7,18 +7,25 @@ STAMP := $(VENV)/.installed-stamp
 # axe-core for the browser tests' accessibility checks (package.json, package-lock.json).
 NODE_STAMP := node_modules/.installed-stamp
 
-.PHONY: run test install system-packages lint typecheck bench clean
+.PHONY: run test install test-tools system-packages test-system-packages lint typecheck bench clean
 
 run: install
 	$(VENV)/bin/radio run
 
-test: install
+test: install test-tools
 	$(VENV)/bin/python -m pytest
 
-install: system-packages $(STAMP) $(NODE_STAMP)
+# The station: Debian packages and the .venv.
+install: system-packages $(STAMP)
+
+# The test suite's extra tools: Debian's Chromium and Node.js for axe-core.
+test-tools: test-system-packages $(NODE_STAMP)
 
 system-packages:
 	@scripts/install-system-packages
+
+test-system-packages:
+	@scripts/install-system-packages --test
 
 $(STAMP): pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
