@@ -44,6 +44,8 @@ class Settings:
     demo_schedule: Path = PROJECT_DIR / "schedules" / "demo.toml"
     #: Seconds of output silence before switching to the next source.
     silence_timeout_s: float = 15.0
+    #: Below this level (dBFS) a source counts as silent on air.
+    silence_level_db: float = -45.0
     #: Seconds of fade when a scheduled start cuts the rotation.
     fade_s: float = 1.0
     #: Minutes before a live slot that its stream key starts to work.
@@ -186,5 +188,7 @@ def _validate(s: Settings) -> None:
         raise ConfigError("jingle_every must be 0 (no jingles) or more.")
     if s.silence_timeout_s <= 0 or s.fade_s < 0:
         raise ConfigError("silence_timeout_s must be above 0 and fade_s not negative.")
+    if not -90 <= s.silence_level_db <= -10:
+        raise ConfigError("silence_level_db must be between -90 and -10 (dBFS), e.g. -45.")
     if s.max_upload_bytes <= 0:
         raise ConfigError("max_upload_bytes must be above 0.")

@@ -201,6 +201,7 @@ def write_liquidsoap_script(settings: Settings, credentials: Credentials) -> Pat
             harbor_port=settings.harbor_port,
             fade_s=settings.fade_s,
             silence_timeout_s=settings.silence_timeout_s,
+            silence_level_db=settings.silence_level_db,
             gate_lead_s=GATE_LEAD_S,
         )
     )

@@ -54,6 +54,7 @@ def test_file_then_environment(tmp_path: Path) -> None:
         ("", {"RADIO_PORT": "1"}, "Unknown environment variable RADIO_PORT"),
         ("http_port = 8000\n", {}, "must differ"),
         ("http_port = [\n", {}, "is not valid TOML"),
+        ("", {"RADIO_SILENCE_LEVEL_DB": "0"}, "silence_level_db must be between -90 and -10"),
     ],
 )
 def test_bad_configuration_is_one_sentence(

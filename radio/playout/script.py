@@ -28,6 +28,7 @@ class ScriptInputs:
     harbor_port: int = 8005
     fade_s: float = 1.0
     silence_timeout_s: float = 15.0
+    silence_level_db: float = -45.0
     #: The scheduled gates open this much early, to make up for Liquidsoap's selection
     #: latency (measured by bench/slot_timing.py).
     gate_lead_s: float = 0.0
@@ -58,6 +59,7 @@ def render_script(inputs: ScriptInputs) -> str:
         "harbor_port": str(int(inputs.harbor_port)),
         "fade": _float(inputs.fade_s),
         "silence_timeout": _float(inputs.silence_timeout_s),
+        "silence_level": _float(inputs.silence_level_db),
         "gate_lead": _float(inputs.gate_lead_s),
     }
     return string.Template(TEMPLATE.read_text(encoding="utf-8")).substitute(values)
