@@ -6,6 +6,7 @@ Liquidsoap → scheduler → web server. Stop order is the reverse, always (``fi
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import shutil
@@ -17,7 +18,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import IO, Any
 
 from radio import demo, playlists
 from radio.bootstrap import Services, build_services, prepare_data_dir
@@ -62,6 +63,31 @@ def check_machine(settings: Settings) -> None:
                 f"Port {port} on {host} ({key}) is already in use; stop what is using it "
                 f"or choose another port with {name}."
             )
+
+
+def lock_data_dir(settings: Settings) -> IO[str]:
+    """Hold the data folder for this station; refuse when another station runs on it.
+
+    Two stations on one folder would overwrite each other's control socket and scripts. The
+    lock goes with the process (also when it is killed); keep the returned file open.
+    """
+    path = settings.data_dir / "run" / "station.lock"
+    fp = path.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(fp, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fp.seek(0)
+        holder = fp.read().strip() or "unknown"
+        fp.close()
+        raise ConfigError(
+            f"Another station (pid {holder}) is already running on the data folder "
+            f"{settings.data_dir}; stop it first, or set RADIO_DATA_DIR to another folder."
+        ) from None
+    fp.seek(0)
+    fp.truncate()
+    fp.write(str(os.getpid()))
+    fp.flush()
+    return fp
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -220,8 +246,11 @@ class Station:
         self.supervisor = Supervisor()
         self.services: Services | None = None
         self.scheduler: Any = None
+        self._lock: IO[str] | None = None
 
     def start(self) -> None:
+        prepare_data_dir(self.settings)
+        self._lock = lock_data_dir(self.settings)
         self.services, credentials = init_station(self.settings)
         settings = self.settings = self.services.settings  # with the admin's changes
         icecast = write_icecast_config(
@@ -272,6 +301,9 @@ class Station:
         self.supervisor.stop()
         if self.services is not None:
             self.services.db.dispose()
+        if self._lock is not None:
+            self._lock.close()  # the data folder is free for the next start
+            self._lock = None
         log.info("station stopped")
 
     # -- parts ----------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from radio.config import Settings
-from tests.support import decode, port_open, require, rms_dbfs, wait_for
+from tests.support import decode, free_port, port_open, require, rms_dbfs, wait_for
 
 pytestmark = pytest.mark.stack
 
@@ -140,6 +140,25 @@ def test_station_is_on_air_and_stops_cleanly(station: Running, settings: Setting
     wait_for(lambda: not children_of(settings.data_dir), 10, "children to exit")
     for port in (settings.http_port, settings.icecast_port):
         assert not port_open(port), f"port {port} still bound after stop"
+
+
+def test_a_second_station_on_the_same_data_folder_is_refused(
+    station: Running, settings: Settings, station_env: dict[str, str]
+) -> None:
+    socket_before = settings.control_socket.stat().st_ino
+    env = dict(
+        station_env,
+        RADIO_HTTP_PORT=str(free_port()),
+        RADIO_ICECAST_PORT=str(free_port()),
+        RADIO_HARBOR_PORT=str(free_port()),
+    )
+    second = radio(["run"], env)
+    assert second.returncode == 1
+    assert f"is already running on the data folder {settings.data_dir}" in second.stderr
+    assert f"pid {station.proc.pid}" in second.stderr
+    assert "Traceback" not in second.stderr
+    assert settings.control_socket.stat().st_ino == socket_before, "the socket was replaced"
+    assert get_json(f"{station.site}/healthz")["status"] == "ok"
 
 
 def test_killed_liquidsoap_is_restarted(station: Running, settings: Settings) -> None:

@@ -234,15 +234,18 @@ class SchedulerProcess:
         self._failing = False
 
     def tick(self) -> None:
+        """Reconcile once. The heartbeat is touched only when Liquidsoap's plan is in step,
+        so ``/healthz`` reports a scheduler that cannot do its job as down."""
         try:
             self.reconciler.reconcile(self.clock())
-            if self._failing:
-                log.info("Liquidsoap answers again; the plan is in step")
-            self._failing = False
         except LiquidsoapError as exc:
             if not self._failing:
                 log.warning("cannot reach Liquidsoap (%s); retrying every tick", exc)
             self._failing = True
+            return
+        if self._failing:
+            log.info("Liquidsoap answers again; the plan is in step")
+        self._failing = False
         self.heartbeat.touch()
 
     def run(self) -> int:
