@@ -57,7 +57,7 @@ class Services:
         from radio.grid.service import GridService
         from radio.health import HealthMonitor
         from radio.onair import OnAirTracker
-        from radio.playout.asrun import open_incidents
+        from radio.playout.asrun import episode_aired, open_incidents
         from radio.playout.liquidsoap import LiquidsoapClient
         from radio.playout.live import StreamKeys
         from radio.playout.scheduler import heartbeat_age
@@ -72,6 +72,7 @@ class Services:
             settings.station_name,
             slot_at=self.grid.scheduled_at,
             next_after=self._next_after,
+            aired=lambda occurrence_id: episode_aired(db, occurrence_id),
         )
         self.health = HealthMonitor(
             self.liquidsoap,

@@ -43,11 +43,13 @@ def describe(
     on_air: OnAir | None,
     slot: Occurrence | None = None,
     following: Occurrence | None = None,
+    aired: Callable[[str], bool] = lambda _occurrence: False,
 ) -> dict[str, Any]:
     """The ``/api/v1/now`` document: what Liquidsoap reports on air, and the grid's slot.
 
     ``status`` says honestly how the slot is served: its episode, a repeat, the rotation
-    filling in for a missing episode, a live presenter or one who has not connected yet.
+    filling in for a missing episode (or after a short one: ``aired`` says whether the slot's
+    episode went out), a live presenter or one who is not connected.
     """
     item: dict[str, Any] | None = None
     if on_air is not None:
@@ -66,6 +68,8 @@ def describe(
     source = on_air.source if on_air else None
     on_air_occurrence = meta.get("radio_occurrence") or None
     status = slot_status(slot, source, on_air_occurrence, meta.get("radio_status"))
+    if status == "missing" and slot is not None and aired(slot.id):
+        status = "fill"  # its episode went out and was shorter than the slot
     episode = None
     if slot is not None and status in ("episode", "repeat"):
         episode = {
@@ -110,11 +114,13 @@ class OnAirTracker:
         max_age_s: float = 1.0,
         slot_at: Callable[[datetime], Occurrence | None] = lambda _at: None,
         next_after: Callable[[datetime], Occurrence | None] = lambda _at: None,
+        aired: Callable[[str], bool] = lambda _occurrence: False,
     ) -> None:
         self.client = client
         self.station = station
         self.slot_at = slot_at
         self.next_after = next_after
+        self.aired = aired
         self.max_age_s = max_age_s
         self._snapshot = _snapshot(describe(station, None))
         self._checked = 0.0
@@ -136,12 +142,19 @@ class OnAirTracker:
         except Exception:  # the grid is read-only here; a bad read must not stop the page
             log.exception("cannot read the grid for what is on now")
             slot = following = None
-        data = describe(self.station, on_air, slot, following)
+        data = describe(self.station, on_air, slot, following, self._aired)
         with self._lock:
             self._checked = time.monotonic()
             if data != self._snapshot.data:
                 self._snapshot = _snapshot(data)
             return self._snapshot
+
+    def _aired(self, occurrence_id: str) -> bool:
+        try:
+            return self.aired(occurrence_id)
+        except Exception:  # the as-run log is read-only here; "missing" is the safe answer
+            log.exception("cannot read the as-run log")
+            return False
 
     def current(self) -> NowSnapshot:
         """The latest snapshot; refreshed first when older than ``max_age_s``."""

@@ -77,9 +77,10 @@ STATUS_WORDS = {
     "episode": "Scheduled programme",
     "repeat": "A repeat of an earlier episode",
     "missing": "This programme's episode has not arrived, so music from our rotation is filling in",
+    "fill": "This programme's episode has finished; music from our rotation until the next one",
     "live": "Live in the studio",
-    "waiting": "The presenter has not started yet, so music from our rotation is playing "
-    "until they are on air",
+    "waiting": "The presenter is not on air at the moment, so music from our rotation is "
+    "playing until they are",
     "music": "Music programme",
     "unscheduled": "Nothing is scheduled now: music from our rotation",
 }

@@ -275,6 +275,12 @@ class AsRunRecorder:
                     log.info("sound is back on the %s", source)
 
 
+def episode_aired(db: Database, occurrence_id: str) -> bool:
+    """Whether the occurrence's episode (or a repeat) went out, by the as-run log."""
+    with db.session() as session:
+        return _aired(session, occurrence_id)
+
+
 def _aired(session: Session, occurrence_id: str) -> bool:
     return (
         session.scalars(

@@ -14,7 +14,9 @@ from typing import Literal, Protocol
 from radio.grid.model import Occurrence
 
 #: How the grid's slot at an instant is being served.
-SlotStatus = Literal["episode", "repeat", "missing", "live", "waiting", "music", "unscheduled"]
+SlotStatus = Literal[
+    "episode", "repeat", "missing", "fill", "live", "waiting", "music", "unscheduled"
+]
 
 #: Two request queues, used in turn, so the next slot is ready while the current one plays.
 QUEUES = ("slot_a", "slot_b")

@@ -51,7 +51,7 @@ def test_home_is_honest_about_a_missing_episode_and_a_late_presenter(
         "slug": "morning-show", "title": "The Morning Show", "kind": "live"}))  # fmt: skip
     words = text(page(station, "/"))
     assert "The Morning Show" in words and "With Amina Khan, Dev Patel" in words
-    assert "presenter has not started yet" in words
+    assert "presenter is not on air at the moment" in words
 
 
 def test_home_with_nothing_scheduled_and_nothing_next(station: ListenerStation) -> None:

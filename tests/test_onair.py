@@ -1,0 +1,33 @@
+"""What ``/api/v1/now`` says of the slot on air, from what Liquidsoap reports."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from radio.grid.model import Occurrence
+from radio.onair import describe
+from radio.playout.liquidsoap import OnAir
+
+T0 = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
+SLOT = Occurrence(
+    id="book-club.r1.2026-11-29", show="book-club", title="The Book Club",
+    kind="prerecorded", start=T0, end=T0 + timedelta(hours=1), local_start=T0,
+    slot="r1", date=T0.date(), slot_show="book-club",
+)  # fmt: skip
+ROTATION = OnAir(
+    source="rotation", title="Canal Path", artist="The Demo Ensemble", filename="/m/c.ogg",
+    started_at=T0.timestamp() + 600, metadata={"radio_source": "rotation"},
+)  # fmt: skip
+
+
+def test_rotation_in_a_slot_whose_episode_never_came_is_missing() -> None:
+    now = describe("Radio", ROTATION, SLOT)
+    assert now["status"] == "missing"
+    assert now["show"]["slug"] == "book-club" and now["on_air"]["source"] == "rotation"
+
+
+def test_rotation_after_a_short_episode_is_fill() -> None:
+    aired = {SLOT.id}
+    now = describe("Radio", ROTATION, SLOT, aired=aired.__contains__)
+    assert now["status"] == "fill"
+    assert now["episode"] is None
