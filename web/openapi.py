@@ -147,8 +147,8 @@ SCHEMAS: dict[str, Any] = {
                     "unscheduled",
                 ],
                 "description": "how the grid's slot is served now: its episode, a repeat, the "
-                "rotation filling in for a missing episode or after a short one, a live presenter, a presenter not "
-                "yet connected, a music slot, or no slot",
+                "rotation filling in for a missing episode or after a short one, a live "
+                "presenter, a presenter not connected, a music slot, or no slot",
             },
             "episode": {"oneOf": [{"type": "null"}, _obj({"title": _NSTR, "media_id": _NSTR})]},
             "slot_start": _NINSTANT,

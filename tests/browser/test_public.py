@@ -58,7 +58,7 @@ def test_listener_watches_the_home_page_follow_the_air(
               "start": "2026-11-28T22:00:00Z", "end": "2026-11-29T00:30:00Z"},
     ))  # fmt: skip
     expect(now.locator('[data-field="show"]')).to_have_text("The Morning Show")
-    expect(now.locator('[data-field="status"]')).to_contain_text("presenter is not on air at the moment")
+    expect(now.locator('[data-field="status"]')).to_contain_text("presenter is not on air")
     expect(now.locator('[data-field="presenters"]')).to_have_text("With Amina Khan, Dev Patel")
     expect(now.locator('[data-field="title"]')).to_have_text(
         "Playing: Here Comes the Sun by The Beatles"

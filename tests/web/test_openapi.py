@@ -47,7 +47,8 @@ def test_document_is_openapi_3_1_and_names_every_public_route(
     assert set(now) == {"station", "on_air", "show", "status", "episode", "slot_start",
                         "slot_end", "next"}  # fmt: skip
     assert now["status"]["enum"] == [
-        "episode", "repeat", "missing", "fill", "live", "waiting", "music", "unscheduled"]  # fmt: skip
+        "episode", "repeat", "missing", "fill", "live", "waiting", "music",
+        "unscheduled"]  # fmt: skip
 
 
 def test_api_answers_as_documented(api_schema: Any) -> None:
