@@ -111,7 +111,8 @@ class AccountService:
     ) -> tuple[Account, str]:
         """An account without a password yet, and the token of its invitation link.
 
-        Inviting someone again (before they accepted) replaces the earlier link.
+        Inviting someone again (before they accepted) replaces the earlier link; in the same
+        role their shows are kept and ``shows`` added, in another role they get ``shows``.
         """
         address, links = normalise_email(email), frozenset(shows)
         check_links(role, links)
@@ -124,6 +125,8 @@ class AccountService:
             if row is None:
                 row = self._new(session, address, role, links, name)
             else:
+                if row.role == role:
+                    links |= row.to_account().shows
                 row.role, row.name = role, name or row.name
                 self._link(row, links)
             session.flush()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import io
 import json
 import os
@@ -91,7 +90,7 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         # The grid's decisions are open: a whole import is on /changes like any edit.
         ChangeLog(db).record(
             at=datetime.now(UTC),
-            who=f"{_user()} (command line)",
+            who="the station's command line",
             what=f"Replaced the whole grid from {args.file.name}: {summary}.",
             reason=args.reason,
         )
@@ -101,13 +100,6 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         db.dispose()
     print(f"Imported {args.file}: {summary}.")
     return 0
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "someone"
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:

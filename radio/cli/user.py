@@ -159,18 +159,18 @@ def _record_links(db: Database, settings: Settings, account: Any, before: frozen
     from datetime import UTC, datetime
 
     from radio.changelog import ChangeLog
-    from radio.cli.grid import _user
     from radio.grid.service import GridService
 
     grid = GridService(db, settings.tz)
     who = account.public_name
-    for slug in sorted(set(account.shows) - before):
+    for slug in sorted(set(account.shows) ^ before):
         show = grid.get_show(slug)
         title = show.title if show else slug
+        verb = "is now a presenter of" if slug in account.shows else "no longer presents"
         ChangeLog(db).record(
             at=datetime.now(UTC),
-            who=f"{_user()} (command line)",
-            what=f"{who[:1].upper()}{who[1:]} is now a presenter of {title}.",
+            who="the station's command line",
+            what=f"{who[:1].upper()}{who[1:]} {verb} {title}.",
             show=slug,
         )
 

@@ -74,6 +74,26 @@ def test_add_with_password_on_stdin_then_list(
     ]
 
 
+def test_inviting_again_keeps_the_shows_and_the_log_says_what_changed(
+    data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    invite = ["user", "invite", "joe@example.org", "--role", "presenter"]
+    assert run([*invite, "--show", "morning-coffee"], capsys)[0] == 0
+    code, out = run(invite, capsys)  # again, to send a new link
+    assert code == 0 and "for morning-coffee" in out.splitlines()[0]
+    code, out = run(["user", "invite", "joe@example.org", "--role", "volunteer"], capsys)
+    assert code == 0 and out.startswith("Invited joe@example.org as volunteer.")
+    db = Database(f"sqlite:///{data / 'radio.sqlite3'}")
+    try:
+        changes = [c.what for c in ChangeLog(db).recent() if "presen" in c.what]
+    finally:
+        db.dispose()
+    assert changes == [
+        "A volunteer without a name no longer presents Morning Coffee.",
+        "A presenter without a name is now a presenter of Morning Coffee.",
+    ]
+
+
 def test_invite_prints_a_link_that_works(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out = run(["user", "invite", "kim@example.org", "--role", "volunteer"], capsys)
     assert code == 0, out
