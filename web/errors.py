@@ -13,6 +13,18 @@ from radio.errors import NotFound, RadioError
 log = logging.getLogger(__name__)
 
 
+#: What a page says for an error raised without a message of its own.
+PLAIN_WORDS = {
+    400: "The form or address was not what we expected; go back and try again.",
+    403: "This page is not open to your account. If you think it should be, ask the "
+    "station's admin.",
+    404: "There is no page at this address; it may have moved. Try the schedule or the "
+    "list of shows.",
+    405: "This page cannot be used that way; go back and try again.",
+    413: "That is too big for the station to take.",
+}
+
+
 def problem(status: int, title: str, detail: str = "", **extra: Any) -> Response:
     """A ``application/problem+json`` response."""
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
@@ -36,9 +48,10 @@ def init_app(app: Flask) -> None:
         status = exc.code or 500
         if _wants_json():
             return problem(status, exc.name, exc.description or "")
-        return render_template(
-            "error.html", status=status, title=exc.name, detail=exc.description
-        ), status
+        detail = exc.description
+        if detail == type(exc).description:  # Werkzeug's own wording: say it for people
+            detail = PLAIN_WORDS.get(status, detail)
+        return render_template("error.html", status=status, title=exc.name, detail=detail), status
 
     @app.errorhandler(RadioError)
     def _radio(exc: RadioError) -> Any:

@@ -70,7 +70,12 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         lib = library(settings, db)
         paths: list[Path] = args.paths
         if len(paths) == 1:
-            _report(lib.ingest(paths[0], target=target), sys.stdout)
+            try:
+                result = lib.ingest(paths[0], target=target)
+            except MediaRejected as exc:
+                print(f"radio: {paths[0].name}: {exc}", file=sys.stderr)
+                return 1
+            _report(result, sys.stdout)
             return 0
         failed = 0
         bar = _Progress(len(paths), sys.stderr)

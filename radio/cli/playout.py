@@ -20,12 +20,11 @@ def register(sub: Any) -> None:
     asrun: argparse.ArgumentParser = sub.add_parser("asrun", help="the as-run log")
     actions = asrun.add_subparsers(dest="asrun_command", metavar="ACTION", required=True)
     export = actions.add_parser("export", help="what aired between two local dates, as CSV")
-    export.add_argument("--from", dest="start", required=True, type=_date, metavar="YYYY-MM-DD")
+    export.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
     export.add_argument(
         "--to",
         dest="end",
         required=True,
-        type=_date,
         metavar="YYYY-MM-DD",
         help="first local date not included",
     )
@@ -33,11 +32,11 @@ def register(sub: Any) -> None:
     export.set_defaults(handler=_export)
 
 
-def _date(text: str) -> date:
+def _date(option: str, text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-23") from None
+        raise RadioError(f"{option} {text!r} is not a date; write it like 2026-11-23.") from None
 
 
 def _scheduler(args: argparse.Namespace, settings: Settings) -> int:
@@ -50,6 +49,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     from radio.bootstrap import open_database
     from radio.playout.asrun import entries, write_csv
 
+    args.start, args.end = _date("--from", args.start), _date("--to", args.end)
     if args.end <= args.start:
         raise RadioError("--to must be after --from (it is the first date not included).")
     tz = settings.tz

@@ -73,7 +73,7 @@ def test_a_single_refusal_is_one_sentence_and_exit_1(
     done = radio(env, "media", "import", str(media_files / "empty.mp3"))
     assert done.returncode == 1
     assert done.stderr.strip() == (
-        "radio: The file is empty (0 bytes); the recording or the upload did not finish, so "
+        "radio: empty.mp3: The file is empty (0 bytes); the recording or the upload did not finish, so "
         "send it again."
     )
     missing = radio(env, "media", "show", "42")
@@ -123,7 +123,8 @@ def test_import_an_episode_to_an_occurrence_of_the_real_grid(
                   "--show", "show-b", "--occurrence", occurrence)  # fmt: skip
     assert wrong.returncode == 1
     assert wrong.stderr.strip() == (
-        f"radio: The occurrence '{occurrence}' belongs to the show 'show-a', not 'show-b'."
+        f"radio: programme-flac.flac: The occurrence '{occurrence}' belongs to the show "
+        "'show-a', not 'show-b'."
     )
     both = radio(env, "media", "import", "x.mp3", "--occurrence", occurrence, "--playlist", "a")
     assert both.stderr.strip() == (

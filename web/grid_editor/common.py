@@ -87,8 +87,11 @@ def init_filters(app: Flask) -> None:
         return f"{day:%A} {day.day} {day:%B}"
 
     def minutes(delta: timedelta) -> str:
-        total = int(delta.total_seconds()) // 60
-        hours, mins = divmod(total, 60)
+        """'1 h 30 min', '58 min'; under a minute in seconds ('36 s'), never '0 min'."""
+        seconds = round(delta.total_seconds())
+        if seconds < 60:
+            return f"{seconds} s"
+        hours, mins = divmod(round(seconds / 60), 60)
         if hours and mins:
             return f"{hours} h {mins} min"
         return f"{hours} h" if hours else f"{mins} min"
