@@ -73,8 +73,8 @@ def test_a_single_refusal_is_one_sentence_and_exit_1(
     done = radio(env, "media", "import", str(media_files / "empty.mp3"))
     assert done.returncode == 1
     assert done.stderr.strip() == (
-        "radio: empty.mp3: The file is empty (0 bytes); the recording or the upload did not finish, so "
-        "send it again."
+        "radio: empty.mp3: The file is empty (0 bytes); the recording or the upload did not "
+        "finish, so send it again."
     )
     missing = radio(env, "media", "show", "42")
     assert missing.returncode == 1
