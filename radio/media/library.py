@@ -44,6 +44,8 @@ __all__ = ["IngestResult", "MediaLibrary", "MediaRecord", "Playable", "Target"]
 log = logging.getLogger(__name__)
 
 MIN_DURATION_S = 1.0
+#: The playlists the station airs (a file for each is made when first added to).
+STATION_PLAYLISTS = ("rotation", "jingles")
 _PLAYLIST_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")
 _COPY_BLOCK = 1 << 20
 
@@ -219,6 +221,14 @@ class MediaLibrary:
                 f"The playlist name {target.playlist!r} may hold only letters, digits, "
                 "- and _ (up to 60)."
             )
+        if target.playlist is not None:
+            folder = self.settings.playlists_dir
+            known = sorted({*STATION_PLAYLISTS, *(p.stem for p in folder.glob("*.m3u8"))})
+            if target.playlist not in known:
+                raise MediaRejected(
+                    f"There is no playlist {target.playlist!r}; the station's playlists are "
+                    f"{', '.join(known)}."
+                )
         if target.occurrence_id is None:
             if target.show is not None:
                 raise MediaRejected(

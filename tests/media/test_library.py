@@ -286,13 +286,18 @@ def test_unknown_occurrences_and_other_shows_are_refused_before_any_work(
 def test_playlist_gets_the_relative_path_once(
     library: MediaLibrary, settings: Settings, media_files: Path
 ) -> None:
-    first = library.ingest(media_files / "programme-aiff.aiff", target=Target(playlist="night"))
-    again = library.ingest(media_files / "programme-aiff.aiff", target=Target(playlist="night"))
-    text = (settings.playlists_dir / "night.m3u8").read_text()
+    first = library.ingest(media_files / "programme-aiff.aiff", target=Target(playlist="jingles"))
+    again = library.ingest(media_files / "programme-aiff.aiff", target=Target(playlist="jingles"))
+    text = (settings.playlists_dir / "jingles.m3u8").read_text()
     assert text == f"#EXTM3U\n{first.item.path}\n"
-    assert [p.name for p in settings.playlists_dir.iterdir()] == ["night.m3u8"]
-    assert first.notes == ["Added to the playlist night."]
-    assert "It is already in the playlist night." in again.notes
+    assert [p.name for p in settings.playlists_dir.iterdir()] == ["jingles.m3u8"]
+    assert first.notes == ["Added to the playlist jingles."]
+    assert "It is already in the playlist jingles." in again.notes
+    with pytest.raises(MediaRejected) as refused:
+        library.ingest(media_files / "programme-aiff.aiff", target=Target(playlist="Rotation"))
+    assert str(refused.value) == (
+        "There is no playlist 'Rotation'; the station's playlists are jingles, rotation."
+    )
     with pytest.raises(MediaRejected, match="may hold only letters"):
         library.ingest(media_files / "programme-aiff.aiff", target=Target(playlist="../etc"))
 
