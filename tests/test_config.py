@@ -110,3 +110,16 @@ def test_cli_refuses_unknown_config_key(station_env: dict[str, str], tmp_path: P
     result = run_cli(["run"], station_env, tmp_path)
     assert result.returncode == 1
     assert result.stderr.startswith("radio: radio.toml: unknown setting 'http_prot'")
+
+
+def test_cli_will_not_make_a_station_at_a_mistyped_data_folder(
+    station_env: dict[str, str], tmp_path: Path
+) -> None:
+    typo = tmp_path / "nonexistent" / "x"
+    result = run_cli(["media", "list"], dict(station_env, RADIO_DATA_DIR=str(typo)), tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"radio: The data folder {typo} does not exist; run 'radio init' (or 'make run') to "
+        "make a station there, or set RADIO_DATA_DIR to the station's folder."
+    )
+    assert not typo.exists()

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from radio.config import Settings, load_settings
-from radio.errors import RadioError
+from radio.errors import ConfigError, RadioError
 
 log = logging.getLogger("radio")
 
@@ -51,6 +51,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings(args.config)
         setup_logging("DEBUG" if args.verbose else settings.log_level)
+        if getattr(args, "needs_station", True) and not settings.data_dir.is_dir():
+            # A mistyped RADIO_DATA_DIR must not quietly become a new, empty station.
+            raise ConfigError(
+                f"The data folder {settings.data_dir} does not exist; run 'radio init' (or "
+                "'make run') to make a station there, or set RADIO_DATA_DIR to the station's "
+                "folder."
+            )
         handler: Handler = args.handler
         return handler(args, settings)
     except RadioError as exc:

@@ -27,7 +27,7 @@ def register(sub: Any) -> None:
 
     check = actions.add_parser("check", help="check a grid file; print every problem")
     check.add_argument("file", type=Path, metavar="FILE")
-    check.set_defaults(handler=_check)
+    check.set_defaults(handler=_check, needs_station=False)
 
     load = actions.add_parser(
         "import", help="replace the database's grid with a file's (all or nothing)"
@@ -50,7 +50,7 @@ def register(sub: Any) -> None:
     show.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD")
     show.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD")
     show.add_argument("--json", action="store_true", help="print a JSON list")
-    show.set_defaults(handler=_expand)
+    show.set_defaults(handler=_expand, needs_station=False)
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:

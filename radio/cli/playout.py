@@ -15,7 +15,7 @@ def register(sub: Any) -> None:
     sched: argparse.ArgumentParser = sub.add_parser(
         "scheduler", help="run the playout scheduler alone (radio run starts it for you)"
     )
-    sched.set_defaults(handler=_scheduler)
+    sched.set_defaults(handler=_scheduler, needs_station=False)
 
     asrun: argparse.ArgumentParser = sub.add_parser("asrun", help="the as-run log")
     actions = asrun.add_subparsers(dest="asrun_command", metavar="ACTION", required=True)

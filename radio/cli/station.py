@@ -12,11 +12,11 @@ def register(sub: Any) -> None:
     run: argparse.ArgumentParser = sub.add_parser(
         "run", help="run the station in the foreground (Icecast, Liquidsoap, scheduler, web)"
     )
-    run.set_defaults(handler=_run)
+    run.set_defaults(handler=_run, needs_station=False)
     init: argparse.ArgumentParser = sub.add_parser(
         "init", help="prepare the data folder (database, secrets, demo station) and exit"
     )
-    init.set_defaults(handler=_init)
+    init.set_defaults(handler=_init, needs_station=False)
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:

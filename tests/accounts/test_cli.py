@@ -20,6 +20,7 @@ def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in list(__import__("os").environ):
         if name.startswith("RADIO_"):
             monkeypatch.delenv(name)
+    (tmp_path / "var").mkdir()
     monkeypatch.setenv("RADIO_DATA_DIR", str(tmp_path / "var"))
     monkeypatch.chdir(tmp_path)
     assert main(["grid", "import", str(PROJECT_DIR / "schedules" / "demo.toml")]) == 0

@@ -43,6 +43,7 @@ def radio_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         if name.startswith("RADIO_"):
             monkeypatch.delenv(name)
     data = tmp_path / "var"
+    data.mkdir()
     monkeypatch.setenv("RADIO_DATA_DIR", str(data))
     monkeypatch.chdir(tmp_path)
     return data

@@ -21,6 +21,7 @@ from tests.web.people import GRID
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
+    (tmp_path / "var").mkdir()
     return {
         **os.environ,
         "RADIO_DATA_DIR": str(tmp_path / "var"),
