@@ -9,6 +9,7 @@ aware UTC instants. Turning one into the other is :mod:`radio.grid.clock`'s job.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -131,6 +132,27 @@ def check_duration(duration: timedelta) -> None:
         raise GridError("A duration is a whole number of seconds.")
 
 
+def show_problems(
+    slug: str, title: str, kind: str, colour: str, slot_ids: Sequence[str]
+) -> list[str]:
+    """Every problem with a show's own fields, one sentence each (empty when none)."""
+    found = []
+    if not SLUG_RE.fullmatch(slug) or len(slug) > 60:
+        found.append(
+            f"The slug {slug!r} must be lower-case letters and digits joined by "
+            "single hyphens (at most 60 characters), e.g. 'morning-coffee'."
+        )
+    if not title.strip():
+        found.append("The show needs a title.")
+    if kind not in KINDS:
+        found.append(f"kind must be one of {', '.join(KINDS)}, not {kind!r}.")
+    if colour and not COLOUR_RE.fullmatch(colour):
+        found.append(f"colour must look like '#1f77b4', not {colour!r}.")
+    if len(set(slot_ids)) != len(slot_ids):
+        found.append("Two of the show's slots have the same id.")
+    return found
+
+
 @dataclass(frozen=True)
 class Show:
     """A programme: who makes it, what kind it is, and when it airs."""
@@ -147,20 +169,11 @@ class Show:
     slots: tuple[Slot, ...] = ()
 
     def __post_init__(self) -> None:
-        if not SLUG_RE.fullmatch(self.slug) or len(self.slug) > 60:
-            raise GridError(
-                f"The slug {self.slug!r} must be lower-case letters and digits joined by "
-                "single hyphens (at most 60 characters), e.g. 'morning-coffee'."
-            )
-        if not self.title.strip():
-            raise GridError(f"Show {self.slug!r} needs a title.")
-        if self.kind not in KINDS:
-            raise GridError(f"kind must be one of {', '.join(KINDS)}, not {self.kind!r}.")
-        if self.colour and not COLOUR_RE.fullmatch(self.colour):
-            raise GridError(f"colour must look like '#1f77b4', not {self.colour!r}.")
-        ids = [s.id for s in self.slots]
-        if len(set(ids)) != len(ids):
-            raise GridError(f"Show {self.slug!r} has two slots with the same id.")
+        problems = show_problems(
+            self.slug, self.title, self.kind, self.colour, [s.id for s in self.slots]
+        )
+        if problems:
+            raise GridError(problems[0])
 
     def slot(self, slot_id: str) -> Slot | None:
         return next((s for s in self.slots if s.id == slot_id), None)

@@ -23,6 +23,7 @@ from radio.grid.model import (
     Slot,
     SlotException,
     Weekly,
+    show_problems,
 )
 
 T = TypeVar("T")
@@ -108,9 +109,17 @@ class Reader:
         slots = [
             self.slot(where, i, slot) for i, slot in enumerate(self.tables(where, table, "slot"), 1)
         ]
+        parsed = tuple(s for s in slots if s)
+        if None not in (fields["slug"], fields["title"], fields["kind"]):
+            # The show's own fields are checked even when a slot has problems: all at once.
+            for message in show_problems(
+                fields["slug"], fields["title"], fields["kind"],
+                fields.get("colour") or "", [s.id for s in parsed],
+            ):  # fmt: skip
+                self.problem(where, message)
         if len(self.problems) == before:
             try:
-                return Show(**fields, slots=tuple(s for s in slots if s))
+                return Show(**fields, slots=parsed)
             except GridError as exc:
                 self.problem(where, str(exc))
         self.broken.add(str(slug))

@@ -241,6 +241,26 @@ def test_overlapping_rules_in_a_file(
     assert re.search(r"overlap, first on Sunday \d+ \w+ \d{4} at 14:30 (GMT|BST);", first)
 
 
+def test_check_lists_a_shows_own_problems_beside_its_slots(
+    radio_env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    file = tmp_path / "show.toml"
+    file.write_text(
+        '[[show]]\nslug = "Bad Slug"\ntitle = ""\nkind = "music"\ncolour = "red"\n\n'
+        '[[show.slot]]\nrepeat = "weekly"\ndays = ["mon"]\nstart = "25:00"\n'
+        'duration = "1h"\nfrom = 2026-01-05\n'
+    )
+    code, _, err = run(capsys, "grid", "check", str(file))
+    assert code == 1
+    assert [line.split(": ", 2)[-1][:30] for line in err.splitlines()] == [
+        "start '25:00' is not a time of",
+        "The slug 'Bad Slug' must be lo",
+        "The show needs a title.",
+        "colour must look like '#1f77b4",
+        f"{file} has 4 problems; nothing"[:30],
+    ]
+
+
 def test_check_lists_overlaps_beside_the_other_problems(
     radio_env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
