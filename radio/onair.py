@@ -14,7 +14,8 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from radio.errors import LiquidsoapError
@@ -62,6 +63,7 @@ def describe(
             "artist": on_air.artist or None,
             "show": meta.get("radio_show_title") or None,
             "started_at": started,
+            "ends_at": _iso(_ends_at(on_air, slot)),
             "source": on_air.source if on_air.source in SOURCES else "rotation",
         }
     meta = on_air.metadata if on_air else {}
@@ -97,6 +99,42 @@ def describe(
             else None
         ),
     }
+
+
+def _ends_at(on_air: OnAir, slot: Occurrence | None) -> datetime | None:
+    """When the item on air will end: a live show with its slot, an item with its cue points
+    or its file's length, never after its slot when it is the slot's; None when unknown."""
+    if on_air.started_at is None:
+        return None
+    if on_air.source == "live":
+        return slot.end if slot else None
+    started = datetime.fromtimestamp(on_air.started_at, UTC)
+    meta = on_air.metadata
+    try:
+        length = float(meta["liq_cue_out"]) - float(meta.get("liq_cue_in") or 0)
+    except (KeyError, ValueError):
+        length = file_length(on_air.filename) or 0.0
+    if length <= 0:
+        return None
+    ends = started + timedelta(seconds=length)
+    if slot is not None and on_air.source == "scheduled":
+        ends = min(ends, slot.end)
+    return ends
+
+
+@lru_cache(maxsize=512)
+def file_length(path: str) -> float | None:
+    """A file's length in seconds from its tags and headers (for display only)."""
+    if not path:
+        return None
+    try:
+        import mutagen
+
+        found = mutagen.File(path)
+    except Exception:  # unreadable or unknown: the length is simply not known
+        return None
+    length = getattr(getattr(found, "info", None), "length", None)
+    return float(length) if length else None
 
 
 def _snapshot(data: dict[str, Any]) -> NowSnapshot:

@@ -52,6 +52,8 @@ def _zones() -> dict[str, str]:
 
 def answer_zone() -> ZoneInfo:
     """``?timezone=`` (an IANA name, any case) or the station's zone."""
+    # Lenient like LibreTime, so an existing widget never breaks: an unknown zone (or a
+    # bad days/shows below) falls back to the station's default.
     asked = (request.args.get("timezone") or "").strip().lower()
     name = _zones().get(asked)
     return ZoneInfo(name) if name else programme.tz()
@@ -130,7 +132,11 @@ def live_info_v2() -> Response:
             "timezone": tz.key,
             "AIRTIME_API_VERSION": API_VERSION,
         },
-        "tracks": {"previous": None, "current": current_track(now, tz, at), "next": None},
+        "tracks": {
+            "previous": previous_track(tz),
+            "current": current_track(now, tz, at),
+            "next": None,
+        },
         "shows": {"previous": previous, "current": current, "next": upcoming},
         "sources": {
             "livedj": "on" if live else "off",
@@ -147,7 +153,7 @@ def current_track(now: dict[str, Any], tz: ZoneInfo, at: datetime) -> dict[str, 
     if not item:
         return None
     started = _parse(item.get("started_at")) or at
-    ends = _parse(now.get("slot_end")) or started
+    ends = _parse(item.get("ends_at")) or _parse(now.get("slot_end")) or started
     if item.get("source") == "live":
         show = (now.get("show") or {}).get("title") or item.get("show") or "Live"
         return {
@@ -175,6 +181,33 @@ def current_track(now: dict[str, Any], tz: ZoneInfo, at: datetime) -> dict[str, 
         },
         "record": "0",
     }
+
+
+def previous_track(tz: ZoneInfo) -> dict[str, Any] | None:
+    """The item that aired before the current one, from the as-run log."""
+    from radio.playout.asrun import last_ended
+
+    entry = last_ended(services().db)
+    if entry is None or entry.ended_at is None:
+        return None
+    started = entry.started_at if entry.started_at.tzinfo else entry.started_at.replace(tzinfo=UTC)
+    ended = entry.ended_at if entry.ended_at.tzinfo else entry.ended_at.replace(tzinfo=UTC)
+    live = entry.source == "live"
+    return {
+        "starts": stamp(started, tz),
+        "ends": stamp(ended, tz),
+        "type": "livestream" if live else "track",
+        "name": f"{entry.show or 'Live'} - Live Stream" if live
+        else f"{entry.artist} - {entry.title}",
+        "media_item_played": not live,
+        **({} if live else {"metadata": {
+            "id": programme.stable_number(f"{entry.artist}\n{entry.title}") if entry.title
+            else None,
+            "track_title": entry.title, "artist_name": entry.artist, "album_title": "",
+            "genre": "", "artwork_url": "",
+        }}),
+        "record": "0",
+    }  # fmt: skip
 
 
 def _parse(value: Any) -> datetime | None:

@@ -123,6 +123,7 @@ SCHEMAS: dict[str, Any] = {
                             "artist": _NSTR,
                             "show": _NSTR,
                             "started_at": _NINSTANT,
+                            "ends_at": _NINSTANT,
                             "source": {
                                 "type": "string",
                                 "enum": ["rotation", "scheduled", "live", "emergency"],

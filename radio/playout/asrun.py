@@ -275,6 +275,20 @@ class AsRunRecorder:
                     log.info("sound is back on the %s", source)
 
 
+def last_ended(db: Database) -> AsRunEntry | None:
+    """The newest item that has finished airing."""
+    with db.session() as session:
+        found = session.scalars(
+            select(AsRunEntry)
+            .where(AsRunEntry.ended_at.is_not(None))
+            .order_by(AsRunEntry.started_at.desc())
+            .limit(1)
+        ).first()
+        if found is not None:
+            session.expunge(found)
+        return found
+
+
 def episode_aired(db: Database, occurrence_id: str) -> bool:
     """Whether the occurrence's episode (or a repeat) went out, by the as-run log."""
     with db.session() as session:

@@ -92,6 +92,7 @@ def now_document(**changes: Any) -> dict[str, Any]:
             "artist": "Miles Davis",
             "show": "Jazz Night",
             "started_at": "2026-11-24T19:18:00Z",
+            "ends_at": "2026-11-24T19:27:22Z",
             "source": "scheduled",
         },
         "show": {"slug": "jazz-night", "title": "Jazz Night", "kind": "prerecorded"},

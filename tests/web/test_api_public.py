@@ -130,7 +130,7 @@ def test_live_info_v2_has_libretime_s_shape(station: ListenerStation) -> None:
     track = body["tracks"]["current"]
     assert track["type"] == "track" and track["name"] == "Miles Davis - So What"
     assert track["metadata"]["track_title"] == "So What"
-    assert track["starts"] == "2026-11-24 19:18:00" and track["ends"] == "2026-11-24 20:00:00"
+    assert track["starts"] == "2026-11-24 19:18:00" and track["ends"] == "2026-11-24 19:27:22"
     assert body["tracks"]["previous"] is None and body["tracks"]["next"] is None
     assert body["sources"] == {"livedj": "off", "masterdj": "off", "scheduledplay": "on"}
 
@@ -142,14 +142,14 @@ def test_live_info_v2_options_escaping_and_jsonp(station: ListenerStation) -> No
     assert one["shows"]["next"] == [] and one["shows"]["current"]["starts"] == "2026-11-24 14:00:00"
     station.on_air.set(now_document(on_air={
         "title": "<script>", "artist": "Tom & Jerry's", "show": None, "started_at": None,
-        "source": "live"}))  # fmt: skip
+        "ends_at": None, "source": "live"}))  # fmt: skip
     live = get_json(station, "/api/live-info-v2")
     assert live["tracks"]["current"]["type"] == "livestream"
     assert live["tracks"]["current"]["name"] == "Jazz Night - Live Stream"
     assert live["sources"]["livedj"] == "on" and live["station"]["source_enabled"] == "Live"
     station.on_air.set(now_document(on_air={
         "title": "<script>", "artist": "Tom & Jerry's", "show": None, "started_at": None,
-        "source": "scheduled"}))  # fmt: skip
+        "ends_at": None, "source": "scheduled"}))  # fmt: skip
     escaped = get_json(station, "/api/live-info-v2")["tracks"]["current"]
     assert escaped["name"] == "Tom &amp; Jerry&#039;s - &lt;script&gt;"
     jsonp = station.client().get("/api/live-info-v2?callback=jQuery123_456")
@@ -157,6 +157,8 @@ def test_live_info_v2_options_escaping_and_jsonp(station: ListenerStation) -> No
     assert jsonp.get_data(as_text=True).startswith('/**/jQuery123_456({"station":')
     bad = station.client().get("/api/live-info-v2?callback=alert(1)")
     assert bad.status_code == 400 and bad.mimetype == "application/problem+json"
+    mars = get_json(station, "/api/live-info-v2?timezone=Mars/Phobos&days=abc&shows=-5")
+    assert mars["station"]["timezone"] == "Europe/London"  # lenient: widgets never break
 
 
 def test_week_info_has_this_week_and_next_monday_first(station: ListenerStation) -> None:
