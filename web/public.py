@@ -248,6 +248,14 @@ def hhmm(at: datetime) -> str:
     return at.astimezone(programme.tz()).strftime("%H:%M")
 
 
+@bp.app_template_filter("started_before")
+def started_before(at: datetime, day: date) -> str:
+    """'Sat ' when ``at`` falls on a local day before ``day`` (a show running past midnight,
+    listed on the day it ends), else ''."""
+    local = at.astimezone(programme.tz())
+    return f"{local:%a} " if local.date() < day else ""
+
+
 @bp.app_template_filter("iso_hhmm")
 def iso_hhmm(value: str) -> str:
     """An ISO instant from the API as the station's wall clock: '19:00', or 'Tue 19:00'
