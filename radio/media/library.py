@@ -267,9 +267,17 @@ class MediaLibrary:
                 episode.starts_at = occurrence.start.astimezone(UTC)
                 episode.item_id = record.id
                 episode.attached_at = self.clock()
-            message, warn = slot_fit(occurrence, record.cue_out_s - record.cue_in_s,
-                                     self.settings.tz)  # fmt: skip
-            (warnings if warn else notes).append(message)
+            kind = getattr(occurrence, "kind", "prerecorded")
+            if kind != "prerecorded":
+                # Kept for the show page and the podcast; on air the slot is live or music.
+                notes.append(
+                    f"This is a {kind} show's slot: the recording is kept for on-demand "
+                    "listening and the podcast, and does not play on air."
+                )
+            else:
+                message, warn = slot_fit(occurrence, record.cue_out_s - record.cue_in_s,
+                                         self.settings.tz)  # fmt: skip
+                (warnings if warn else notes).append(message)
         if target.playlist is not None:
             added = add_to_playlist(
                 self.settings.playlists_dir, target.playlist, record.path,

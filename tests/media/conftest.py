@@ -30,6 +30,7 @@ class FakeOccurrence:
     show: str
     start: datetime
     end: datetime
+    kind: str = "prerecorded"
 
 
 class FakeSlots:
@@ -47,6 +48,8 @@ SLOT_START = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 HOUR = FakeOccurrence("show-a.s1.2026-11-24", "show-a", SLOT_START, SLOT_START + timedelta(hours=1))
 SHORT = FakeOccurrence("show-a.s1.2026-11-25", "show-a", SLOT_START + timedelta(days=1),
                        SLOT_START + timedelta(days=1, seconds=3))  # fmt: skip
+LIVE = FakeOccurrence("phone-in.s1.2026-11-24", "phone-in", SLOT_START + timedelta(hours=2),
+                      SLOT_START + timedelta(hours=3), kind="live")  # fmt: skip
 
 
 @pytest.fixture
@@ -63,7 +66,7 @@ def db(settings: Settings) -> Iterator[Database]:
 
 @pytest.fixture
 def library(settings: Settings, db: Database) -> MediaLibrary:
-    return MediaLibrary(settings, db, FakeSlots(HOUR, SHORT))
+    return MediaLibrary(settings, db, FakeSlots(HOUR, SHORT, LIVE))
 
 
 def stored_files(settings: Settings) -> list[Path]:

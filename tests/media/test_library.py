@@ -18,7 +18,7 @@ from radio.db import Database
 from radio.errors import MediaRejected, NotFound
 from radio.media.library import MediaLibrary, Target
 from radio.media.store import Episode, MediaItem
-from tests.media.conftest import HOUR, SHORT, SLOT_START, stored_files
+from tests.media.conftest import HOUR, LIVE, SHORT, SLOT_START, stored_files
 from tests.media.make_fixtures import FORMATS
 
 FORMAT_NAMES = {"mp3": "MP3", "vorbis": "Ogg Vorbis", "opus": "Opus", "flac": "FLAC",
@@ -232,6 +232,17 @@ def test_an_episode_shorter_than_its_slot_is_told_the_rotation_fills_the_rest(
     assert library.latest_episode("show-a", later.astimezone(ZoneInfo("Asia/Tokyo"))) == playable
     assert library.latest_episode("show-a", SLOT_START) is None
     assert library.latest_episode("show-b", later) is None
+
+
+def test_a_recording_of_a_live_slot_is_kept_for_listening_not_aired(
+    library: MediaLibrary, media_files: Path
+) -> None:
+    result = library.ingest(media_files / "programme-flac.flac", target=Target("phone-in", LIVE.id))
+    assert result.notes == [
+        "This is a live show's slot: the recording is kept for on-demand listening and the "
+        "podcast, and does not play on air."
+    ]
+    assert result.warnings == []
 
 
 def test_a_small_overrun_is_a_note_not_a_warning(library: MediaLibrary, media_files: Path) -> None:
