@@ -9,7 +9,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from radio.accounts.model import Account, AccountError, check_role
 from radio.accounts.station import StationOverrides, StationSettingsStore, site_url
-from radio.errors import ConfigError
 from web import services
 from web.auth import accounts, admin_required, me
 from web.forms import AccountForm, ConfirmForm, InviteForm, StationSettingsForm, choices
@@ -112,11 +111,11 @@ def settings() -> Any:
         wanted = StationOverrides(
             **{name: (getattr(form, name).data or "").strip() for name in _SETTINGS}
         )
-        try:
+        problems = wanted.problems()
+        for name, message in problems.items():  # every problem at once, by its field
+            getattr(form, name).errors.append(message)
+        if not problems:
             store.save(wanted)
-        except ConfigError as exc:
-            form.form_errors.append(str(exc))
-        else:
             flash(
                 "Station settings saved; they take effect when the station next starts.", "success"
             )

@@ -34,20 +34,28 @@ class StationOverrides:
     #: The site's address as people reach it, for invitation links (default: http_host:port).
     site_url: str = ""
 
-    def check(self) -> None:
+    def problems(self) -> dict[str, str]:
+        """Every problem, one sentence per setting (empty when all is well)."""
+        found: dict[str, str] = {}
         if self.timezone:
             try:
                 zoneinfo.ZoneInfo(self.timezone)
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-                raise ConfigError(
+                found["timezone"] = (
                     f"{self.timezone!r} is not a time zone; write one such as Europe/London."
-                ) from None
+                )
         for name in ("public_stream_url", "site_url"):
             value = getattr(self, name)
             if value and not value.startswith(("http://", "https://")):
-                raise ConfigError(f"{value!r} must start with http:// or https://.")
+                found[name] = f"{value!r} must start with http:// or https://."
         if len(self.station_name) > 120:
-            raise ConfigError("The station's name can have at most 120 characters.")
+            found["station_name"] = "The station's name can have at most 120 characters."
+        return found
+
+    def check(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise ConfigError(" ".join(problems.values()))
 
 
 FIELDS = tuple(f.name for f in dataclasses.fields(StationOverrides))

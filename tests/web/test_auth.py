@@ -207,8 +207,12 @@ def test_admin_makes_a_reset_link(station: Station) -> None:
 
 def test_station_settings_are_saved_and_checked(station: Station) -> None:
     admin = station.client("admin")
-    bad = post(admin, "/admin/settings", {"timezone": "Mars/Olympus"}, page="/admin/settings")
-    assert bad.status_code == 422 and "not a time zone" in bad.get_data(as_text=True)
+    bad = post(admin, "/admin/settings", {"timezone": "Mars/Olympus", "site_url": "radio.org"},
+               page="/admin/settings")  # fmt: skip
+    page = bad.get_data(as_text=True)
+    # Every problem at once, each by its field.
+    assert bad.status_code == 422 and "not a time zone" in page
+    assert "&#39;radio.org&#39; must start with http:// or https://." in page
     good = post(
         admin,
         "/admin/settings",
