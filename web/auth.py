@@ -33,7 +33,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.wrappers import Response as BaseResponse
 
 from radio.accounts.model import Account, AccountError, TokenInvalid
-from radio.accounts.service import AccountService
+from radio.accounts.service import AccountService, Purpose
 from radio.accounts.station import StationSettingsStore, site_url
 from radio.accounts.throttle import LoginThrottle
 from radio.bootstrap import Services
@@ -229,14 +229,9 @@ def reset(token: str) -> Any:
     return _set_password(token, "reset")
 
 
-def _set_password(token: str, kind: str) -> Any:
-    try:
-        account, purpose = accounts().check_token(token)
-        if purpose != kind:  # an invitation works only at /invite/, a reset only at /reset/
-            raise TokenInvalid(
-                "This link has already been used or is not a link we sent; "
-                "ask the station for a new one."
-            )
+def _set_password(token: str, kind: Purpose) -> Any:
+    try:  # an invitation works only at /invite/, a reset only at /reset/
+        account, _ = accounts().check_token(token, kind)
     except TokenInvalid as exc:
         return render_template(
             "error.html", status=404, title="This link does not work", detail=str(exc)
@@ -244,7 +239,7 @@ def _set_password(token: str, kind: str) -> Any:
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            account = accounts().redeem(token, form.password.data or "")
+            account = accounts().redeem(token, form.password.data or "", kind)
         except AccountError as exc:
             form.form_errors.append(str(exc))
         else:

@@ -146,19 +146,20 @@ class AccountService:
 
     # Links ---------------------------------------------------------------------------------
 
-    def check_token(self, token: str) -> tuple[Account, Purpose]:
-        """Whose link this is and what for; :class:`TokenInvalid` if it does not work."""
+    def check_token(self, token: str, purpose: Purpose | None = None) -> tuple[Account, Purpose]:
+        """Whose link this is and what for; :class:`TokenInvalid` if it does not work (or,
+        with ``purpose``, was sent for something else: an invitation is not a reset)."""
         with self.db.session() as session:
-            found, row = self._valid(session, token)
-            purpose: Purpose = "invite" if found.purpose == "invite" else "reset"
-            return row.to_account(), purpose
+            found, row = self._valid(session, token, purpose)
+            sent_for: Purpose = "invite" if found.purpose == "invite" else "reset"
+            return row.to_account(), sent_for
 
-    def redeem(self, token: str, password: str) -> Account:
+    def redeem(self, token: str, password: str, purpose: Purpose | None = None) -> Account:
         """Set the password with a link; the link (and any other of the account's) is spent."""
         check_password(password)
         now = self.clock()
         with self.db.write() as session:
-            _, row = self._valid(session, token)
+            _, row = self._valid(session, token, purpose)
             row.password_hash = self.passwords.hash(password)
             row.epoch += 1
             session.execute(
@@ -286,10 +287,12 @@ class AccountService:
         )
         return token
 
-    def _valid(self, session: Session, token: str) -> tuple[TokenRow, AccountRow]:
+    def _valid(
+        self, session: Session, token: str, purpose: Purpose | None = None
+    ) -> tuple[TokenRow, AccountRow]:
         found = session.scalars(select(TokenRow).where(TokenRow.token_hash == token_hash(token)))
         row = found.first()
-        if row is None or row.used_at is not None:
+        if row is None or row.used_at is not None or purpose not in (None, row.purpose):
             raise TokenInvalid(
                 "This link has already been used or is not a link we sent; "
                 "ask the station for a new one."

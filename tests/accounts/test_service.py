@@ -56,6 +56,10 @@ def test_invitation_works_once_and_replaces_an_earlier_one(accounts: AccountServ
     with pytest.raises(TokenInvalid, match="already been used"):
         accounts.check_token(old)
     assert accounts.check_token(token)[1] == "invite"
+    with pytest.raises(TokenInvalid):
+        accounts.check_token(token, "reset")  # an invitation is not a reset link
+    with pytest.raises(TokenInvalid):
+        accounts.redeem(token, PW, "reset")
     done = accounts.redeem(token, PW)
     assert done.active and done.epoch == 1
     with pytest.raises(TokenInvalid):
