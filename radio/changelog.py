@@ -7,6 +7,8 @@ ever added. ``at`` is passed in (UTC), like every instant in the engine.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -43,6 +45,22 @@ class GridChangeRow(Base):
     def to_change(self) -> GridChange:
         at = self.at if self.at.tzinfo else self.at.replace(tzinfo=UTC)
         return GridChange(self.id, at, self.who, self.what, self.reason, self.show)
+
+
+def presenter_changes(
+    person: str, shows: AbstractSet[str], before: AbstractSet[str], title_of: Callable[[str], str]
+) -> list[tuple[str, str]]:
+    """(show slug, sentence) for each show ``person`` now presents or no longer presents.
+
+    Linking a presenter to a show is a grid change: the web and the command line record
+    these the same way. ``person`` is a public name (never an e-mail address).
+    """
+    who = person[:1].upper() + person[1:]
+    return [
+        (slug, f"{who} {'is now a presenter of' if slug in shows else 'no longer presents'} "
+               f"{title_of(slug)}.")
+        for slug in sorted(set(shows) ^ set(before))
+    ]  # fmt: skip
 
 
 class ChangeLog:

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from radio.accounts.model import Account, AccountError, check_role
 from radio.accounts.station import StationOverrides, StationSettingsStore, site_url
+from radio.changelog import presenter_changes
 from web import services
 from web.auth import accounts, admin_required, me
 from web.forms import AccountForm, ConfirmForm, InviteForm, StationSettingsForm, choices
@@ -146,9 +147,10 @@ def _base() -> str:
 
 def _record_links(account: Account, before: frozenset[str]) -> None:
     """Linking a presenter to a show is a grid change the public log shows."""
-    for slug in sorted(account.shows ^ before):
-        show = grid().get_show(slug)
-        title = show.title if show else slug
-        verb = "is now a presenter of" if slug in account.shows else "no longer presents"
-        who = account.public_name
-        record(f"{who[:1].upper()}{who[1:]} {verb} {title}.", show=slug)
+    for slug, what in presenter_changes(account.public_name, account.shows, before, _title):
+        record(what, show=slug)
+
+
+def _title(slug: str) -> str:
+    show = grid().get_show(slug)
+    return show.title if show else slug

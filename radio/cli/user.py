@@ -158,21 +158,18 @@ def _record_links(db: Database, settings: Settings, account: Any, before: frozen
     """Linking a presenter to a show is a grid change: the public change log shows it."""
     from datetime import UTC, datetime
 
-    from radio.changelog import ChangeLog
+    from radio.changelog import ChangeLog, presenter_changes
     from radio.grid.service import GridService
 
     grid = GridService(db, settings.tz)
-    who = account.public_name
-    for slug in sorted(set(account.shows) ^ before):
+
+    def title_of(slug: str) -> str:
         show = grid.get_show(slug)
-        title = show.title if show else slug
-        verb = "is now a presenter of" if slug in account.shows else "no longer presents"
-        ChangeLog(db).record(
-            at=datetime.now(UTC),
-            who="the station's command line",
-            what=f"{who[:1].upper()}{who[1:]} {verb} {title}.",
-            show=slug,
-        )
+        return show.title if show else slug
+
+    log = ChangeLog(db)
+    for slug, what in presenter_changes(account.public_name, account.shows, before, title_of):
+        log.record(at=datetime.now(UTC), who="the station's command line", what=what, show=slug)
 
 
 def _check_shows(db: Database, settings: Settings, shows: Sequence[str]) -> None:
