@@ -69,9 +69,7 @@ def describe(
     meta = on_air.metadata if on_air else {}
     source = on_air.source if on_air else None
     on_air_occurrence = meta.get("radio_occurrence") or None
-    status = slot_status(slot, source, on_air_occurrence, meta.get("radio_status"))
-    if status == "missing" and slot is not None and aired(slot.id):
-        status = "fill"  # its episode went out and was shorter than the slot
+    status = slot_status(slot, source, on_air_occurrence, meta.get("radio_status"), aired)
     episode = None
     if slot is not None and status in ("episode", "repeat"):
         episode = {

@@ -95,10 +95,7 @@ def _status_text(session: Session, slot: Occurrence | None, source: str) -> str:
         return "emergency"
     if source == "rotation" and slot is None:
         return "rotation"
-    status = slot_status(slot, source, None)
-    if status == "missing" and slot is not None and _aired(session, slot.id):
-        return "fill"  # the episode was shorter than its slot
-    return status
+    return slot_status(slot, source, None, aired=lambda occurrence: _aired(session, occurrence))
 
 
 def event_time(event: dict[str, str]) -> datetime:

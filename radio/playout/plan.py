@@ -6,7 +6,7 @@ so running it twice, or after a restart of either side, changes nothing that is 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
@@ -174,8 +174,13 @@ def slot_status(
     source: str | None,
     on_air_occurrence: str | None,
     on_air_status: str | None = None,
+    aired: Callable[[str], bool] = lambda _occurrence: False,
 ) -> SlotStatus:
-    """How the grid's slot is being served, from what Liquidsoap reports on air."""
+    """How the grid's slot is being served, from what Liquidsoap reports on air.
+
+    ``aired`` says whether an occurrence's episode already went out: the rotation after
+    it is ``fill`` (the episode was shorter than its slot), not ``missing``.
+    """
     if slot is None:
         return "unscheduled"
     if slot.kind == "live":
@@ -184,4 +189,4 @@ def slot_status(
         return "music"
     if source == "scheduled" and on_air_occurrence == slot.id:
         return "repeat" if on_air_status == "repeat" else "episode"
-    return "missing"
+    return "fill" if aired(slot.id) else "missing"
