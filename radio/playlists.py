@@ -16,6 +16,9 @@ from radio.playout.quoting import annotate_uri
 
 log = logging.getLogger(__name__)
 
+#: The playlists the station airs: the rotation and its station IDs.
+STATION_PLAYLISTS = ("rotation", "jingles")
+
 
 def load(fp: TextIO) -> list[str]:
     """The entries of an ``.m3u8`` text stream (comments and blank lines dropped)."""

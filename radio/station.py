@@ -38,7 +38,6 @@ from radio.supervisor import Child, Supervisor
 log = logging.getLogger(__name__)
 
 REQUIRED_PROGRAMS = ("liquidsoap", "icecast2", "ffmpeg", "ffprobe", "espeak-ng")
-PLAYLISTS = ("rotation", "jingles")
 #: StationState key: "pending" from seeding the demo grid until its demo episodes are made.
 DEMO_EPISODES = "demo_episodes"
 
@@ -88,6 +87,15 @@ def lock_data_dir(settings: Settings) -> IO[str]:
     fp.write(str(os.getpid()))
     fp.flush()
     return fp
+
+
+def _wait_port(child: Child, host: str, port: int, timeout_s: float) -> None:
+    """Wait until ``child`` listens on ``port`` (or exits, or ``timeout_s`` passes)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and child.running:
+        if not port_is_free(host, port):
+            return
+        time.sleep(0.05)
 
 
 def port_is_free(host: str, port: int) -> bool:
@@ -176,7 +184,7 @@ def render_playlists(settings: Settings, db: Database | None = None) -> dict[str
     """The playlists Liquidsoap reads, with the library's cues and gain on analysed files."""
     measured = analysis_annotations(db, settings.media_dir) if db is not None else {}
     rendered = {}
-    for name in PLAYLISTS:
+    for name in playlists.STATION_PLAYLISTS:
         target = settings.data_dir / "playlists" / f"{name}.m3u8"
         count = playlists.render(
             settings.playlists_dir / f"{name}.m3u8", settings.media_dir, target, measured
@@ -211,7 +219,9 @@ def analysis_annotations(db: Database, media_dir: Path) -> dict[str, dict[str, o
 
 
 def write_liquidsoap_script(settings: Settings, credentials: Credentials) -> Path:
-    rendered = {n: settings.data_dir / "playlists" / f"{n}.m3u8" for n in PLAYLISTS}
+    rendered = {
+        n: settings.data_dir / "playlists" / f"{n}.m3u8" for n in playlists.STATION_PLAYLISTS
+    }
     text = render_script(
         ScriptInputs(
             station_name=settings.station_name,
@@ -309,11 +319,7 @@ class Station:
     # -- parts ----------------------------------------------------------------------------
 
     def _wait_icecast(self, child: Child) -> None:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and child.running:
-            if not port_is_free(self.settings.icecast_host, self.settings.icecast_port):
-                return
-            time.sleep(0.05)
+        _wait_port(child, self.settings.icecast_host, self.settings.icecast_port, 10)
 
     def _wait_liquidsoap(self, child: Child) -> None:
         assert self.services is not None
@@ -325,11 +331,7 @@ class Station:
             time.sleep(0.05)
 
     def _wait_web(self, child: Child) -> None:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and child.running:
-            if not port_is_free(self.settings.http_host, self.settings.http_port):
-                return
-            time.sleep(0.05)
+        _wait_port(child, self.settings.http_host, self.settings.http_port, 20)
 
     def _start_jobs(self, recorder: AsRunRecorder) -> None:
         """Jobs of the main process: the playlist files Liquidsoap reads; slot marks in the

@@ -118,10 +118,7 @@ class Reader:
             ):  # fmt: skip
                 self.problem(where, message)
         if len(self.problems) == before:
-            try:
-                return Show(**fields, slots=parsed)
-            except GridError as exc:
-                self.problem(where, str(exc))
+            return Show(**fields, slots=parsed)  # show_problems above found nothing to refuse
         self.broken.add(str(slug))
         return None
 

@@ -36,8 +36,7 @@ def loads(text: str, source: str = "<grid>") -> Grid:
         raise InvalidGrid([f"{source}: this is not valid TOML: {exc}."]) from None
     reader = Reader(source)
     grid = reader.grid(data)
-    invalid = validate_grid(grid, reader.broken)
-    problems = reader.problems + [f"{source}: {p}" for p in invalid]
+    problems = reader.problems + [f"{source}: {p}" for p in validate_grid(grid, reader.broken)]
     if problems:
         raise InvalidGrid(problems, readable=_readable(grid))
     return grid

@@ -38,14 +38,13 @@ from radio.media.files import (
 from radio.media.probe import probe
 from radio.media.records import IngestResult, MediaRecord, Playable, Target, label, record_of
 from radio.media.store import Episode, MediaItem
+from radio.playlists import STATION_PLAYLISTS
 
 __all__ = ["IngestResult", "MediaLibrary", "MediaRecord", "Playable", "Target"]
 
 log = logging.getLogger(__name__)
 
 MIN_DURATION_S = 1.0
-#: The playlists the station airs (a file for each is made when first added to).
-STATION_PLAYLISTS = ("rotation", "jingles")
 _PLAYLIST_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")
 _COPY_BLOCK = 1 << 20
 
