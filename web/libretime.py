@@ -156,18 +156,47 @@ def current_track(now: dict[str, Any], tz: ZoneInfo, at: datetime) -> dict[str, 
     ends = _parse(item.get("ends_at")) or _parse(now.get("slot_end")) or started
     if item.get("source") == "live":
         show = (now.get("show") or {}).get("title") or item.get("show") or "Live"
+        return track(_parse(now.get("slot_start")) or started, ends, tz, live_show=show)
+    return track(started, max(ends, started), tz, item.get("artist"), item.get("title"))
+
+
+def previous_track(tz: ZoneInfo) -> dict[str, Any] | None:
+    """The item that aired before the current one, from the as-run log."""
+    from radio.playout.asrun import last_ended
+
+    entry = last_ended(services().db)
+    if entry is None or entry.ended_at is None:
+        return None
+    starts, ends = (
+        t if t.tzinfo else t.replace(tzinfo=UTC) for t in (entry.started_at, entry.ended_at)
+    )
+    if entry.source == "live":
+        return track(starts, ends, tz, live_show=entry.show or "Live")
+    return track(starts, ends, tz, entry.artist, entry.title)
+
+
+def track(
+    starts: datetime,
+    ends: datetime,
+    tz: ZoneInfo,
+    artist: str | None = None,
+    title: str | None = None,
+    live_show: str | None = None,
+) -> dict[str, Any]:
+    """One of LibreTime's ``tracks`` entries: a live stream (``live_show``) or a track."""
+    if live_show is not None:
         return {
-            "starts": stamp(_parse(now.get("slot_start")) or started, tz),
+            "starts": stamp(starts, tz),
             "ends": stamp(ends, tz),
             "type": "livestream",
-            "name": f"{show} - Live Stream",
+            "name": f"{live_show} - Live Stream",
             "media_item_played": False,
             "record": "0",
         }
-    artist, title = item.get("artist") or "", item.get("title") or ""
+    artist, title = artist or "", title or ""
     return {
-        "starts": stamp(started, tz),
-        "ends": stamp(max(ends, started), tz),
+        "starts": stamp(starts, tz),
+        "ends": stamp(ends, tz),
         "type": "track",
         "name": f"{artist} - {title}",
         "media_item_played": True,
@@ -181,33 +210,6 @@ def current_track(now: dict[str, Any], tz: ZoneInfo, at: datetime) -> dict[str, 
         },
         "record": "0",
     }
-
-
-def previous_track(tz: ZoneInfo) -> dict[str, Any] | None:
-    """The item that aired before the current one, from the as-run log."""
-    from radio.playout.asrun import last_ended
-
-    entry = last_ended(services().db)
-    if entry is None or entry.ended_at is None:
-        return None
-    started = entry.started_at if entry.started_at.tzinfo else entry.started_at.replace(tzinfo=UTC)
-    ended = entry.ended_at if entry.ended_at.tzinfo else entry.ended_at.replace(tzinfo=UTC)
-    live = entry.source == "live"
-    return {
-        "starts": stamp(started, tz),
-        "ends": stamp(ended, tz),
-        "type": "livestream" if live else "track",
-        "name": f"{entry.show or 'Live'} - Live Stream" if live
-        else f"{entry.artist} - {entry.title}",
-        "media_item_played": not live,
-        **({} if live else {"metadata": {
-            "id": programme.stable_number(f"{entry.artist}\n{entry.title}") if entry.title
-            else None,
-            "track_title": entry.title, "artist_name": entry.artist, "album_title": "",
-            "genre": "", "artwork_url": "",
-        }}),
-        "record": "0",
-    }  # fmt: skip
 
 
 def _parse(value: Any) -> datetime | None:

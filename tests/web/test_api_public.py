@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from tests.web.listeners import ListenerStation, now_document
@@ -133,6 +134,22 @@ def test_live_info_v2_has_libretime_s_shape(station: ListenerStation) -> None:
     assert track["starts"] == "2026-11-24 19:18:00" and track["ends"] == "2026-11-24 19:27:22"
     assert body["tracks"]["previous"] is None and body["tracks"]["next"] is None
     assert body["sources"] == {"livedj": "off", "masterdj": "off", "scheduledplay": "on"}
+
+
+def test_live_info_v2_previous_track_comes_from_the_as_run_log(
+    station: ListenerStation,
+) -> None:
+    from radio.playout.asrun import AsRunEntry
+
+    with station.services.db.write() as session:
+        session.add(AsRunEntry(
+            started_at=datetime(2026, 11, 24, 19, 10, tzinfo=UTC),
+            ended_at=datetime(2026, 11, 24, 19, 18, tzinfo=UTC), source="scheduled",
+            status="episode", show="jazz-night", title="Blue in Green", artist="Bill Evans",
+        ))  # fmt: skip
+    previous = get_json(station, "/api/live-info-v2")["tracks"]["previous"]
+    assert previous["name"] == "Bill Evans - Blue in Green" and previous["type"] == "track"
+    assert (previous["starts"], previous["ends"]) == ("2026-11-24 19:10:00", "2026-11-24 19:18:00")
 
 
 def test_live_info_v2_options_escaping_and_jsonp(station: ListenerStation) -> None:
