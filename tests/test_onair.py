@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from radio.grid.model import Occurrence
 from radio.onair import describe
 from radio.playout.liquidsoap import OnAir
+from tests.grid.build import occurrence
 
 T0 = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
-SLOT = Occurrence(
-    id="book-club.r1.2026-11-29", show="book-club", title="The Book Club",
-    kind="prerecorded", start=T0, end=T0 + timedelta(hours=1), local_start=T0,
-    slot="r1", date=T0.date(), slot_show="book-club",
-)  # fmt: skip
+SLOT = occurrence("book-club", "The Book Club", T0)
 ROTATION = OnAir(
     source="rotation", title="Canal Path", artist="The Demo Ensemble", filename="/m/c.ogg",
     started_at=T0.timestamp() + 600, metadata={"radio_source": "rotation"},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from radio.grid.model import Grid, Kind, Pattern, Show, Slot, Weekly
+from radio.grid.model import Grid, Kind, Occurrence, Pattern, Show, Slot, Weekly
 
 MONDAY = date(2026, 1, 5)
 
@@ -42,3 +42,14 @@ def show(slug: str, *slots: Slot, kind: Kind = "live", title: str = "") -> Show:
 
 def grid(*shows: Show) -> Grid:
     return Grid(tuple(shows))
+
+
+def occurrence(
+    show: str, title: str, start: datetime, slot_id: str = "r1", kind: Kind = "prerecorded"
+) -> Occurrence:
+    """One hour-long airing of ``show`` at ``start`` (UTC), as the grid expands it."""
+    return Occurrence(
+        id=f"{show}.{slot_id}.{start.date()}", show=show, title=title, kind=kind, start=start,
+        end=start + timedelta(hours=1), local_start=start, slot=slot_id, date=start.date(),
+        slot_show=show,
+    )  # fmt: skip

@@ -225,14 +225,20 @@ def test_bad_files_give_one_sentence_per_problem_and_change_nothing(
     assert run(capsys, "grid", "export")[1] == before
 
 
-def test_overlapping_rules_in_a_file(
-    radio_env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def clashing_demo(tmp_path: Path, extra: str = "") -> Path:
+    """The demo week with a Sunday show moved onto Allotment Hour (and ``extra`` shows)."""
     text = DEMO.read_text(encoding="utf-8").replace(
         'days = ["sun"]\nstart = "16:00"', 'days = ["sun"]\nstart = "14:30"', 1
     )
     file = tmp_path / "clash.toml"
-    file.write_text(text, encoding="utf-8")
+    file.write_text(text + extra, encoding="utf-8")
+    return file
+
+
+def test_overlapping_rules_in_a_file(
+    radio_env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    file = clashing_demo(tmp_path)
     code, _, err = run(capsys, "grid", "check", str(file))
     assert code == 1
     first = err.splitlines()[0]
@@ -264,11 +270,7 @@ def test_check_lists_a_shows_own_problems_beside_its_slots(
 def test_check_lists_overlaps_beside_the_other_problems(
     radio_env: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    text = DEMO.read_text(encoding="utf-8").replace(
-        'days = ["sun"]\nstart = "16:00"', 'days = ["sun"]\nstart = "14:30"', 1
-    )
-    file = tmp_path / "clash.toml"
-    file.write_text(text + BAD.split("[[exception]]")[0], encoding="utf-8")
+    file = clashing_demo(tmp_path, extra=BAD.split("[[exception]]")[0])
     code, _, err = run(capsys, "grid", "check", str(file))
     assert code == 1
     assert "unknown key 'colur'" in err and "allotment-hour" in err and "overlap" in err

@@ -14,13 +14,10 @@ from radio.config import Settings
 from radio.db import Database
 from radio.grid.model import Occurrence
 from radio.playout.asrun import AsRunRecorder, entries
+from tests.grid.build import occurrence
 
 T0 = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
-EMPTY = Occurrence(
-    id="empty-hour.weekly.2026-11-29", show="empty-hour", title="Empty Hour",
-    kind="prerecorded", start=T0, end=T0 + timedelta(hours=1), local_start=T0,
-    slot="weekly", date=T0.date(), slot_show="empty-hour",
-)  # fmt: skip
+EMPTY = occurrence("empty-hour", "Empty Hour", T0, slot_id="weekly")
 
 
 @pytest.fixture
