@@ -1,10 +1,14 @@
 """Measure a file in one decode: true duration, loudness, true peak, cues and an envelope.
 
-One ``ffmpeg`` process decodes the audio once and writes 16-bit PCM (6 dB below its level,
-so overshoots above full scale survive) to a pipe. Python reads it in fixed chunks and feeds
-every measurement from the same samples, so memory stays flat however long the file is and
-the time is the decode plus a little: the numpy work runs on the other core while ffmpeg
-decodes ahead into the pipe.
+One ``ffmpeg`` process decodes the audio once and writes 32-bit float PCM, so a hot master's
+peaks above full scale are measured as they are, not clipped or scaled through 16 bits. Python
+reads it in fixed chunks and feeds every measurement from the same samples, so memory stays
+flat however long the file is and the time is the decode plus a little: the numpy work runs on
+the other core while ffmpeg decodes ahead.
+
+Silence is judged on the sound with its DC offset removed (each 512-sample tile less its
+mean), so the constant offset that a cheap interface leaves in "silence" is not taken for
+sound; loudness has its own high-pass (K-weighting) and the true peak reads the real samples.
 """
 
 from __future__ import annotations
@@ -38,7 +42,6 @@ log = logging.getLogger(__name__)
 #: Kept before the first sound and after the last, so breaths and reverb tails survive.
 LEAD_PAD_S = 0.25
 TAIL_PAD_S = 0.5
-_HEADROOM = 2.0  # the PCM is written at half level
 _CHUNK_SPANS = 32  # chunk = 32 K-weighting spans (131072 frames, 3 s at 44.1 kHz)
 
 
@@ -144,8 +147,8 @@ def _decoder(path: Path, channels: int, rate: int) -> Iterator[_Decoded]:
     fd = os.memfd_create("radio-pcm", os.MFD_CLOEXEC)
     cmd = [
         "ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-i", str(path),
-        "-map", "0:a:0", "-vn", "-sn", "-dn", "-af", f"volume={1 / _HEADROOM}",
-        "-ac", str(channels), "-ar", str(rate), "-f", "s16le", "-y", f"/dev/fd/{fd}",
+        "-map", "0:a:0", "-vn", "-sn", "-dn",
+        "-ac", str(channels), "-ar", str(rate), "-f", "f32le", "-y", f"/dev/fd/{fd}",
     ]  # fmt: skip
     try:
         try:
@@ -203,8 +206,8 @@ def _drain(stream: IO[bytes]) -> _Errors:
 
 
 def _pump(stream: _Decoded, meter: _Meter) -> None:
-    frame_bytes = 2 * meter.channels
-    chunk = np.empty(meter.chunk_frames * meter.channels, np.int16)
+    frame_bytes = 4 * meter.channels
+    chunk = np.empty(meter.chunk_frames * meter.channels, np.float32)
     view = chunk.data.cast("B")
     while True:
         filled = 0
@@ -221,7 +224,7 @@ def _pump(stream: _Decoded, meter: _Meter) -> None:
 
 
 class _Meter:
-    """Every measurement over the same stream of 16-bit frames, in fixed-size chunks."""
+    """Every measurement over the same stream of float frames, in fixed-size chunks."""
 
     chunk_frames = KWeighting.span * _CHUNK_SPANS
 
@@ -235,23 +238,36 @@ class _Meter:
         self._true_peak = TruePeak(self._audio)
         self._bins = _Bins(round(rate / 10))
         self._envelope: list[NDArray[np.float32]] = []
+        self._sound: list[NDArray[np.float32]] = []
 
-    def add(self, pcm: NDArray[np.int16]) -> None:
+    def add(self, pcm: NDArray[np.float32]) -> None:
         count = pcm.shape[0]
         self.frames += count
-        self._audio.load(pcm, _HEADROOM / 32768.0)
+        self._audio.load(pcm)
         self._true_peak.add()
-        self._envelope.append(self._true_peak.tile_peaks[: -(-count // TILE)].copy())
+        tiles = -(-count // TILE)
+        self._envelope.append(self._true_peak.tile_peaks[:tiles].copy())
+        self._sound.append(self._sound_peaks(tiles))
         self._bins.add(self._kweighting.energy(self._audio)[:count])
+
+    def _sound_peaks(self, tiles: int) -> NDArray[np.float32]:
+        """Each tile's peak with its DC offset removed (the loudest channel)."""
+        peaks = np.zeros(tiles, np.float32)
+        for c in range(self.channels):
+            tile = self._audio.channel(c)[: tiles * TILE].reshape(tiles, TILE)
+            centred = np.abs(tile - tile.mean(axis=1, keepdims=True)).max(axis=1)
+            np.maximum(peaks, centred, out=peaks)
+        return peaks
 
     def result(self, decode_errors: int) -> Analysis:
         envelope = np.concatenate(self._envelope) if self._envelope else np.zeros(0, np.float32)
+        sound = np.concatenate(self._sound) if self._sound else np.zeros(0, np.float32)
         duration = self.frames / self.rate
         bins = self._bins.values() * (2.0 if self.channels == 1 else 1.0)
         loudness = integrated_loudness(bins, self._bins.size)  # mono airs on both channels
         peak = self._true_peak.peak
         true_peak = 20 * math.log10(peak) if peak > 0 else None
-        loud = np.flatnonzero(envelope > self._threshold)
+        loud = np.flatnonzero(sound > self._threshold)
         window_s = TILE / self.rate
         if loud.size == 0:
             cue_in, cue_out, silent = 0.0, duration, True

@@ -18,7 +18,7 @@ class Planar:
     """One chunk of audio, channel after channel, each after 11 samples of history.
 
     Every measurement reads the same buffer, converted once from the decoder's
-    interleaved 16-bit PCM. Each channel's segment is ``[5 spare][11 history][frames]`` and
+    interleaved float PCM. Each channel's segment is ``[5 spare][11 history][frames]`` and
     is 16 samples longer than the chunk, so rows of 16 samples (with their history) start
     every 16 samples across all channels: the true-peak rows are one strided view.
     """
@@ -30,13 +30,13 @@ class Planar:
         self.segment = frames + ROW
         self.flat = np.zeros(channels * self.segment + 2 * ROW, np.float32)
 
-    def load(self, pcm: NDArray[np.int16], scale: float) -> None:
-        """Keep the last samples as history, then convert ``pcm`` (zero-padding a short one)."""
+    def load(self, pcm: NDArray[np.float32]) -> None:
+        """Keep the last samples as history, then copy ``pcm`` in (zero-padding a short one)."""
         count = pcm.shape[0]
         for c in range(self.channels):
             seg = self.flat[c * self.segment : (c + 1) * self.segment]
             seg[ROW - HISTORY : ROW] = seg[-HISTORY:]
-            np.multiply(pcm[:, c], scale, out=seg[ROW : ROW + count], casting="unsafe")
+            seg[ROW : ROW + count] = pcm[:, c]
             seg[ROW + count :] = 0.0
 
     def channel(self, c: int) -> Samples:

@@ -131,3 +131,32 @@ def test_a_missing_ffmpeg_is_one_sentence(
     with pytest.raises(ConfigError, match=r"^ffmpeg is not installed"):
         analyse(media_files / "programme-mp3.mp3", sample_rate=44100, channels=2,
                 silence_threshold_db=-50.0)  # fmt: skip
+
+
+def _float_wav(path: Path, graph: str) -> Path:
+    """A 32-bit float WAV made by ffmpeg's lavfi (so levels above full scale survive)."""
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i", graph,
+         "-c:a", "pcm_f32le", str(path)],
+        check=True,
+    )  # fmt: skip
+    return path
+
+
+def test_silence_with_a_dc_offset_is_still_trimmed(tmp_path: Path) -> None:
+    # 1.2 s of nothing but a small DC offset (-34 dBFS, as a cheap interface leaves), then a
+    # tone riding on the same offset: the offset is not sound.
+    graph = "aevalsrc='0.02+if(gte(t,1.2),0.25*sin(2*PI*440*t),0)':s=44100:d=4"
+    result = measure(_float_wav(tmp_path / "dc.wav", graph))
+    assert result.cue_in_s == pytest.approx(1.2 - analysis.LEAD_PAD_S, abs=0.03)
+    assert not result.silent
+
+
+def test_hot_files_are_measured_in_floating_point(tmp_path: Path) -> None:
+    # The same tone at +15 dBFS and at 0 dBFS: loudness and true peak differ by exactly 15 dB
+    # (a meter that clips, or reads the file through 16 bits, sees less on the hot one).
+    hot = measure(_float_wav(tmp_path / "hot.wav", "aevalsrc='5.6234*sin(2*PI*997*t)':s=48000:d=5"))
+    cold = measure(_float_wav(tmp_path / "cold.wav", "aevalsrc='sin(2*PI*997*t)':s=48000:d=5"))
+    assert hot.loudness_lufs - cold.loudness_lufs == pytest.approx(15.0, abs=0.1)
+    assert hot.true_peak_dbtp == pytest.approx(15.0, abs=0.3)
+    assert cold.true_peak_dbtp == pytest.approx(0.0, abs=0.3)

@@ -28,12 +28,12 @@ def reference_filter(x: np.ndarray, rate: int) -> np.ndarray:
 
 
 def planar(x: np.ndarray, frames: int) -> list[Planar]:
-    """Chunks of ``x`` (frames, channels) as the meter loads them (full scale 1.0)."""
+    """Chunks of ``x`` (frames, channels) as the meter loads them (float, full scale 1.0)."""
     chunks = []
     audio = Planar(x.shape[1], frames)
     for start in range(0, len(x), frames):
-        pcm = np.round(x[start : start + frames] * 16384).astype(np.int16)
-        audio.load(pcm, 2 / 32768)
+        pcm = x[start : start + frames].astype(np.float32)
+        audio.load(pcm)
         chunks.append(audio)
     return chunks
 
@@ -49,7 +49,7 @@ def test_k_weighting_matches_the_recursion_across_chunks(rate: int) -> None:
     audio = Planar(2, SPAN)
     got = []
     for start in range(0, len(x), SPAN):
-        audio.load(np.round(x[start : start + SPAN] * 16384).astype(np.int16), 2 / 32768)
+        audio.load(x[start : start + SPAN].astype(np.float32))
         got.append(kw.energy(audio).copy())
     want = reference_filter(x[:, 0], rate) ** 2 + reference_filter(x[:, 1], rate) ** 2
     assert np.allclose(np.concatenate(got), want, rtol=1e-4, atol=1e-6)
@@ -64,7 +64,7 @@ def test_true_peak_equals_interpolating_everything() -> None:
     audio = Planar(2, frames)
     meter = TruePeak(audio)
     for start in range(0, len(x), frames):
-        audio.load(np.round(x[start : start + frames] * 16384).astype(np.int16), 2 / 32768)
+        audio.load(x[start : start + frames].astype(np.float32))
         meter.add()
     matrix = _interpolator().matrix
     best = float(np.abs(x).max())
@@ -81,7 +81,7 @@ def test_ebu_3341_sine_at_minus_23_dbfs_reads_minus_23_lufs() -> None:
     t = np.arange(20 * rate) / rate
     level = 10 ** (-23 / 20)
     tone = level * np.sin(2 * np.pi * 1000 * t)
-    pcm = np.round(np.stack([tone, tone], 1) * 16384).astype(np.int16)
+    pcm = np.stack([tone, tone], 1).astype(np.float32)
     meter = _Meter(rate, 2, -50.0)
     for start in range(0, len(pcm), meter.chunk_frames):
         meter.add(pcm[start : start + meter.chunk_frames])
@@ -96,7 +96,7 @@ def test_mono_counts_as_dual_mono() -> None:
     t = np.arange(10 * rate) / rate
     tone = (10 ** (-23 / 20)) * np.sin(2 * np.pi * 1000 * t)
     meter = _Meter(rate, 1, -50.0)
-    pcm = np.round(tone[:, None] * 16384).astype(np.int16)
+    pcm = tone[:, None].astype(np.float32)
     for start in range(0, len(pcm), meter.chunk_frames):
         meter.add(pcm[start : start + meter.chunk_frames])
     assert meter.result(0).loudness_lufs == pytest.approx(-23.0, abs=0.1)
