@@ -9,17 +9,25 @@ with its own tone episode (some longer than the slot, some shorter so the rotati
 * Dead air: the stream is decoded from Icecast meanwhile; every 50 ms window quieter than
   -50 dBFS counts, from the first slot's start to the last one's end.
 
+With ``--load``, two busy processes (one per core of a 2-core machine) spin at normal priority
+from before the first slot to after the last: the station must keep time when other work
+uses every core.
+
 The last line is exactly ``slot_start_error_ms p50=N p95=N max=N dead_air_s=N``.
-Run: ``.venv/bin/python bench/slot_timing.py [--slots 24]``
+Run: ``.venv/bin/python bench/slot_timing.py [--slots 24] [--load]``
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -38,6 +46,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--slots", type=int, default=24)
     parser.add_argument("--frame", type=float, default=None)
+    parser.add_argument(
+        "--load", action="store_true", help="keep every core busy with other work meanwhile"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-slots-") as tmp:
         base = Path(tmp)
@@ -72,8 +83,9 @@ def main() -> int:
                 heard["start"], heard["samples"] = record(rig.mp3, seconds)
 
             listener = threading.Thread(target=listen)
-            listener.start()
-            listener.join()
+            with busy_cores((os.cpu_count() or 2) if args.load else 0):
+                listener.start()
+                listener.join()
             errors: list[float] = []
             signed: list[int] = []
             for k in range(args.slots):
@@ -104,12 +116,26 @@ def main() -> int:
             )
     errors.sort()
     p95 = errors[min(len(errors) - 1, round(0.95 * (len(errors) - 1)))]
-    print(f"slots={len(errors)} slot_s={SLOT_S} signed_errors_ms_by_slot={signed}")
+    print(f"slots={len(errors)} slot_s={SLOT_S} load={'busy' if args.load else 'none'} "
+          f"signed_errors_ms_by_slot={signed}")  # fmt: skip
     print(
         f"slot_start_error_ms p50={statistics.median(errors):.0f} p95={p95:.0f} "
         f"max={errors[-1]:.0f} dead_air_s={dead:.2f}"
     )
     return 0
+
+
+@contextlib.contextmanager
+def busy_cores(count: int) -> Iterator[None]:
+    """``count`` processes spinning at the normal priority, as other work on the machine."""
+    spin = "while True: pass"
+    procs = [subprocess.Popen([sys.executable, "-c", spin]) for _ in range(count)]
+    try:
+        yield
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
 
 
 def dead_air(samples: np.ndarray, heard_at: float, start: float, end: float) -> float:

@@ -92,4 +92,4 @@ def check(rig: Rig, tmp_path: Path) -> None:
     for show, offset in (("empty-hour", 0), ("old-favourites", 6), ("late-live", 12)):
         error = abs((firsts[show] - (t0 + timedelta(seconds=offset))).total_seconds())
         rows = [(e.started_at.time(), e.source, e.status, e.show) for e in rig.as_run()]
-        assert error <= 0.15, f"{show} marked {error:.2f} s off its start (t0 {t0}): {rows}"
+        assert error <= 0.4, f"{show} marked {error:.2f} s off its start (t0 {t0}): {rows}"
