@@ -30,6 +30,7 @@ from radio.models import StationState
 from radio.playout.asrun import AsRunRecorder
 from radio.playout.episodes import LibraryEpisodes
 from radio.playout.icecast import write_icecast_config
+from radio.playout.liquidsoap import LiquidsoapPlayout
 from radio.playout.plan import EpisodeLookup
 from radio.playout.scheduler import GATE_LEAD_S, Reconciler, SchedulerProcess
 from radio.playout.script import ScriptInputs, render_script
@@ -374,7 +375,7 @@ def build_scheduler(settings: Settings) -> SchedulerProcess:
     """The playout scheduler process (``radio scheduler``), built from the settings."""
     services = build_services(settings)
     reconciler = Reconciler(
-        services.liquidsoap,
+        LiquidsoapPlayout(services.liquidsoap),
         services.grid,
         episode_lookup(services),
         services.stream_keys,

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from radio.errors import LiquidsoapError
+from radio.playout.playout import FAR, LiveState, QueuedRequest, QueueState
 from radio.playout.quoting import annotate_uri, clean_value
 
 log = logging.getLogger(__name__)
@@ -252,3 +253,54 @@ def _unquote(value: str) -> str:
     if len(value) >= 2 and value[0] == value[-1] == '"':
         return value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
     return value
+
+
+class LiquidsoapPlayout:
+    """:class:`~radio.playout.playout.Playout` over the control socket.
+
+    The station script gives each slot queue (``slot_a``, ``slot_b``) a request queue and three
+    interactive variables, ``<queue>_start``, ``<queue>_end`` and ``<queue>_occurrence``; each
+    live mount has ``<mount>_key``, ``_key_from``, ``_start``, ``_end`` and ``_title``.
+    """
+
+    def __init__(self, client: LiquidsoapClient) -> None:
+        self.client = client
+
+    def queue_state(self, queue: str) -> QueueState:
+        return QueueState(
+            queue,
+            float(self.client.get_var(f"{queue}_start")),
+            float(self.client.get_var(f"{queue}_end")),
+            self.client.get_var(f"{queue}_occurrence"),
+        )
+
+    def clear_queue(self, queue: str) -> None:
+        self.client.set_var(f"{queue}_start", FAR)
+        self.client.set_var(f"{queue}_end", 0.0)
+        self.client.set_var(f"{queue}_occurrence", "")
+        self.client.command(f"{LiquidsoapClient._name(queue)}.flush_and_skip")
+
+    def load_queue(self, queue: str, request: QueuedRequest) -> None:
+        self.clear_queue(queue)
+        self.client.push(queue, request.path, request.metadata)
+        self.client.set_var(f"{queue}_occurrence", request.occurrence)
+        self.client.set_var(f"{queue}_end", request.end)
+        self.client.set_var(f"{queue}_start", request.start)  # last: it opens the gate
+
+    def live_state(self, mount: str) -> LiveState:
+        get = self.client.get_var
+        return LiveState(
+            key=get(f"{mount}_key"),
+            key_from=float(get(f"{mount}_key_from")),
+            start=float(get(f"{mount}_start")),
+            end=float(get(f"{mount}_end")),
+            title=get(f"{mount}_title"),
+        )
+
+    def set_live(self, mount: str, state: LiveState) -> None:
+        self.client.set_var(f"{mount}_key", state.key)
+        self.client.set_var(f"{mount}_key_from", state.key_from)
+        self.client.set_var(f"{mount}_start", state.start)
+        self.client.set_var(f"{mount}_end", state.end)
+        if state.open:  # a closed window keeps the last title (nobody is on air with it)
+            self.client.set_var(f"{mount}_title", state.title)

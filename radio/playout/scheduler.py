@@ -19,7 +19,6 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
@@ -27,7 +26,6 @@ from types import FrameType
 from radio.config import Settings
 from radio.errors import LiquidsoapError
 from radio.grid.service import GridService
-from radio.playout.liquidsoap import LiquidsoapClient
 from radio.playout.live import StreamKeys
 from radio.playout.plan import (
     GATE_GRACE_S,
@@ -39,11 +37,10 @@ from radio.playout.plan import (
     live_windows,
     scheduled_items,
 )
+from radio.playout.playout import CLOSED, FAR, LiveState, Playout, QueuedRequest, QueueState
 
 log = logging.getLogger(__name__)
 
-#: The gate of an unused queue: closed until the far future.
-FAR = 1_000_000_000_000.0
 #: A request pushed late (after a restart) starts this long after it is pushed.
 LATE_START_S = 0.2
 #: How far ahead the plan looks.
@@ -52,38 +49,23 @@ LOOKAHEAD = timedelta(minutes=15)
 GATE_LEAD_S = 0.03
 
 
-@dataclass(frozen=True)
-class QueueState:
-    name: str
-    start: float
-    end: float
-    occurrence: str
-
-    def holds(self, item: ScheduledItem) -> bool:
-        return self.occurrence == item_key(item)
-
-    def busy_at(self, now: float) -> bool:
-        """Its item is still within its gate (on air, or still to come)."""
-        return bool(self.occurrence) and now < self.end
-
-
 def item_key(item: ScheduledItem) -> str:
-    """What a queue's ``_occurrence`` variable holds for an item: occurrence and media."""
+    """What a queue holds for an item (:attr:`QueueState.occurrence`): occurrence and media."""
     return f"{item.occurrence.id}|{item.media.media_id}"
 
 
 class Reconciler:
-    """One idempotent step: make Liquidsoap's prepared plan match the grid at ``now``."""
+    """One idempotent step: make the playout engine's prepared plan match the grid at ``now``."""
 
     def __init__(
         self,
-        client: LiquidsoapClient,
+        playout: Playout,
         grid: GridService,
         episodes: EpisodeLookup,
         keys: StreamKeys,
         settings: Settings,
     ) -> None:
-        self.client = client
+        self.playout = playout
         self.grid = grid
         self.episodes = episodes
         self.keys = keys
@@ -100,17 +82,17 @@ class Reconciler:
     # -- scheduled episodes ---------------------------------------------------------------
 
     def _queues(self, wanted: list[ScheduledItem], now: float) -> None:
-        states = {q: self._state(q) for q in QUEUES}
+        states = {q: self.playout.queue_state(q) for q in QUEUES}
         placed = {item_key(i) for i in wanted}
         # Free queues whose item is no longer wanted (cancelled, replaced, ended).
         for state in states.values():
             if state.occurrence and state.occurrence not in placed:
                 if state.start <= now < state.end and self._still_in_grid(state, now):
                     continue  # on air and still scheduled: let it finish (its cue-out ends it)
-                self._clear(state.name)
+                self.playout.clear_queue(state.name)
                 states[state.name] = QueueState(state.name, FAR, 0.0, "")
         for item in wanted:
-            if any(s.holds(item) for s in states.values()):
+            if any(s.holds(item_key(item)) for s in states.values()):
                 continue
             airing = [s for s in states.values() if s.busy_at(now) and s.start <= now]
             if any(s.occurrence.split("|", 1)[0] == item.occurrence.id for s in airing):
@@ -120,26 +102,12 @@ class Reconciler:
                 break
             queue = free[0].name
             self._load(queue, item, now)
-            states[queue] = self._state(queue)
+            states[queue] = self.playout.queue_state(queue)
 
     def _still_in_grid(self, state: QueueState, now: float) -> bool:
         occ_id = state.occurrence.split("|", 1)[0]
         occ = self.grid.find_occurrence(occ_id)
         return occ is not None and occ.start.timestamp() <= now < occ.end.timestamp()
-
-    def _state(self, queue: str) -> QueueState:
-        return QueueState(
-            queue,
-            float(self.client.get_var(f"{queue}_start")),
-            float(self.client.get_var(f"{queue}_end")),
-            self.client.get_var(f"{queue}_occurrence"),
-        )
-
-    def _clear(self, queue: str) -> None:
-        self.client.set_var(f"{queue}_start", FAR)
-        self.client.set_var(f"{queue}_end", 0.0)
-        self.client.set_var(f"{queue}_occurrence", "")
-        self.client.command(f"{queue}.flush_and_skip")
 
     def _load(self, queue: str, item: ScheduledItem, now: float) -> None:
         """Queue ``item`` on ``queue``, gated to its slot; resume mid-slot when late."""
@@ -154,27 +122,21 @@ class Reconciler:
         cue_out = item.cue_out_s()
         if cue_in >= cue_out - 0.5:
             return  # nothing left of the episode to play in this slot
-        self._clear(queue)
-        self.client.push(
-            queue,
-            media.path,
-            {
-                "title": media.title,
-                "artist": media.artist,
-                "radio_show": occ.show,
-                "radio_show_title": occ.title,
-                "radio_occurrence": occ.id,
-                "radio_media_id": media.media_id,
-                "radio_status": item.status,
-                "liq_cue_in": f"{cue_in:.3f}",
-                "liq_cue_out": f"{cue_out:.3f}",
-                "liq_amplify": f"{media.gain_db:.2f} dB",
-                "radio_due": f"{start:.3f}",
-            },
-        )
-        self.client.set_var(f"{queue}_occurrence", item_key(item))
-        self.client.set_var(f"{queue}_end", end + GATE_GRACE_S)
-        self.client.set_var(f"{queue}_start", start)
+        metadata = {
+            "title": media.title,
+            "artist": media.artist,
+            "radio_show": occ.show,
+            "radio_show_title": occ.title,
+            "radio_occurrence": occ.id,
+            "radio_media_id": media.media_id,
+            "radio_status": item.status,
+            "liq_cue_in": f"{cue_in:.3f}",
+            "liq_cue_out": f"{cue_out:.3f}",
+            "liq_amplify": f"{media.gain_db:.2f} dB",
+            "radio_due": f"{start:.3f}",
+        }
+        request = QueuedRequest(media.path, metadata, item_key(item), start, end + GATE_GRACE_S)
+        self.playout.load_queue(queue, request)
         log.info(
             "queued %s (%s) on %s for %s",
             occ.id,
@@ -191,30 +153,22 @@ class Reconciler:
             self._live_mount(mount, window)
 
     def _live_mount(self, mount: str, window: LiveWindow | None) -> None:
-        wanted: dict[str, float | str]
-        if window is None:
-            wanted = {"key": "", "key_from": 0.0, "start": 0.0, "end": 0.0}
-        else:
+        wanted = CLOSED
+        if window is not None:
             occ = window.occurrence
-            wanted = {
-                "key": self.keys.key_for(occ.show),
-                "key_from": window.key_from.timestamp(),
-                "start": window.start.timestamp(),
-                "end": window.end.timestamp(),
-                "title": occ.title,
-            }
-        for field, value in wanted.items():
-            name = f"{mount}_{field}"
-            current = self.client.get_var(name)
-            if isinstance(value, float):
-                if abs(float(current) - value) < 0.001:
-                    continue
-            elif current == value:
-                continue
-            self.client.set_var(name, value)
-            if field == "key":
-                opened = f"{window.occurrence.id}" if window else "closed"
-                log.info("live window on /%s: %s", mount, opened)
+            wanted = LiveState(
+                key=self.keys.key_for(occ.show),
+                key_from=window.key_from.timestamp(),
+                start=window.start.timestamp(),
+                end=window.end.timestamp(),
+                title=occ.title,
+            )
+        current = self.playout.live_state(mount)
+        if wanted.same_as(current):
+            return
+        self.playout.set_live(mount, wanted)
+        if wanted.key != current.key:
+            log.info("live window on /%s: %s", mount, window.occurrence.id if window else "closed")
 
 
 class SchedulerProcess:

@@ -27,6 +27,7 @@ from radio.credentials import load_or_create
 from radio.errors import LiquidsoapError
 from radio.playout.asrun import AsRunEntry, AsRunRecorder, entries
 from radio.playout.icecast import write_icecast_config
+from radio.playout.liquidsoap import LiquidsoapClient, LiquidsoapPlayout
 from radio.playout.plan import Playable
 from radio.playout.scheduler import Reconciler
 from radio.station import render_playlists, write_liquidsoap_script
@@ -137,6 +138,13 @@ class Rig:
     def mp3(self) -> str:
         return f"http://127.0.0.1:{self.settings.icecast_port}/stream.mp3"
 
+    @property
+    def liquidsoap(self) -> LiquidsoapClient:
+        """The control-socket client the rig's reconciler drives."""
+        playout = self.reconciler.playout
+        assert isinstance(playout, LiquidsoapPlayout)
+        return playout.client
+
     def liquidsoap_pid(self) -> int | None:
         for child in self.supervisor.children:
             if child.name == "liquidsoap" and child.process and child.process.poll() is None:
@@ -197,7 +205,11 @@ def start_rig(base: Path, demo_media: Path, **overrides: object) -> Iterator[Rig
     supervisor.start(Child("liquidsoap", ["liquidsoap", str(script)], on_line=recorder.handle_line))
     episodes = Episodes()
     reconciler = Reconciler(
-        services.liquidsoap, services.grid, episodes, services.stream_keys, settings
+        LiquidsoapPlayout(services.liquidsoap),
+        services.grid,
+        episodes,
+        services.stream_keys,
+        settings,
     )
     stop = threading.Event()
 

@@ -46,7 +46,7 @@ def check(rig: Rig, tmp_path: Path) -> None:
         tone(tmp_path / "old.ogg", 900, 10), 10.0, "Last Week's Favourites"
     )
     grid = rig.reconciler.grid
-    tracker = OnAirTracker(rig.reconciler.client, "Rig", slot_at=grid.scheduled_at)
+    tracker = OnAirTracker(rig.liquidsoap, "Rig", slot_at=grid.scheduled_at)
 
     def now_at(seconds: float) -> dict[str, Any]:
         due = t0 + timedelta(seconds=seconds)
