@@ -51,6 +51,15 @@ class UploadConflict(RadioError):
         self.offset = offset
 
 
+class UploadStopped(RadioError):
+    """The station could not store the bytes (its disk is full or failing); those that
+    reached the disk are kept, up to ``offset``."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
 class UploadGone(NotFound):
     """The upload expired or was cancelled."""
 
@@ -148,11 +157,7 @@ class Uploads:
                     try:
                         _write_all(fp, block)
                     except OSError as exc:
-                        log.error("upload %s: cannot write: %s", upload_id, exc)
-                        raise MediaRejected(
-                            "The station's disk is full or failing, so the upload stopped; "
-                            "ask the station's admin, then resume the upload."
-                        ) from None
+                        raise _stopped(upload_id, fp, exc) from None
                     left -= len(block)
                 if length is None and stream.read(1):
                     raise MediaRejected(
@@ -160,7 +165,7 @@ class Uploads:
                     )
             finally:
                 reached = os.fstat(fp.fileno()).st_size
-                self._touch(upload_id)
+                self._touch(upload_id)  # never in place of the error that stopped the upload
         return reached
 
     def finish(self, upload_id: str, wait_s: float = 600.0) -> UploadState:
@@ -257,10 +262,15 @@ class Uploads:
             yield fp
 
     def _touch(self, upload_id: str) -> None:
-        with self.db.write() as session:
-            row = session.get(UploadSession, upload_id)
-            if row is not None:
-                row.expires_at = self.clock() + UPLOAD_TTL
+        """Push the upload's expiry back (it is receiving bytes); a failure is only logged:
+        the bytes are on disk, and the worst outcome is an earlier expiry."""
+        try:
+            with self.db.write() as session:
+                row = session.get(UploadSession, upload_id)
+                if row is not None:
+                    row.expires_at = self.clock() + UPLOAD_TTL
+        except (OperationalError, OSError) as exc:
+            log.warning("upload %s: its expiry could not be pushed back: %s", upload_id, exc)
 
     def _row(self, session: Any, upload_id: str, live_only: bool = True) -> UploadSession:
         row = session.get(UploadSession, upload_id)
@@ -284,6 +294,24 @@ class Uploads:
         if not upload_id.replace("-", "").replace("_", "").isalnum():
             raise UploadGone("There is no such upload.")
         return upload_dir(self.settings) / f"{upload_id}.part"
+
+
+def _stopped(upload_id: str, fp: IO[bytes], exc: OSError) -> UploadStopped:
+    reached = os.fstat(fp.fileno()).st_size
+    log.error("upload %s: cannot write at %d bytes: %s", upload_id, reached, exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return UploadStopped(
+            f"The station's disk is full, so the upload stopped at {reached} bytes; nothing "
+            "received is lost: resume the upload once the station's admin has freed some "
+            "space.",
+            reached,
+        )
+    return UploadStopped(
+        f"The station's disk could not store the upload ({exc.strerror or 'a disk error'}), "
+        f"so it stopped at {reached} bytes; nothing received is lost: tell the station's "
+        "admin, then resume the upload.",
+        reached,
+    )
 
 
 def _write_all(fp: IO[bytes], data: bytes) -> None:
