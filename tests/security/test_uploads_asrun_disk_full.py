@@ -53,10 +53,12 @@ def track(recorder: AsRunRecorder, minutes: int, title: str) -> None:
 
 
 def aired(db: Database) -> list[tuple[str, str, str]]:
-    return [
-        (e.started_at.strftime("%H:%M"), e.ended_at.strftime("%H:%M") if e.ended_at else "", e.title)
-        for e in entries(db, T0 - timedelta(days=1), T0 + timedelta(days=1))
-    ]
+    found = entries(db, T0 - timedelta(days=1), T0 + timedelta(days=1))
+    return [(e.started_at.strftime("%H:%M"), _hhmm(e.ended_at), e.title) for e in found]
+
+
+def _hhmm(moment: datetime | None) -> str:
+    return moment.strftime("%H:%M") if moment else ""
 
 
 def test_tracks_aired_while_the_disk_is_full_reach_the_log_once_it_has_room(
