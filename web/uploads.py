@@ -27,7 +27,13 @@ from radio.accounts.model import Account
 from radio.errors import MediaRejected, NotFound, RadioError
 from radio.media.files import human_size
 from radio.media.library import MediaLibrary, Target
-from radio.media.uploads import UploadConflict, Uploads, UploadState, UploadStopped
+from radio.media.uploads import (
+    UploadConflict,
+    UploadQuota,
+    Uploads,
+    UploadState,
+    UploadStopped,
+)
 from web import services
 from web.auth import current_account
 from web.errors import problem
@@ -250,6 +256,8 @@ def _radio_problem(exc: RadioError) -> Response:
         if exc.offset is not None:
             answer.headers["Upload-Offset"] = str(exc.offset)
         return answer
+    if isinstance(exc, UploadQuota):
+        return _problem(429, str(exc))
     if isinstance(exc, UploadStopped):
         stopped = _problem(507, str(exc), offset=exc.offset)
         stopped.headers["Upload-Offset"] = str(exc.offset)
@@ -263,7 +271,7 @@ def _radio_problem(exc: RadioError) -> Response:
 
 _TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
            409: "Conflict", 413: "Content Too Large", 422: "Unprocessable Content",
-           507: "Insufficient Storage"}  # fmt: skip
+           429: "Too Many Requests", 507: "Insufficient Storage"}  # fmt: skip
 
 
 def _problem(status: int, detail: str, **extra: Any) -> Response:
