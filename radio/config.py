@@ -51,6 +51,12 @@ class Settings:
     #: Minutes before a live slot that its stream key starts to work.
     live_key_lead_min: float = 5.0
     max_upload_bytes: int = 1024**3
+    #: Uploads one person may have in progress at once (opened, not finished or cancelled).
+    upload_sessions_per_person: int = 4
+    #: Bytes one person's uploads in progress may declare in all.
+    upload_reserved_bytes_per_person: int = 2 * 1024**3
+    #: Hours without a byte after which an upload in progress is removed, with its bytes.
+    upload_expire_after_h: float = 24.0
     loudness_target_lufs: float = -16.0
     true_peak_max_dbtp: float = -1.0
     silence_threshold_db: float = -50.0
@@ -192,3 +198,12 @@ def _validate(s: Settings) -> None:
         raise ConfigError("silence_level_db must be between -90 and -10 (dBFS), e.g. -45.")
     if s.max_upload_bytes <= 0:
         raise ConfigError("max_upload_bytes must be above 0.")
+    if s.upload_sessions_per_person < 1:
+        raise ConfigError("upload_sessions_per_person must be 1 or more.")
+    if s.upload_reserved_bytes_per_person < s.max_upload_bytes:
+        raise ConfigError(
+            "upload_reserved_bytes_per_person must be at least max_upload_bytes "
+            f"({s.max_upload_bytes}), or nobody could upload a file of the largest size."
+        )
+    if s.upload_expire_after_h <= 0:
+        raise ConfigError("upload_expire_after_h must be above 0 (hours).")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -25,10 +26,36 @@ def load(fp: TextIO) -> list[str]:
     return [line.strip() for line in fp if line.strip() and not line.lstrip().startswith("#")]
 
 
-def dump(entries: Iterable[str], fp: TextIO) -> None:
-    fp.write("#EXTM3U\n")
+def rewrite(text: str, entries: Sequence[str]) -> str:
+    """The playlist ``text`` with ``entries`` as its entries, every comment line kept.
+
+    Entries already there keep their place and the lines around them; an entry left out
+    takes with it the ``#EXT…`` directives just above it (its ``#EXTINF``); new entries go
+    at the end. Plain comments (``# …``) and blank lines always stay where they were.
+    """
+    left = Counter(entries)
+    out: list[str] = []
+    held: list[str] = []  # directives waiting for the entry they describe
+    for line in text.splitlines():
+        bare = line.strip()
+        if bare.startswith("#EXT") and bare != "#EXTM3U":
+            held.append(line)
+        elif bare and not bare.startswith("#"):
+            if left[bare] > 0:
+                left[bare] -= 1
+                out += [*held, line]
+            held = []
+        else:
+            out += [*held, line]
+            held = []
+    out += held
     for entry in entries:
-        fp.write(f"{entry}\n")
+        if left[entry] > 0:
+            left[entry] -= 1
+            out.append(entry)
+    if not out or out[0].strip() != "#EXTM3U":
+        out.insert(0, "#EXTM3U")
+    return "".join(f"{line}\n" for line in out)
 
 
 def resolve(entries: Iterable[str], media_dir: Path) -> Iterator[Path]:

@@ -181,6 +181,14 @@ def sweep_temporary(settings: Settings, services: Services) -> None:
     sweep_uploads(settings, services.db)
 
 
+def expire_uploads(settings: Settings, db: Database | None) -> None:
+    """Remove abandoned uploads (nothing received for ``upload_expire_after_h`` hours)."""
+    from radio.media.uploads import expire_uploads as expire
+
+    if db is not None:
+        expire(settings, db)
+
+
 def render_playlists(settings: Settings, db: Database | None = None) -> dict[str, Path]:
     """The playlists Liquidsoap reads, with the library's cues and gain on analysed files."""
     measured = analysis_annotations(db, settings.media_dir) if db is not None else {}
@@ -336,7 +344,7 @@ class Station:
 
     def _start_jobs(self, recorder: AsRunRecorder) -> None:
         """Jobs of the main process: the playlist files Liquidsoap reads; slot marks in the
-        as-run log."""
+        as-run log; removing abandoned uploads."""
         from apscheduler.schedulers.background import BackgroundScheduler
 
         scheduler = BackgroundScheduler(timezone=UTC)
@@ -345,6 +353,15 @@ class Station:
             "interval",
             seconds=0.5,
             id="as-run slots",
+            max_instances=1,
+            coalesce=True,
+        )
+        scheduler.add_job(
+            expire_uploads,
+            "interval",
+            minutes=10,
+            args=[self.settings, self.services.db if self.services else None],
+            id="abandoned uploads",
             max_instances=1,
             coalesce=True,
         )

@@ -31,3 +31,22 @@ def test_an_unreadable_playlist_renders_empty(tmp_path: Path) -> None:
     target = tmp_path / "out.m3u8"
     assert playlists.render(tmp_path / "nope.m3u8", tmp_path, target) == 0
     assert target.read_text() == "#EXTM3U\n"
+
+
+def test_rewrite_keeps_every_comment_and_drops_a_removed_entrys_directives() -> None:
+    text = (
+        "#EXTM3U\n# The rotation (edit with care)\n#EXTINF:200,Kept\nkept.ogg\n\n"
+        "# gone soon\n#EXTINF:100,Gone\ngone.ogg\nlast.ogg\n# the end\n"
+    )
+    assert playlists.rewrite(text, ["kept.ogg", "last.ogg", "new.ogg"]).splitlines() == [
+        "#EXTM3U",
+        "# The rotation (edit with care)",
+        "#EXTINF:200,Kept",
+        "kept.ogg",
+        "",
+        "# gone soon",
+        "last.ogg",
+        "# the end",
+        "new.ogg",
+    ]
+    assert playlists.rewrite("", ["a.ogg"]) == "#EXTM3U\na.ogg\n"

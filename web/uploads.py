@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import re
 from typing import Any
 
 from flask import Blueprint, Response, current_app, json, request, url_for
@@ -26,7 +27,13 @@ from radio.accounts.model import Account
 from radio.errors import MediaRejected, NotFound, RadioError
 from radio.media.files import human_size
 from radio.media.library import MediaLibrary, Target
-from radio.media.uploads import UploadConflict, Uploads, UploadState
+from radio.media.uploads import (
+    UploadConflict,
+    UploadQuota,
+    Uploads,
+    UploadState,
+    UploadStopped,
+)
 from web import services
 from web.auth import current_account
 from web.errors import problem
@@ -36,6 +43,8 @@ log = logging.getLogger(__name__)
 bp = Blueprint("uploads", __name__, url_prefix="/api/uploads")
 
 TUS = {"Tus-Resumable": "1.0.0"}
+#: An Upload-Length: ASCII digits only (``int()`` would also take "-5", "1_000" and "١٢").
+_WHOLE = re.compile(r"[0-9]{1,19}")
 
 
 def uploads() -> Uploads:
@@ -63,11 +72,21 @@ def create() -> Response:
     if account is None:
         return _problem(401, "Log in to upload.")
     fields = _creation_fields()
+    if isinstance(fields, str):
+        return _problem(400, fields)
     limit = services().settings.max_upload_bytes
-    try:
-        size = int(str(fields.get("size", "")))
-    except ValueError:
+    raw = fields.get("size")
+    text = "" if raw is None else str(raw).strip()
+    if not text:
         return _problem(400, "Say how large the file is (Upload-Length, in bytes).")
+    if isinstance(raw, bool) or not _WHOLE.fullmatch(text):
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        return _problem(
+            400,
+            f"Upload-Length must be the file's size in bytes, a whole number such as "
+            f"52428800, not {shown!r}.",
+        )
+    size = int(text)
     if size > limit:
         return _problem(
             413,
@@ -81,12 +100,12 @@ def create() -> Response:
         playlist=_text(fields.get("playlist")),
     )
     try:
-        occurrence = uploads().library.check_target(target)
-        if occurrence is not None:  # the grid says whose slot it is
-            target = Target(occurrence.show, target.occurrence_id, target.playlist)
-        refusal = _forbidden(account, target)
+        slot = uploads().library.slot_of(target)
+        refusal = upload_refusal(account, target, slot.show if slot is not None else None)
         if refusal:
             return _problem(403, refusal)
+        if slot is not None:  # the grid says whose slot it is
+            target = Target(target.show or slot.show, target.occurrence_id, target.playlist)
         state = uploads().create(str(fields.get("filename") or ""), size, target, str(account.id))
     except RadioError as exc:
         return _radio_problem(exc)
@@ -180,21 +199,31 @@ def _mine(upload_id: str) -> UploadState | Response:
     return state
 
 
-def _forbidden(account: Account, target: Target) -> str | None:
-    if account.is_admin:
-        return None
-    if target.occurrence_id is not None:
-        if target.show is not None and account.presents(target.show):
-            return None
-        if account.edits_grid:
-            return None
-        return "You can upload episodes only to your own shows' slots."
+def upload_refusal(account: Account, target: Target, slot_show: str | None) -> str | None:
+    """Why ``account`` may not open an upload for ``target``, or None if it may.
+
+    Decided on the whole target at once: a playlist (whatever else the request names) is
+    for volunteers and admins only; a presenter uploads only to a slot of a show of theirs,
+    ``slot_show`` being the show the grid gives the occurrence (None if the grid has no such
+    occurrence: the target check then says so). The ``show`` the request names is never
+    trusted for this.
+    """
     if account.edits_grid:
         return None
-    return "Choose one of your show's slots to upload an episode to."
+    if target.playlist is not None:
+        return (
+            "Only the station's volunteers and admins can add files to a playlist; "
+            "upload your episode to one of your show's slots."
+        )
+    if target.occurrence_id is None:
+        return "Choose one of your show's slots to upload an episode to."
+    if slot_show is not None and not account.presents(slot_show):
+        return "You can upload episodes only to your own shows' slots."
+    return None
 
 
-def _creation_fields() -> dict[str, object]:
+def _creation_fields() -> dict[str, object] | str:
+    """The fields of a creation request, or the sentence saying which one is unreadable."""
     if request.is_json:
         body = request.get_json(silent=True)
         return dict(body) if isinstance(body, dict) else {}
@@ -206,7 +235,8 @@ def _creation_fields() -> dict[str, object]:
         try:
             fields[key] = base64.b64decode(value, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
-            fields[key] = None
+            shown = key[:40]
+            return f"The upload's {shown!r} (in Upload-Metadata) is not base64-encoded UTF-8 text."
     return fields
 
 
@@ -226,6 +256,12 @@ def _radio_problem(exc: RadioError) -> Response:
         if exc.offset is not None:
             answer.headers["Upload-Offset"] = str(exc.offset)
         return answer
+    if isinstance(exc, UploadQuota):
+        return _problem(429, str(exc))
+    if isinstance(exc, UploadStopped):
+        stopped = _problem(507, str(exc), offset=exc.offset)
+        stopped.headers["Upload-Offset"] = str(exc.offset)
+        return stopped
     if isinstance(exc, NotFound):
         return _problem(404, str(exc))
     if isinstance(exc, MediaRejected):
@@ -234,7 +270,8 @@ def _radio_problem(exc: RadioError) -> Response:
 
 
 _TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-           409: "Conflict", 413: "Content Too Large", 422: "Unprocessable Content"}  # fmt: skip
+           409: "Conflict", 413: "Content Too Large", 422: "Unprocessable Content",
+           429: "Too Many Requests", 507: "Insufficient Storage"}  # fmt: skip
 
 
 def _problem(status: int, detail: str, **extra: Any) -> Response:

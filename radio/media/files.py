@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import io
 import os
 import secrets
 import shutil
@@ -56,22 +57,19 @@ def temporary_dir(settings: Settings) -> Path:
 def add_to_playlist(folder: Path, name: str, entry: str, lock_dir: Path) -> bool:
     """Append ``entry`` to ``folder/name.m3u8`` (created if missing); False if already there.
 
-    Writers take a lock (kept in ``lock_dir``, not among the playlists) and replace the file
-    atomically, so playout never reads half a playlist.
+    Its comment lines are kept. Writers take a lock (kept in ``lock_dir``, not among the
+    playlists) and replace the file atomically, so playout never reads half a playlist.
     """
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.m3u8"
     with (lock_dir / f"playlist-{name}.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        entries = []
-        if path.exists():
-            with path.open(encoding="utf-8") as fp:
-                entries = playlists.load(fp)
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+        entries = playlists.load(io.StringIO(text))
         if entry in entries:
             return False
         tmp = path.with_suffix(".m3u8.tmp")
-        with tmp.open("w", encoding="utf-8") as fp:
-            playlists.dump([*entries, entry], fp)
+        tmp.write_text(playlists.rewrite(text, [*entries, entry]), encoding="utf-8")
         os.replace(tmp, path)
     return True
 

@@ -213,6 +213,12 @@ class MediaLibrary:
 
     # Episodes and playlists --------------------------------------------------------------
 
+    def slot_of(self, target: Target) -> Any | None:
+        """The grid occurrence ``target`` names, or None (none named, or no such one)."""
+        if target.occurrence_id is None or self.slots is None:
+            return None
+        return self.slots.find_occurrence(target.occurrence_id)
+
     def check_target(self, target: Target) -> Any | None:
         """The occurrence a target names (None for none); refuses what cannot be attached."""
         if target.playlist is not None and not _PLAYLIST_NAME.match(target.playlist):

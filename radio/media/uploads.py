@@ -30,14 +30,12 @@ from radio.config import Settings
 from radio.db import Database
 from radio.errors import MediaRejected, NotFound, RadioError
 from radio.media import names
-from radio.media.files import check_disk, check_size, temporary_dir
+from radio.media.files import check_disk, check_size, human_size, temporary_dir
 from radio.media.library import MediaLibrary, Target
 from radio.media.store import UploadSession
 
 log = logging.getLogger(__name__)
 
-#: An upload nobody has touched for this long is swept away.
-UPLOAD_TTL = timedelta(hours=24)
 #: Temporary files of other kinds (an import cut short) are swept after this.
 STALE_AFTER = timedelta(hours=1)
 BLOCK = 64 * 1024
@@ -49,6 +47,19 @@ class UploadConflict(RadioError):
     def __init__(self, message: str, offset: int | None = None) -> None:
         super().__init__(message)
         self.offset = offset
+
+
+class UploadStopped(RadioError):
+    """The station could not store the bytes (its disk is full or failing); those that
+    reached the disk are kept, up to ``offset``."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+class UploadQuota(RadioError):
+    """The person already has as many uploads in progress (or bytes reserved) as allowed."""
 
 
 class UploadGone(NotFound):
@@ -95,25 +106,66 @@ class Uploads:
     def create(
         self, filename: str, size: int, target: Target | None = None, owner: str | None = None
     ) -> UploadState:
-        """Open an upload, refusing before any byte arrives what could never be accepted."""
+        """Open an upload, refusing before any byte arrives what could never be accepted.
+
+        ``owner`` (who opens it) may have at most ``upload_sessions_per_person`` uploads in
+        progress, declaring ``upload_reserved_bytes_per_person`` bytes in all; abandoned
+        ones are removed first (:func:`expire_uploads`).
+        """
         target = target or Target()
         name = names.clean_filename(filename)
+        if size < 0:
+            raise MediaRejected(f"The file's size must be 0 bytes or more, not {size}.")
         check_size(size, self.settings.max_upload_bytes)
         folder = upload_dir(self.settings)
         check_disk(folder, size)
         self.library.check_target(target)
         now = self.clock()
+        expire_uploads(self.settings, self.db, now=now)
         row = UploadSession(
             id=secrets.token_urlsafe(18), filename=name, size_bytes=size, show=target.show,
             occurrence_id=target.occurrence_id, playlist=target.playlist, owner=owner,
-            status="receiving",
-            media_id=None, result=None, note="", created_at=now, expires_at=now + UPLOAD_TTL,
+            status="receiving", media_id=None, result=None, note="", created_at=now,
+            expires_at=now + self._ttl,
         )  # fmt: skip
-        self._part(row.id).touch()
         with self.db.write() as session:
+            if owner is not None:
+                self._check_quota(session, owner, size, now)
             session.add(row)
             session.flush()
+            self._part(row.id).touch()
             return self._state(row)
+
+    def _check_quota(self, session: Any, owner: str, size: int, now: datetime) -> None:
+        s = self.settings
+        open_sizes = list(
+            session.scalars(
+                select(UploadSession.size_bytes).where(
+                    UploadSession.owner == owner,
+                    UploadSession.status.in_(("receiving", "analysing")),
+                    UploadSession.expires_at > now,
+                )
+            )
+        )
+        most = s.upload_sessions_per_person
+        if len(open_sizes) >= most:
+            raise UploadQuota(
+                f"You already have {len(open_sizes)} uploads in progress, the most one person "
+                f"may have at once; finish or cancel one (an upload that receives nothing for "
+                f"{s.upload_expire_after_h:g} hours is removed), then start this one."
+            )
+        reserved = sum(open_sizes)
+        allowed = s.upload_reserved_bytes_per_person
+        if reserved + size > allowed:
+            raise UploadQuota(
+                f"Your uploads in progress already declare {human_size(reserved)}, and this "
+                f"{human_size(size)} file would take you past the {human_size(allowed)} one "
+                "person may upload at once; finish or cancel one of them, then start this one."
+            )
+
+    @property
+    def _ttl(self) -> timedelta:
+        return timedelta(hours=self.settings.upload_expire_after_h)
 
     def state(self, upload_id: str) -> UploadState:
         with self.db.session() as session:
@@ -148,11 +200,7 @@ class Uploads:
                     try:
                         _write_all(fp, block)
                     except OSError as exc:
-                        log.error("upload %s: cannot write: %s", upload_id, exc)
-                        raise MediaRejected(
-                            "The station's disk is full or failing, so the upload stopped; "
-                            "ask the station's admin, then resume the upload."
-                        ) from None
+                        raise _stopped(upload_id, fp, exc) from None
                     left -= len(block)
                 if length is None and stream.read(1):
                     raise MediaRejected(
@@ -160,7 +208,7 @@ class Uploads:
                     )
             finally:
                 reached = os.fstat(fp.fileno()).st_size
-                self._touch(upload_id)
+                self._touch(upload_id)  # never in place of the error that stopped the upload
         return reached
 
     def finish(self, upload_id: str, wait_s: float = 600.0) -> UploadState:
@@ -257,10 +305,15 @@ class Uploads:
             yield fp
 
     def _touch(self, upload_id: str) -> None:
-        with self.db.write() as session:
-            row = session.get(UploadSession, upload_id)
-            if row is not None:
-                row.expires_at = self.clock() + UPLOAD_TTL
+        """Push the upload's expiry back (it is receiving bytes); a failure is only logged:
+        the bytes are on disk, and the worst outcome is an earlier expiry."""
+        try:
+            with self.db.write() as session:
+                row = session.get(UploadSession, upload_id)
+                if row is not None:
+                    row.expires_at = self.clock() + self._ttl
+        except (OperationalError, OSError) as exc:
+            log.warning("upload %s: its expiry could not be pushed back: %s", upload_id, exc)
 
     def _row(self, session: Any, upload_id: str, live_only: bool = True) -> UploadSession:
         row = session.get(UploadSession, upload_id)
@@ -286,6 +339,24 @@ class Uploads:
         return upload_dir(self.settings) / f"{upload_id}.part"
 
 
+def _stopped(upload_id: str, fp: IO[bytes], exc: OSError) -> UploadStopped:
+    reached = os.fstat(fp.fileno()).st_size
+    log.error("upload %s: cannot write at %d bytes: %s", upload_id, reached, exc)
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return UploadStopped(
+            f"The station's disk is full, so the upload stopped at {reached} bytes; nothing "
+            "received is lost: resume the upload once the station's admin has freed some "
+            "space.",
+            reached,
+        )
+    return UploadStopped(
+        f"The station's disk could not store the upload ({exc.strerror or 'a disk error'}), "
+        f"so it stopped at {reached} bytes; nothing received is lost: tell the station's "
+        "admin, then resume the upload.",
+        reached,
+    )
+
+
 def _write_all(fp: IO[bytes], data: bytes) -> None:
     view = memoryview(data)
     while view:
@@ -299,6 +370,34 @@ def upload_dir(settings: Settings) -> Path:
     path = temporary_dir(settings) / "uploads"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def expire_uploads(settings: Settings, db: Database, *, now: datetime | None = None) -> int:
+    """Remove uploads that received nothing for ``upload_expire_after_h`` hours, with their
+    bytes; return how many. Run at every upload's creation and on a periodic tick.
+
+    An upload being analysed is left alone (the analysis settles it); a file some request is
+    writing right now (it holds the lock) is kept until the next sweep.
+    """
+    now = now or datetime.now(UTC)
+    with db.write() as session:
+        expired = list(
+            session.scalars(
+                select(UploadSession).where(
+                    UploadSession.expires_at <= now, UploadSession.status != "analysing"
+                )
+            )
+        )
+        for row in expired:
+            session.delete(row)
+        ids = [row.id for row in expired]
+    folder = upload_dir(settings)
+    for upload_id in ids:
+        _remove_unlocked(folder / f"{upload_id}.part")
+    if ids:
+        log.info("removed %d upload(s) that received nothing for %g hours", len(ids),
+                 settings.upload_expire_after_h)  # fmt: skip
+    return len(ids)
 
 
 def sweep_temporary(

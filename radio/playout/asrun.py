@@ -8,6 +8,7 @@ music-licensing returns (``radio asrun export``).
 
 from __future__ import annotations
 
+import collections
 import csv
 import json
 import logging
@@ -17,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
 from sqlalchemy import DateTime, Integer, String, Text, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from radio.db import Base, Database
@@ -32,6 +34,9 @@ SLOT_LOOKUP_SLACK = timedelta(milliseconds=150)
 MARK_AFTER = timedelta(seconds=1)
 #: Sources whose items run on across slot boundaries (episodes and live are cut at them).
 CARRIED = ("rotation", "emergency")
+#: A database that cannot take a write just now (its disk is full, it is locked, it is
+#: read-only): the events are kept and written later.
+WRITE_ERRORS = (OperationalError, OSError)
 CSV_FIELDS = (
     "started_at",
     "ended_at",
@@ -120,6 +125,10 @@ class AsRunRecorder:
         self.silence_timeout_s = silence_timeout_s
         self._lock = threading.Lock()
         self.listeners: list[Callable[[dict[str, str]], None]] = []
+        #: Events not yet in the database (a write failed): retried, oldest first, on the
+        #: next event or tick, so nothing that aired is lost while the disk is full.
+        self._pending: collections.deque[dict[str, str]] = collections.deque()
+        self._failing = False
 
     def handle_line(self, line: str) -> None:
         event = parse_event(line)
@@ -129,18 +138,58 @@ class AsRunRecorder:
     def handle(self, event: dict[str, str]) -> None:
         kind = event.get("event")
         with self._lock:
-            if kind == "track":
-                self._track(event)
-            elif kind == "silence":
-                self._silence(event)
-            elif kind == "noise":
-                self._noise(event)
+            if kind == "silence":  # said at once, whenever the incident is written
+                log.warning(
+                    "silence on the %s for more than %.0f s; switching to the next source",
+                    event.get("source", "output"),
+                    self.silence_timeout_s,
+                )
+            if kind in ("track", "silence", "noise"):
+                self._pending.append(event)
+                self._flush()
             elif kind in ("live_auth", "live_connect", "live_disconnect", "live_kick"):
                 log.info(
                     "live: %s on /%s %s", kind, event.get("mount", ""), event.get("accepted", "")
                 )
         for listener in self.listeners:
             listener(event)
+
+    @property
+    def pending(self) -> int:
+        """How many events wait to be written (the database refused them so far)."""
+        return len(self._pending)
+
+    def _flush(self) -> bool:
+        """Write the waiting events, oldest first; False if some still wait."""
+        while self._pending:
+            event = self._pending[0]
+            try:
+                self._write(event)
+            except WRITE_ERRORS as exc:
+                if not self._failing:
+                    self._failing = True
+                    log.error(
+                        "the as-run log cannot be written (%s); what airs is kept in memory "
+                        "and written once the database takes it again",
+                        exc,
+                    )
+                return False
+            except Exception:  # a bug with this one event: it must not hold up the rest
+                log.exception("the event %r could not be logged; it is left out", event)
+            self._pending.popleft()
+        if self._failing:
+            self._failing = False
+            log.warning("the as-run log is written again; nothing that aired was lost")
+        return True
+
+    def _write(self, event: dict[str, str]) -> None:
+        kind = event.get("event")
+        if kind == "track":
+            self._track(event)
+        elif kind == "silence":
+            self._silence(event)
+        elif kind == "noise":
+            self._noise(event)
 
     def _track(self, event: dict[str, str]) -> None:
         source = event.get("source", "")
@@ -198,15 +247,22 @@ class AsRunRecorder:
         of its own, the rotation's entry is ended at the boundary and continued with the
         slot's show and status (``missing``, ``waiting``, ``music``), so the log marks the
         slot from its start. (A track starting sooner does the same in :meth:`_track`.)
+        Each tick first retries the events the database refused.
         """
         slot = self.slot_at(now)
-        with self._lock, self.db.write() as session:
-            current = _open_entry(session)
-            if current is None:
-                return
-            boundary = self._boundary(current, slot, now)
-            if boundary is not None and boundary <= now - MARK_AFTER:
-                self._carry(session, current, slot, boundary)
+        with self._lock:
+            if not self._flush():
+                return  # the log is behind: mark once it has caught up
+            try:
+                with self.db.write() as session:
+                    current = _open_entry(session)
+                    if current is None:
+                        return
+                    boundary = self._boundary(current, slot, now)
+                    if boundary is not None and boundary <= now - MARK_AFTER:
+                        self._carry(session, current, slot, boundary)
+            except WRITE_ERRORS as exc:  # the next tick marks it
+                log.debug("the slot could not be marked in the as-run log: %s", exc)
 
     def _boundary(
         self, current: AsRunEntry, slot: Occurrence | None, now: datetime
@@ -246,11 +302,6 @@ class AsRunRecorder:
 
     def _silence(self, event: dict[str, str]) -> None:
         source = event.get("source", "output")
-        log.warning(
-            "silence on the %s for more than %.0f s; switching to the next source",
-            source,
-            self.silence_timeout_s,
-        )
         with self.db.write() as session:
             session.add(
                 Incident(

@@ -3,7 +3,8 @@
 ``RULES`` names the audience of every endpoint. A route added without a rule fails
 :func:`test_every_route_has_a_rule`; add it to the table with the audience it is for.
 Requests that name a show or an occurrence name show A's, which presenter A looks after and
-presenter B does not.
+presenter B does not. What an upload may name (show × occurrence × playlist, every
+combination, for every role) is probed in tests/security/test_upload_access.py.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ def playlists() -> Any:
     found = []
     for path in sorted(_folder().glob("*.m3u8")):
         if NAME.fullmatch(path.stem):
-            found.append((path.stem, len(_read(path)[1])))
+            found.append((path.stem, len(_read(path))))
     return render_template("grid/playlists.html", playlists=found)
 
 
@@ -38,7 +38,7 @@ def playlist(name: str) -> Any:
     path = _folder() / f"{name}.m3u8"
     if not NAME.fullmatch(name) or not path.is_file():
         abort(404)
-    header, entries = _read(path)
+    entries = _read(path)
     files = media_files(services().settings.media_dir)
     missing = [e for e in entries if e not in set(files)]
     form = PlaylistForm()
@@ -55,7 +55,7 @@ def playlist(name: str) -> Any:
         )
         added, removed = sorted(set(kept) - set(entries)), [e for e in entries if e not in kept]
         if added or removed:
-            _write(path, header, kept)
+            _write(path, kept)
             parts = ([f"added {', '.join(added)}"] if added else []) + (
                 [f"removed {', '.join(removed)}"] if removed else []
             )
@@ -86,24 +86,14 @@ def _folder() -> Path:
     return services().settings.playlists_dir
 
 
-def _read(path: Path) -> tuple[list[str], list[str]]:
-    """The comment lines at the top (kept when saving) and the entries."""
-    text = path.read_text(encoding="utf-8")
-    header = []
-    for line in text.splitlines():
-        if line.startswith("#") and not line.startswith("#EXTM3U"):
-            header.append(line)
-        elif line.strip() and not line.startswith("#"):
-            break
+def _read(path: Path) -> list[str]:
     with path.open(encoding="utf-8") as fp:
-        return header, m3u.load(fp)
+        return m3u.load(fp)
 
 
-def _write(path: Path, header: list[str], entries: list[str]) -> None:
+def _write(path: Path, entries: list[str]) -> None:
+    """Save the entries; the file's comment lines stay where they are."""
+    text = m3u.rewrite(path.read_text(encoding="utf-8"), entries)
     tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as fp:
-        fp.write("#EXTM3U\n")
-        fp.writelines(f"{line}\n" for line in header)
-        for entry in entries:
-            fp.write(f"{entry}\n")
+    tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, path)
