@@ -11,21 +11,3 @@
 * :mod:`~radio.media.episodes` — the grid lookup protocol and the slot-length check;
 * :mod:`~radio.media.store` — the tables.
 """
-
-from __future__ import annotations
-
-from radio.media.episodes import SlotLookup
-from radio.media.library import IngestResult, MediaLibrary, MediaRecord, Playable, Target
-from radio.media.uploads import Uploads, UploadState, sweep_temporary
-
-__all__ = [
-    "IngestResult",
-    "MediaLibrary",
-    "MediaRecord",
-    "Playable",
-    "SlotLookup",
-    "Target",
-    "UploadState",
-    "Uploads",
-    "sweep_temporary",
-]

@@ -2,7 +2,7 @@
 
 The script prints one ``RADIO-EVENT {json}`` line per event (a track starting on the output,
 silence, a presenter connecting). Every item that actually aired becomes an
-:class:`AsRunEntry`; silence becomes an :class:`~radio.models.Incident`. This is the base for
+:class:`AsRunEntry`; silence becomes an :class:`Incident`. This is the base for
 music-licensing returns (``radio asrun export``).
 """
 
@@ -23,7 +23,6 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from radio.db import Base, Database
 from radio.grid.model import Occurrence
-from radio.models import Incident
 from radio.playout.plan import slot_status
 
 log = logging.getLogger(__name__)
@@ -50,6 +49,18 @@ CSV_FIELDS = (
     "artist",
     "filename",
 )
+
+
+class Incident(Base):
+    """Something that went wrong on air: silence, a child that keeps failing."""
+
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class AsRunEntry(Base):
