@@ -38,19 +38,28 @@ def record(what: str, *, show: str = "", reason: str | None = "") -> None:
     changelog().record(at=now(), who=account.public_name, what=what, reason=reason or "", show=show)
 
 
+class Clash(str):
+    """A refusal that is a clash with another airing (answered 409 rather than 422)."""
+
+    __slots__ = ()
+
+
 def attempt(change: Callable[[], T], errors: list[str]) -> T | None:
     """Run a grid edit; on a refusal put its sentences in ``errors`` and return None."""
     try:
         return change()
     except InvalidGrid as exc:
         errors.extend(exc.problems)
-    except (GridConflict, GridError, NotFound) as exc:
+    except GridConflict as exc:
+        errors.append(Clash(exc))
+    except (GridError, NotFound) as exc:
         errors.append(str(exc))
     return None
 
 
 def refused_status(errors: list[str]) -> int:
-    return 409 if any("overlap" in e for e in errors) else 422
+    """409 when a refusal is a clash (the kind travels with the sentence), else 422."""
+    return 409 if any(isinstance(e, Clash) for e in errors) else 422
 
 
 def refused(form: Any) -> int:
