@@ -188,7 +188,6 @@ def _details(item: MediaRecord, settings: Settings, out: TextIO) -> None:
         ("Gain", f"{item.gain_db:+.2f} dB (to {settings.loudness_target_lufs:g} LUFS)"),
         ("Cue in/out", f"{item.cue_in_s:.2f} s / {item.cue_out_s:.2f} s"),
         ("Stored as", str(settings.media_dir / item.path)),
-        ("Waveform", str(settings.media_dir / item.waveform_path)),
     ]
     if item.art_path:
         rows.append(("Art", str(settings.media_dir / item.art_path)))

@@ -7,7 +7,7 @@
   file is, by content; its name and tags, cleaned;
 * :mod:`~radio.media.analysis` — one decode measures length, loudness
   (:mod:`~radio.media.loudness`), true peak (:mod:`~radio.media.truepeak`), cues and the
-  waveform (:mod:`~radio.media.waveform`), all reading :mod:`~radio.media.pcm`;
+  waveform's levels (:mod:`~radio.media.waveform`), all reading :mod:`~radio.media.pcm`;
 * :mod:`~radio.media.episodes` — the grid lookup protocol and the slot-length check;
 * :mod:`~radio.media.store` — the tables.
 """

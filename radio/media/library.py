@@ -148,16 +148,13 @@ class MediaLibrary:
         rel = f"{digest[:2]}/{digest}.{found.extension}"
         media = self.settings.media_dir
         final = media / rel
-        png = final.with_suffix(".png")
         art = final.with_suffix(f".art.{found_tags.art_extension}") if found_tags.art else None
-        picture = waveform.render(measured.envelope, measured.window_s, measured.cue_in_s,
-                                  measured.cue_out_s)  # fmt: skip
         item = MediaItem(
             sha256=digest, path=rel, original_filename=name, format=found.format,
             size_bytes=size, title=found_tags.title or _title_from(name),
             artist=found_tags.artist, album=found_tags.album, isrc=found_tags.isrc,
             art_path=str(art.relative_to(media)) if art else None,
-            waveform_path=str(png.relative_to(media)), peaks=waveform.peaks(measured.envelope),
+            waveform_path="", peaks=waveform.peaks(measured.envelope),
             duration_s=measured.duration_s,
             loudness_lufs=measured.loudness_lufs, true_peak_dbtp=measured.true_peak_dbtp,
             gain_db=measured.gain_to(s.loudness_target_lufs, s.true_peak_max_dbtp),
@@ -168,8 +165,6 @@ class MediaLibrary:
         placed: list[Path] = []
         try:
             final.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(png, picture)
-            placed.append(png)
             if art is not None and found_tags.art is not None:
                 write_atomic(art, found_tags.art)
                 placed.append(art)
@@ -308,6 +303,12 @@ class MediaLibrary:
             if row is None:
                 raise NotFound(f"There is no media item #{item_id}; `radio media list` shows them.")
             return record_of(row)
+
+    def peaks(self, item_id: int) -> list[float]:
+        """The item's waveform levels (0..1, a few hundred across the file) for drawing."""
+        with self.db.session() as session:
+            row = session.get(MediaItem, item_id)
+            return list(row.peaks or []) if row is not None else []
 
     def episode_for(self, occurrence_id: str) -> Playable | None:
         """The episode attached to an occurrence, ready for playout; None if there is none."""

@@ -31,7 +31,6 @@ class MediaRecord:
     status: str
     warnings: list[str]
     path: str
-    waveform_path: str
     art_path: str | None
     sha256: str
     created_at: str
@@ -86,7 +85,7 @@ def record_of(row: MediaItem) -> MediaRecord:
         loudness_lufs=row.loudness_lufs, true_peak_dbtp=row.true_peak_dbtp,
         gain_db=row.gain_db, cue_in_s=row.cue_in_s, cue_out_s=row.cue_out_s,
         status=row.status, warnings=list(row.warnings or []), path=row.path,
-        waveform_path=row.waveform_path, art_path=row.art_path, sha256=row.sha256,
+        art_path=row.art_path, sha256=row.sha256,
         created_at=created.isoformat(),
     )  # fmt: skip
 

@@ -28,8 +28,10 @@ class MediaItem(Base):
     album: Mapped[str | None] = mapped_column(String(200), nullable=True)
     isrc: Mapped[str | None] = mapped_column(String(12), nullable=True)
     art_path: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    #: No longer written (empty): pages draw the waveform from ``peaks``. Items stored
+    #: before that may name a PNG beside the audio, which nothing reads.
     waveform_path: Mapped[str] = mapped_column(String(200))
-    #: A few hundred peak levels (0..1) for pages that draw the waveform themselves.
+    #: A few hundred peak levels (0..1, decibel scale) that pages draw the waveform from.
     peaks: Mapped[list[float]] = mapped_column(JSON, default=list)
     duration_s: Mapped[float] = mapped_column(Float)
     loudness_lufs: Mapped[float | None] = mapped_column(Float, nullable=True)

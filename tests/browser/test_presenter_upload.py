@@ -8,6 +8,7 @@ the waveform. The page passes axe-core (no serious or critical violations).
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -89,10 +90,20 @@ def test_invited_presenter_uploads_an_episode_and_sees_its_analysis(
     expect(analysis).to_contain_text("shorter than the slot")
     expect(analysis).to_contain_text("LUFS")
     expect(analysis).to_contain_text("my-first-episode.wav")
-    waveform = analysis.get_by_role("img", name="waveform")
+    waveform = analysis.get_by_role("img", name="The episode's waveform")
     expect(waveform).to_be_visible()
-    assert waveform.evaluate("img => img.complete && img.naturalWidth > 0")
+    expect(waveform).to_have_accessible_description(re.compile(r"^Drawn in blue: what will air"))
+    aired = waveform.locator(".wave-aired")
+    assert aired.evaluate("p => p.getBBox().width > 400 && getComputedStyle(p).fill") == (
+        "rgb(31, 78, 121)"
+    )
     assert_accessible(page)
+    # On a phone (360 px wide) it fits the screen and keeps its height.
+    page.set_viewport_size({"width": 360, "height": 740})
+    box = waveform.bounding_box()
+    assert box is not None and box["width"] <= 360 and box["height"] >= 100
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # Its title and notes are saved with the episode.
     page.get_by_label("Episode title").fill("Pilot episode")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-import struct
 import subprocess
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -147,9 +146,7 @@ def test_format_comes_from_the_content_and_the_name_is_only_metadata(
     assert (settings.media_dir / item.path).read_bytes() == (
         media_files / "mp3-named.wav"
     ).read_bytes()
-    assert sorted(p.name for p in stored_files(settings)) == sorted(
-        [f"{item.sha256}.mp3", f"{item.sha256}.png"]
-    )
+    assert [p.name for p in stored_files(settings)] == [f"{item.sha256}.mp3"]
 
 
 def test_the_same_audio_twice_says_so_and_reuses_the_item(
@@ -182,13 +179,17 @@ def test_tags_are_read_cleaned_and_editable(
         library.edit(item.id, isrc="nonsense")
 
 
-def test_the_waveform_is_a_png_of_the_expected_size(
+def test_the_waveform_is_stored_as_levels_and_no_picture_is_written(
     library: MediaLibrary, settings: Settings, media_files: Path
 ) -> None:
     item = library.ingest(media_files / "programme-opus.opus").item
-    png = (settings.media_dir / item.waveform_path).read_bytes()
-    assert png.startswith(b"\x89PNG\r\n\x1a\n")
-    assert struct.unpack(">II", png[16:24]) == (800, 120)
+    levels = library.peaks(item.id)
+    assert len(levels) == 400 and all(0.0 <= v <= 1.0 for v in levels)
+    # 1 s of silence, then the tone: its top is the measured peak on the -60..0 dB scale.
+    assert max(levels[:40]) < 0.1
+    assert item.true_peak_dbtp is not None
+    assert max(levels) == pytest.approx((item.true_peak_dbtp + 60) / 60, abs=0.02)
+    assert [p.suffix for p in stored_files(settings)] == [".opus"]
 
 
 def test_a_silent_file_is_accepted_only_with_a_clear_warning(

@@ -100,7 +100,6 @@ RULES: dict[str, str] = {
     "dashboard.index": "presenter",
     "dashboard.slot": "own-show",
     "dashboard.regenerate_key": "own-show",
-    "dashboard.waveform": "own-show-file",
     "grid_editor.week": "volunteer",
     "grid_editor.missing": "volunteer",
     "grid_editor.occurrence": "volunteer",

@@ -1,18 +1,29 @@
-"""The presenter's dashboard: their slots and nobody else's, the go-live card, stream keys."""
+"""The presenter's dashboard: their slots and nobody else's, the go-live card, stream keys,
+the episode's waveform (an SVG drawn from the stored levels, the trimmed parts in grey)."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
 
 from radio.grid.model import SlotException
 from radio.media.library import Target
 from radio.media.store import UploadSession
 from radio.playout.live import StreamKeys
+from tests.media.conftest import media_files  # noqa: F401
 from tests.web.people import (
     Station,
     daily,
     post,
     station_fixture,  # noqa: F401
 )
+from web.dashboard.waveform import outline
 from web.uploads import uploads
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def test_dashboard_lists_only_the_presenters_shows_with_statuses(station: Station) -> None:
@@ -106,3 +117,58 @@ def test_an_upload_being_analysed_or_refused_shows_on_the_slot(station: Station)
         row.status, row.note = "rejected", "The file is silent."
     page = client.get(f"/dashboard/slots/{occurrence}").get_data(as_text=True)
     assert "Upload could not be used" in page and "The file is silent." in page
+
+
+def test_the_waveform_is_bars_split_at_the_cues_with_words_for_it() -> None:
+    wave = outline([0.0, 0.5, 1.0, 0.5], duration_s=4.0, cue_in_s=1.0, cue_out_s=3.0)
+    assert wave is not None
+    assert wave.aired == "M200 30.5h200v59h-200zM400 1h200v118h-200z"
+    assert wave.trimmed == "M600 30.5h200v59h-200z"  # the first level is silence: no bar
+    assert wave.cues == (200.0, 600.0)
+    assert wave.description == (
+        "Drawn in blue: what will air, from 0:01 to 0:03 of the file's 0:04 (red lines mark "
+        "the cue points). In grey: the silence trimmed at the start and at the end."
+    )
+    whole = outline([0.5] * 3, duration_s=5400.0, cue_in_s=0.0, cue_out_s=5400.0)
+    assert whole is not None and whole.trimmed == "" and whole.cues == ()
+    assert whole.description == (
+        "Drawn in blue: what will air, from 0:00 to 1:30:00 of the file's 1:30:00; "
+        "nothing is trimmed."
+    )
+    assert outline([], duration_s=4.0, cue_in_s=0.0, cue_out_s=4.0) is None
+
+
+def test_the_slot_draws_the_episodes_waveform_grey_outside_the_cues(
+    station: Station,
+    media_files: Path,  # noqa: F811
+) -> None:
+    occurrence = station.occurrence("show-a")
+    with station.app.app_context():
+        library = uploads().library
+    item = library.ingest(
+        media_files / "programme-wav.wav", target=Target("show-a", occurrence)
+    ).item
+    client = station.client("presenter_a")
+    page = client.get(f"/dashboard/slots/{occurrence}").get_data(as_text=True)
+    svg = ElementTree.fromstring(page[page.index("<svg") : page.index("</svg>") + 6])
+    assert svg.get("role") == "img" and svg.get("viewBox") == "0 0 800 120"
+    assert svg.findtext(f"{SVG}title") == "The episode's waveform"
+    assert svg.get("aria-labelledby") == "waveform-title"
+    caption = re.search(r'<figcaption[^>]*id="waveform-caption">([^<]*)<', page)
+    assert svg.get("aria-describedby") == "waveform-caption" and caption is not None
+    assert caption[1].startswith("Drawn in blue: what will air, from 0:01 to 0:06 of the file")
+    assert caption[1].endswith("In grey: the silence trimmed at the start and at the end.")
+    assert not [e for e in svg.iter() if "style" in e.attrib]  # the CSP allows no inline style
+    # The cue lines where the analysis put the cues; every bar on its side of them.
+    cue_in, cue_out = (float(line.get("x1", "")) for line in svg.iter(f"{SVG}line")
+                       if line.get("class") == "wave-cue")  # fmt: skip
+    assert cue_in == pytest.approx(item.cue_in_s / item.duration_s * 800, abs=0.01)
+    assert cue_out == pytest.approx(item.cue_out_s / item.duration_s * 800, abs=0.01)
+    paths = {p.get("class"): p.get("d", "") for p in svg.iter(f"{SVG}path")}
+    aired = [float(x) for x in re.findall(r"M([\d.]+) ", paths["wave-aired"])]
+    trimmed = [float(x) for x in re.findall(r"M([\d.]+) ", paths["wave-trimmed"])]
+    assert len(aired) > 150  # both tones: 3 of the 7.5 seconds
+    assert all(cue_in - 2 <= x <= cue_out for x in aired)
+    assert all(x < cue_in or x > cue_out - 2 for x in trimmed), trimmed
+    # The picture is gone: no route serves one.
+    assert client.get(f"/dashboard/slots/{occurrence}/waveform.png").status_code == 404

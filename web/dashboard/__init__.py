@@ -18,7 +18,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 
@@ -112,16 +111,6 @@ def slot(occurrence_id: str) -> Any:
         upload=episodes().upload_info(occ),
         max_bytes=services().settings.max_upload_bytes,
     ), status
-
-
-@bp.get("/slots/<occurrence_id>/waveform.png")
-@presenter_required
-def waveform(occurrence_id: str) -> Any:
-    occ = _my_occurrence(me(), occurrence_id)
-    episode = episodes().for_occurrence(occ.id)
-    if episode is None or episode.waveform is None:
-        abort(404)
-    return send_file(episode.waveform, mimetype="image/png", max_age=60)
 
 
 @bp.post("/shows/<slug>/key")

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
 from typing import Any, Protocol, cast
 
 from flask import current_app
 
 from radio.grid.model import Occurrence
+from web.dashboard.waveform import Waveform, outline
 
 
 @dataclass(frozen=True)
@@ -31,8 +31,8 @@ class Episode:
     duration: timedelta | None = None
     loudness_lufs: float | None = None
     true_peak_dbtp: float | None = None
-    #: The waveform picture (a PNG in the media folder), if the analysis drew one.
-    waveform: Path | None = field(default=None, repr=False)
+    #: The waveform's shapes, drawn from the levels the analysis stored.
+    waveform: Waveform | None = field(default=None, repr=False)
     problem: str = ""
     warnings: tuple[str, ...] = ()
 
@@ -67,9 +67,8 @@ class LibraryEpisodes:
     (:class:`~radio.media.uploads.Uploads`), when given.
     """
 
-    def __init__(self, library: Any, media_dir: Path, uploads: Any = None) -> None:
+    def __init__(self, library: Any, uploads: Any = None) -> None:
         self.library = library
-        self.media_dir = media_dir
         self.uploads = uploads
 
     def for_occurrence(self, occurrence_id: str) -> Episode | None:
@@ -88,7 +87,6 @@ class LibraryEpisodes:
                 )  # fmt: skip
             return None
         record = self.library.get(playable.item_id)
-        picture = self.media_dir / record.waveform_path if record.waveform_path else None
         return Episode(
             id=str(record.id),
             occurrence_id=occurrence_id,
@@ -99,7 +97,9 @@ class LibraryEpisodes:
             duration=timedelta(seconds=record.cue_out_s - record.cue_in_s),
             loudness_lufs=record.loudness_lufs,
             true_peak_dbtp=record.true_peak_dbtp,
-            waveform=picture if picture and picture.is_file() else None,
+            waveform=outline(
+                self.library.peaks(record.id), record.duration_s, record.cue_in_s, record.cue_out_s
+            ),
             warnings=tuple(record.warnings),
         )
 
@@ -137,9 +137,9 @@ def _build() -> Episodes:
         from web.uploads import uploads
 
         service = uploads()
-        return LibraryEpisodes(service.library, services().settings.media_dir, service)
+        return LibraryEpisodes(service.library, service)
     from web.grid_editor.common import grid
 
     svc = services()
     library = MediaLibrary(svc.settings, svc.db, slots=grid())
-    return LibraryEpisodes(library, svc.settings.media_dir)
+    return LibraryEpisodes(library)
