@@ -28,7 +28,6 @@ from radio.db import Database
 from radio.errors import ConfigError
 from radio.models import StationState
 from radio.playout.asrun import AsRunRecorder
-from radio.playout.episodes import LibraryEpisodes
 from radio.playout.icecast import write_icecast_config
 from radio.playout.liquidsoap import LiquidsoapPlayout
 from radio.playout.plan import EpisodeLookup
@@ -403,7 +402,9 @@ def build_scheduler(settings: Settings) -> SchedulerProcess:
 
 def episode_lookup(services: Services) -> EpisodeLookup:
     """The media library's episodes, for playout."""
-    return LibraryEpisodes(services.db, services.settings)
+    from radio.media.library import MediaLibrary
+
+    return MediaLibrary(services.settings, services.db)
 
 
 def run_station(settings: Settings) -> int:

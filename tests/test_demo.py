@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import feedparser
 
 from radio.config import Settings
-from radio.playout.episodes import LibraryEpisodes
+from radio.media.library import MediaLibrary
 from radio.playout.plan import item_for
 from radio.station import demo_episodes_pending, init_station, make_demo_episodes
 from web import create_app
@@ -27,7 +27,7 @@ def test_demo_shows_get_an_episode_and_replay_it(settings: Settings) -> None:
     assert make_demo_episodes(services, now) == len(prerecorded)
     assert not demo_episodes_pending(services)
 
-    episodes = LibraryEpisodes(services.db, settings)
+    episodes = MediaLibrary(settings, services.db)
     for show in prerecorded:
         found = episodes.latest_episode(show.slug, now + timedelta(days=800))
         assert found is not None, f"{show.slug} has no demo episode"

@@ -36,9 +36,10 @@ from radio.media.files import (
     write_atomic,
 )
 from radio.media.probe import probe
-from radio.media.records import IngestResult, MediaRecord, Playable, Target, label, record_of
+from radio.media.records import IngestResult, MediaRecord, Target, label, record_of
 from radio.media.store import Episode, MediaItem
 from radio.playlists import STATION_PLAYLISTS
+from radio.playout.plan import Playable
 
 __all__ = ["IngestResult", "MediaLibrary", "MediaRecord", "Playable", "Target"]
 
@@ -376,7 +377,7 @@ class MediaLibrary:
     def _playable(self, item: MediaItem) -> Playable:
         return Playable(
             item_id=item.id, path=(self.settings.media_dir / item.path).resolve(),
-            title=item.title or item.original_filename, artist=item.artist,
+            title=item.title or item.original_filename, artist=item.artist or "",
             duration_s=item.duration_s, gain_db=item.gain_db,
             cue_in_s=item.cue_in_s, cue_out_s=item.cue_out_s,
         )  # fmt: skip

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import UTC
-from pathlib import Path
 from typing import Any
 
 from radio.media.store import MediaItem
@@ -37,20 +36,6 @@ class MediaRecord:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
-
-
-@dataclass(frozen=True)
-class Playable:
-    """What playout needs to air an item: the file and the measured numbers to apply."""
-
-    item_id: int
-    path: Path
-    title: str
-    artist: str | None
-    duration_s: float
-    gain_db: float
-    cue_in_s: float
-    cue_out_s: float
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Literal, Protocol
 
 from radio.grid.model import Occurrence
@@ -29,10 +30,13 @@ MIN_RESUME_S = 2.0
 
 @dataclass(frozen=True)
 class Playable:
-    """A media item as playout needs it: measured once by media analysis."""
+    """A library item as playout needs it: the file and what its analysis measured.
 
-    media_id: str
-    path: str
+    The media library hands these out (:meth:`~radio.media.library.MediaLibrary.episode_for`).
+    """
+
+    item_id: int
+    path: Path
     title: str
     artist: str
     duration_s: float

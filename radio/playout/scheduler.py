@@ -51,7 +51,7 @@ GATE_LEAD_S = 0.03
 
 def item_key(item: ScheduledItem) -> str:
     """What a queue holds for an item (:attr:`QueueState.occurrence`): occurrence and media."""
-    return f"{item.occurrence.id}|{item.media.media_id}"
+    return f"{item.occurrence.id}|{item.media.item_id}"
 
 
 class Reconciler:
@@ -128,19 +128,21 @@ class Reconciler:
             "radio_show": occ.show,
             "radio_show_title": occ.title,
             "radio_occurrence": occ.id,
-            "radio_media_id": media.media_id,
+            "radio_media_id": str(media.item_id),
             "radio_status": item.status,
             "liq_cue_in": f"{cue_in:.3f}",
             "liq_cue_out": f"{cue_out:.3f}",
             "liq_amplify": f"{media.gain_db:.2f} dB",
             "radio_due": f"{start:.3f}",
         }
-        request = QueuedRequest(media.path, metadata, item_key(item), start, end + GATE_GRACE_S)
+        request = QueuedRequest(
+            str(media.path), metadata, item_key(item), start, end + GATE_GRACE_S
+        )
         self.playout.load_queue(queue, request)
         log.info(
             "queued %s (%s) on %s for %s",
             occ.id,
-            media.title or media.path,
+            media.title or media.path.name,
             queue,
             occ.start.astimezone(self.settings.tz).strftime("%a %H:%M:%S"),
         )

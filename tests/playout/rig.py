@@ -94,15 +94,16 @@ class Episodes:
         self.by_occurrence: dict[str, Playable] = {}
         #: show → its latest episode, for shows that replay it in an empty slot.
         self.latest: dict[str, Playable] = {}
+        self.made = 0  # item ids handed out
 
     def add(self, occurrence_id: str, path: Path, duration_s: float, title: str) -> None:
         self.by_occurrence[occurrence_id] = self.playable(path, duration_s, title)
 
-    @staticmethod
-    def playable(path: Path, duration_s: float, title: str) -> Playable:
+    def playable(self, path: Path, duration_s: float, title: str) -> Playable:
+        self.made += 1
         return Playable(
-            media_id=title,
-            path=str(path),
+            item_id=self.made,
+            path=path,
             title=title,
             artist="Rig",
             duration_s=duration_s,
