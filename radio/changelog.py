@@ -12,10 +12,10 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Integer, String, Text, func, select
+from sqlalchemy import Integer, String, Text, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from radio.db import Base, Database
+from radio.db import Base, Database, UTCDateTime
 
 MAX_REASON = 500
 
@@ -36,15 +36,14 @@ class GridChangeRow(Base):
     __tablename__ = "grid_changes"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     who: Mapped[str] = mapped_column(String(254))
     what: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text, default="")
     show: Mapped[str] = mapped_column(String(60), default="")
 
     def to_change(self) -> GridChange:
-        at = self.at if self.at.tzinfo else self.at.replace(tzinfo=UTC)
-        return GridChange(self.id, at, self.who, self.what, self.reason, self.show)
+        return GridChange(self.id, self.at, self.who, self.what, self.reason, self.show)
 
 
 def presenter_changes(

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import DateTime, Dialect, Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
 
 log = logging.getLogger(__name__)
 
@@ -17,6 +19,37 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 class Base(DeclarativeBase):
     """Declarative base of every table."""
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An instant: stored in UTC, read back as an aware UTC datetime on every database.
+
+    SQLite keeps no zone and hands back naive values; this type is the one place that says
+    they are UTC. A naive value is refused on the way in (it would be a guess).
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"an instant without a time zone cannot be stored: {value!r}")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_iso(at: datetime, timespec: str = "seconds") -> str:
+    """An instant as ISO 8601 in UTC with a ``Z``: ``2026-11-24T19:00:00Z``.
+
+    ``timespec`` as for :meth:`datetime.isoformat` ("seconds", "milliseconds", ...).
+    """
+    return at.astimezone(UTC).isoformat(timespec=timespec).replace("+00:00", "Z")
 
 
 def make_engine(url: str) -> Engine:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from radio.db import utc_iso
 from radio.errors import LiquidsoapError
 from radio.grid.model import Occurrence
 from radio.playout.liquidsoap import LiquidsoapClient, OnAir
@@ -36,7 +37,7 @@ class NowSnapshot:
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
+    return utc_iso(value, "auto") if value else None
 
 
 def describe(

@@ -46,11 +46,6 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _utc(value: datetime) -> datetime:
-    """SQLite hands datetimes back naive; they were stored in UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 class AccountService:
     """Accounts stored in ``db``."""
 
@@ -297,7 +292,7 @@ class AccountService:
                 "This link has already been used or is not a link we sent; "
                 "ask the station for a new one."
             )
-        if _utc(row.expires_at) <= self.clock():
+        if row.expires_at <= self.clock():
             raise TokenInvalid("This link has expired; ask the station for a new one.")
         account = self._row(session, row.account_id)
         if account.disabled:

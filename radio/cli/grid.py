@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from radio.config import Settings
+from radio.db import utc_iso
 from radio.errors import GridError
 from radio.grid import tomlfile
 from radio.grid.clock import local_midnight
@@ -185,7 +186,7 @@ def _day(option: str, value: str) -> date:
 
 
 def _iso(at: datetime) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return utc_iso(at)
 
 
 def _json(occ: Occurrence) -> dict[str, str]:

@@ -341,7 +341,7 @@ class MediaLibrary:
             rows = session.scalars(
                 select(Episode).where(Episode.item_id == item_id).order_by(Episode.starts_at)
             ).all()
-            return [(e.occurrence_id, e.show, e.starts_at.replace(tzinfo=UTC)) for e in rows]
+            return [(e.occurrence_id, e.show, e.starts_at) for e in rows]
 
     def episode_notes(self, occurrence_id: str) -> str | None:
         with self.db.session() as session:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import UTC
 from typing import Any
 
 from radio.media.store import MediaItem
@@ -62,7 +61,7 @@ class Target:
 
 
 def record_of(row: MediaItem) -> MediaRecord:
-    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+    created = row.created_at
     return MediaRecord(
         id=row.id, original_filename=row.original_filename, title=row.title,
         artist=row.artist, album=row.album, isrc=row.isrc, format=row.format,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from radio.db import Base
+from radio.db import Base, UTCDateTime
 
 
 class MediaItem(Base):
@@ -42,7 +42,7 @@ class MediaItem(Base):
     #: ``ready``, or ``silent`` (accepted with a warning; nothing audible to air).
     status: Mapped[str] = mapped_column(String(20))
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Episode(Base):
@@ -55,8 +55,8 @@ class Episode(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("media_items.id"))
     notes: Mapped[str] = mapped_column(Text, default="")
     #: When the occurrence starts (aware UTC), for "the latest episode before …".
-    starts_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    attached_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    attached_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class UploadSession(Base):
@@ -78,5 +78,5 @@ class UploadSession(Base):
     #: The finished ingest's report (JSON), so that a repeated "finish" answers the same.
     result: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -317,7 +317,7 @@ class Uploads:
 
     def _row(self, session: Any, upload_id: str, live_only: bool = True) -> UploadSession:
         row = session.get(UploadSession, upload_id)
-        if row is None or (live_only and _aware(row.expires_at) <= self.clock()):
+        if row is None or (live_only and row.expires_at <= self.clock()):
             raise UploadGone("This upload is gone (expired or cancelled); start it again.")
         assert isinstance(row, UploadSession)
         return row
@@ -327,7 +327,7 @@ class Uploads:
         offset = part.stat().st_size if part.exists() else row.size_bytes
         return UploadState(
             id=row.id, filename=row.filename, size=row.size_bytes, offset=offset,
-            status=row.status, expires_at=_aware(row.expires_at), show=row.show,
+            status=row.status, expires_at=row.expires_at, show=row.show,
             occurrence_id=row.occurrence_id, playlist=row.playlist, owner=row.owner,
             media_id=row.media_id,
             note=row.note, result=row.result,
@@ -416,7 +416,7 @@ def sweep_temporary(
     try:
         with contextlib.suppress(OperationalError), db.write() as session:  # no table yet
             for row in session.scalars(select(UploadSession)).all():
-                if _aware(row.expires_at) <= now:
+                if row.expires_at <= now:
                     session.delete(row)
                 elif row.status == "analysing":
                     row.status = "receiving"  # the analysis was cut short: finish again
@@ -455,7 +455,3 @@ def _remove_unlocked(path: Path) -> bool:
             return True
     except (BlockingIOError, FileNotFoundError):
         return False
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

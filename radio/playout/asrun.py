@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import IO, Any
 
-from sqlalchemy import DateTime, Integer, String, Text, select
+from sqlalchemy import Integer, String, Text, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from radio.db import Base, Database
+from radio.db import Base, Database, UTCDateTime, utc_iso
 from radio.grid.model import Occurrence
 from radio.playout.plan import slot_status
 
@@ -59,8 +59,8 @@ class Incident(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(Text, default="")
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class AsRunEntry(Base):
@@ -69,8 +69,8 @@ class AsRunEntry(Base):
     __tablename__ = "as_run"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     source: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
     show: Mapped[str | None] = mapped_column(String(60), nullable=True)
@@ -282,7 +282,7 @@ class AsRunRecorder:
         before it and so ran on across the boundary; else None."""
         if current.source not in CARRIED or current.occurrence_id == (slot.id if slot else None):
             return None
-        started = _aware(current.started_at)
+        started = current.started_at
         if slot is not None:
             boundary: datetime | None = slot.start
         else:
@@ -389,8 +389,7 @@ def write_csv(rows: Iterable[AsRunEntry], fp: IO[str]) -> None:
     out = csv.writer(fp)
     out.writerow(CSV_FIELDS)
     for row in rows:
-        started = _aware(row.started_at)
-        ended = _aware(row.ended_at) if row.ended_at else None
+        started, ended = row.started_at, row.ended_at
         out.writerow(
             [
                 _iso(started),
@@ -408,9 +407,5 @@ def write_csv(rows: Iterable[AsRunEntry], fp: IO[str]) -> None:
         )
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _iso(value: datetime) -> str:
-    return _aware(value).astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return utc_iso(value, "milliseconds")
