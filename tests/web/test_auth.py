@@ -207,7 +207,8 @@ def test_admin_makes_a_reset_link(station: Station) -> None:
 
 def test_station_settings_are_saved_and_checked(station: Station) -> None:
     admin = station.client("admin")
-    bad = post(admin, "/admin/settings", {"timezone": "Mars/Olympus", "site_url": "radio.org"},
+    bad = post(admin, "/admin/settings",
+               {"timezone": "Mars/Olympus", "public_stream_url": "radio.org"},
                page="/admin/settings")  # fmt: skip
     page = bad.get_data(as_text=True)
     # Every problem at once, each by its field.
