@@ -32,11 +32,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         dashboard,
         errors,
         grid_editor,
+        headers,
         public,
         uploads,
     )
 
     address.init_app(app, services.settings)
+    headers.init_app(app, services.settings)
     errors.init_app(app)
     auth.init_app(app, services)
 
