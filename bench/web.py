@@ -1,15 +1,24 @@
-"""Benchmark the listeners' site: ``/api/v1/now`` against a bare constant route, and /schedule.
+"""Benchmark the listeners' site: ``/api/v1/now`` against a bare constant route, /schedule,
+and both while slow clients attack.
 
 Run with ``.venv/bin/python bench/web.py`` (or ``make bench``). It starts the real site in a
-child process under waitress with 8 threads, as ``radio run`` does, on a fresh data folder
-with the demo grid, and registers one extra route, ``/bench/constant``, that returns a
-constant: that route exists only in this benchmark's server, never in the station's app.
+child process under the site's own waitress server (``web.server``, as ``radio run`` does),
+on a fresh data folder with the demo grid, and registers one extra route,
+``/bench/constant``, that returns a constant: that route exists only in this benchmark's
+server, never in the station's app.
 
 The load is 64 keep-alive connections (asyncio, one request at a time on each) against
 each route in turn, twice, for a few seconds each; it prints throughput and latency
 percentiles, and the ratio of ``/api/v1/now``'s throughput to the constant route's (target:
 0.9 or more; the now-playing answer is prepared when the on-air item changes, so a request
 only copies bytes). Then it times ``/schedule`` on one connection.
+
+Last, the attack: 150 connections send a request's headers one byte a second (reconnecting
+when the server cuts them off, as an attacker would) while 100 keep-alive clients load
+``/schedule`` and then the constant route, in turn, twice, and a health check asks
+``/healthz`` on a new connection every 100 ms. The last two lines give ``/healthz``'s p99
+(target: 200 ms or less) and ``/schedule``'s throughput as a share of the constant route's
+in the same run (target: 0.5 or more).
 """
 
 from __future__ import annotations
@@ -36,18 +45,25 @@ CONNECTIONS = 64
 ROUND_S = 4.0
 ROUNDS = 2
 TARGET = 0.9
+SLOW = 150
+LOAD_CLIENTS = 100
+HEALTHZ_EVERY_S = 0.1
+HEALTHZ_TARGET_MS = 200.0
+SCHEDULE_TARGET = 0.5
 
 
 def serve(port: int, data_dir: Path) -> None:
     """The child: the station's site plus the bench-only constant route, under waitress."""
     from flask import Response
-    from waitress import create_server
 
     from radio.bootstrap import build_services
     from radio.config import Settings
     from web import create_app
+    from web.server import make_server
 
-    settings = Settings(data_dir=data_dir, http_port=port)
+    settings = Settings(
+        data_dir=data_dir, http_port=port, icecast_port=_free_port(), harbor_port=_free_port()
+    )
     services = build_services(settings)
     services.grid.seed_if_empty(settings.demo_schedule)
     app = create_app(settings, services=services)
@@ -57,7 +73,7 @@ def serve(port: int, data_dir: Path) -> None:
     def bench_constant() -> Response:
         return Response(constant, mimetype="application/json")
 
-    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # 64 clients queue, by design
+    logging.getLogger("waitress").setLevel(logging.ERROR)  # clients queue, by design
 
     def refresh() -> None:  # what `radio run`'s scheduler does every second
         while True:
@@ -65,7 +81,7 @@ def serve(port: int, data_dir: Path) -> None:
             time.sleep(1)
 
     threading.Thread(target=refresh, daemon=True).start()
-    create_server(app, host="127.0.0.1", port=port, threads=8, ident="radio").run()
+    make_server(app, "127.0.0.1", port).run()
 
 
 async def _one_connection(port: int, path: str, stop: float, latencies: list[float]) -> None:
@@ -88,12 +104,14 @@ async def _one_connection(port: int, path: str, stop: float, latencies: list[flo
         writer.close()
 
 
-async def _load(port: int, path: str, seconds: float) -> tuple[float, list[float]]:
+async def _load(
+    port: int, path: str, seconds: float, connections: int = CONNECTIONS
+) -> tuple[float, list[float]]:
     latencies: list[float] = []
     start = time.perf_counter()
     stop = start + seconds
     await asyncio.gather(
-        *(_one_connection(port, path, stop, latencies) for _ in range(CONNECTIONS))
+        *(_one_connection(port, path, stop, latencies) for _ in range(connections))
     )
     return len(latencies) / (time.perf_counter() - start), latencies
 
@@ -140,10 +158,14 @@ def _schedule_times(port: int, n: int = 40) -> list[float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--serve", nargs=2, metavar=("PORT", "DATA_DIR"), help=argparse.SUPPRESS)
+    parser.add_argument("--probe", nargs=2, metavar=("PORT", "SECONDS"), help=argparse.SUPPRESS)
     parser.add_argument("--seconds", type=float, default=ROUND_S, help="length of each round")
     args = parser.parse_args()
     if args.serve:
         serve(int(args.serve[0]), Path(args.serve[1]))
+        return 0
+    if args.probe:
+        probe(int(args.probe[0]), float(args.probe[1]))
         return 0
     port = _free_port()
     with tempfile.TemporaryDirectory() as data:
@@ -168,7 +190,7 @@ def _measure(port: int, seconds: float) -> int:
     for _ in range(ROUNDS):
         for path in results:
             results[path].append(asyncio.run(_load(port, path, seconds)))
-    print(f"{CONNECTIONS} connections, waitress with 8 threads, {ROUNDS} rounds of {seconds:.0f} s")
+    print(f"{CONNECTIONS} connections, the site's waitress, {ROUNDS} rounds of {seconds:.0f} s")
     best = {}
     for path, rounds in results.items():
         rps = max(r for r, _ in rounds)
@@ -185,7 +207,101 @@ def _measure(port: int, seconds: float) -> int:
         f"/schedule, one connection: median {statistics.median(times) * 1000:.1f} ms, "
         f"p95 {percentile(times, 0.95) * 1000:.1f} ms"
     )
-    return 0 if ratio >= TARGET else 1
+    healthz_p99, share = asyncio.run(_under_attack(port, seconds))
+    print(f"healthz_p99_ms={healthz_p99:.0f} (target <= {HEALTHZ_TARGET_MS:.0f})")
+    print(f"schedule_vs_constant={share:.2f} (target >= {SCHEDULE_TARGET})")
+    met = ratio >= TARGET and healthz_p99 <= HEALTHZ_TARGET_MS and share >= SCHEDULE_TARGET
+    return 0 if met else 1
+
+
+# The attack -----------------------------------------------------------------------------
+
+SLOW_REQUEST = b"GET /schedule HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"a" * 1000
+
+
+async def _slow_client(port: int, stop: asyncio.Event, cut_off: list[float]) -> None:
+    """Send headers a byte a second; reconnect when the server cuts the connection off."""
+    while not stop.is_set():
+        opened = time.perf_counter()
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        except OSError:
+            await asyncio.sleep(0.5)
+            continue
+        try:
+            for byte in SLOW_REQUEST:
+                writer.write(bytes([byte]))
+                await writer.drain()
+                try:  # end-of-file from the server: it has cut us off
+                    await asyncio.wait_for(reader.read(1), timeout=1.0)
+                    break
+                except TimeoutError:
+                    pass
+                if stop.is_set():
+                    return
+        except OSError:
+            pass
+        finally:
+            writer.close()
+        cut_off.append(time.perf_counter() - opened)
+
+
+def probe(port: int, seconds: float) -> None:
+    """The child: a health check on a new connection every 100 ms, as a supervisor or a
+    load balancer does; prints each answer's time in seconds, one a line. In a process of
+    its own, so the load generator's event loop does not delay it."""
+    request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    stop = time.perf_counter() + seconds
+    while time.perf_counter() < stop:
+        sent = time.perf_counter()
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+            sock.sendall(request)
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        if b'"liquidsoap"' not in answer:
+            raise SystemExit(f"/healthz: {answer[:80]!r}")
+        print(f"{time.perf_counter() - sent:.6f}", flush=True)
+        time.sleep(HEALTHZ_EVERY_S)
+
+
+async def _under_attack(port: int, seconds: float) -> tuple[float, float]:
+    stop = asyncio.Event()
+    cut_off: list[float] = []
+    slow = [asyncio.create_task(_slow_client(port, stop, cut_off)) for _ in range(SLOW)]
+    await asyncio.sleep(2.0)  # the slow clients are in place
+    paths = ("/schedule", "/bench/constant")
+    prober = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--probe", str(port), str(ROUNDS * len(paths) * seconds),
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    results: dict[str, list[tuple[float, list[float]]]] = {path: [] for path in paths}
+    for _ in range(ROUNDS):
+        for path in paths:
+            results[path].append(await _load(port, path, seconds, LOAD_CLIENTS))
+    out, _ = await prober.communicate()
+    health = [float(line) for line in out.split()]
+    stop.set()
+    await asyncio.gather(*slow)
+    print(
+        f"under attack: {SLOW} slow header senders (cut off {len(cut_off)} times, after "
+        f"{statistics.median(cut_off) if cut_off else 0:.1f} s), {LOAD_CLIENTS} clients, "
+        f"{ROUNDS} rounds of {seconds:.0f} s"
+    )
+    best = {}
+    for path, rounds in results.items():
+        best[path] = max(r for r, _ in rounds)
+        lat = [x for _, found in rounds for x in found]
+        print(
+            f"  {path:<16} {best[path]:8.0f} req/s   p50 {percentile(lat, 0.5) * 1000:6.1f} ms"
+            f"   p99 {percentile(lat, 0.99) * 1000:6.1f} ms"
+        )
+    p99 = percentile(health, 0.99) * 1000
+    print(
+        f"  /healthz         {len(health):8d} probes  p50 {percentile(health, 0.5) * 1000:6.1f} ms"
+        f"   p99 {p99:6.1f} ms"
+    )
+    return p99, best["/schedule"] / best["/bench/constant"]
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from radio.errors import ConfigError
 
@@ -31,6 +32,10 @@ class Settings:
     timezone: str = "Europe/London"
     http_host: str = "127.0.0.1"
     http_port: int = 8080
+    #: The site's address as people reach it (``https://radio.example.org``): every absolute
+    #: link (feeds, calendars, APIs, invitation links) starts with it, and, when set, the site
+    #: answers only requests for this host (and the bind host). Empty: ``http://host:port``.
+    public_url: str = ""
     icecast_host: str = "127.0.0.1"
     icecast_port: int = 8000
     #: The address listeners use to reach Icecast (for players and playlists).
@@ -84,6 +89,13 @@ class Settings:
     def scheduler_heartbeat(self) -> Path:
         """Touched by the playout scheduler on every tick: its age says whether it is alive."""
         return self.data_dir / "run" / "scheduler.heartbeat"
+
+    @property
+    def site_url(self) -> str:
+        """The site's address, without a trailing slash (``public_url`` or the bind address)."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        return f"http://{self.http_host}:{self.http_port}"
 
     @property
     def stream_url(self) -> str:
@@ -188,6 +200,8 @@ def _validate(s: Settings) -> None:
             f"timezone ({where('timezone')}) {s.timezone!r} is not an IANA time zone "
             "such as Europe/London."
         ) from None
+    if s.public_url:
+        _check_public_url(s.public_url, where("public_url"))
     if not s.station_name.strip():
         raise ConfigError("station_name must not be empty.")
     if s.jingle_every < 0:
@@ -207,3 +221,20 @@ def _validate(s: Settings) -> None:
         )
     if s.upload_expire_after_h <= 0:
         raise ConfigError("upload_expire_after_h must be above 0 (hours).")
+
+
+def _check_public_url(value: str, where: str) -> None:
+    parts = urlsplit(value)
+    try:
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        parts = parts._replace(netloc="")
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"public_url ({where}) {value!r} must be an address such as https://radio.example.org."
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ConfigError(
+            f"public_url ({where}) {value!r} must be only the site's address, "
+            "with no user name, query or fragment."
+        )

@@ -28,6 +28,9 @@ def test_defaults_are_the_documented_contract(
     )
     assert s.timezone == "Europe/London" and s.http_host == "127.0.0.1"
     assert s.icecast_host == "127.0.0.1" and s.harbor_host == "127.0.0.1"
+    assert s.public_url == "" and s.site_url == "http://127.0.0.1:8080"
+    public = load_settings(environ={"RADIO_PUBLIC_URL": "https://radio.example.org/"})
+    assert public.site_url == "https://radio.example.org"
 
 
 def test_file_then_environment(tmp_path: Path) -> None:
@@ -55,6 +58,13 @@ def test_file_then_environment(tmp_path: Path) -> None:
         ("http_port = 8000\n", {}, "must differ"),
         ("http_port = [\n", {}, "is not valid TOML"),
         ("", {"RADIO_SILENCE_LEVEL_DB": "0"}, "silence_level_db must be between -90 and -10"),
+        (
+            "",
+            {"RADIO_PUBLIC_URL": "radio.example.org"},
+            "public_url (RADIO_PUBLIC_URL) 'radio.example.org' must be an address such as "
+            "https://radio.example.org.",
+        ),
+        ("public_url = 'https://r.example.org/?x=1'\n", {}, "no user name, query or fragment"),
     ],
 )
 def test_bad_configuration_is_one_sentence(

@@ -24,8 +24,21 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.secret_key = load_or_create(services.settings.data_dir).web_secret_key
     app.extensions["radio"] = services
 
-    from web import admin, api, auth, dashboard, errors, grid_editor, public, uploads
+    from web import (
+        address,
+        admin,
+        api,
+        auth,
+        dashboard,
+        errors,
+        grid_editor,
+        headers,
+        public,
+        uploads,
+    )
 
+    address.init_app(app, services.settings)
+    headers.init_app(app, services.settings)
     errors.init_app(app)
     auth.init_app(app, services)
 

@@ -19,7 +19,6 @@ from radio.errors import RadioError
 
 log = logging.getLogger("web")
 
-THREADS = 8
 ON_AIR_EVERY_S = 0.5
 
 
@@ -39,9 +38,8 @@ def keep_on_air_fresh(services: Services, stop: threading.Event) -> threading.Th
 
 
 def main() -> int:
-    from waitress import create_server
-
     from web import create_app
+    from web.server import make_server
 
     try:
         settings = load_settings()
@@ -51,9 +49,7 @@ def main() -> int:
         print(f"web: {exc}", file=sys.stderr)
         return 1
     services: Services = app.extensions["radio"]
-    server = create_server(
-        app, host=settings.http_host, port=settings.http_port, threads=THREADS, ident="radio"
-    )
+    server = make_server(app, settings.http_host, settings.http_port)
     stop = threading.Event()
     keep_on_air_fresh(services, stop)
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from radio.accounts.model import Account, AccountError, check_role
-from radio.accounts.station import StationOverrides, StationSettingsStore, site_url
+from radio.accounts.station import StationOverrides, StationSettingsStore
 from radio.changelog import presenter_changes
 from web import services
 from web.auth import accounts, admin_required, me
@@ -125,7 +125,7 @@ def settings() -> Any:
     return render_template("admin/settings.html", form=form, defaults=services().settings), status
 
 
-_SETTINGS = ("station_name", "timezone", "public_stream_url", "live_server", "site_url")
+_SETTINGS = ("station_name", "timezone", "public_stream_url", "live_server")
 
 
 def _accounts(form: InviteForm, link: tuple[Account, str] | None, status: int = 200) -> Any:
@@ -141,8 +141,7 @@ def _show_choices() -> list[tuple[str, str]]:
 
 
 def _base() -> str:
-    svc = services()
-    return site_url(svc.settings, StationSettingsStore(svc.db).load())
+    return services().settings.site_url
 
 
 def _record_links(account: Account, before: frozenset[str]) -> None:

@@ -11,10 +11,11 @@ import hashlib
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, abort, json, request, url_for
+from flask import Blueprint, Response, abort, json, request
 
 from radio.grid.model import EARLIEST, LATEST, Occurrence, Show
 from web import programme, services
+from web.address import absolute, external, site_url
 from web.openapi import document
 from web.wording import slot_words
 
@@ -82,7 +83,7 @@ def occurrence_item(occ: Occurrence, at: datetime) -> dict[str, Any]:
         "show": {
             "slug": occ.show,
             "title": occ.title,
-            "url": url_for("public.show", slug=occ.show, _external=True),
+            "url": external("public.show", slug=occ.show),
         },
         "kind": occ.kind,
         "status": status,
@@ -121,9 +122,9 @@ def show_summary(show: Show) -> dict[str, Any]:
         "category": show.category,
         "colour": show.colour or None,
         "regular": [slot_words(slot, today) for slot in show.slots],
-        "url": url_for("public.show", slug=show.slug, _external=True),
-        "calendar": url_for("feeds.show_ics", slug=show.slug, _external=True),
-        "podcast": url_for("feeds.podcast", slug=show.slug, _external=True),
+        "url": external("public.show", slug=show.slug),
+        "calendar": external("feeds.show_ics", slug=show.slug),
+        "podcast": external("feeds.podcast", slug=show.slug),
     }
 
 
@@ -147,9 +148,7 @@ def show(slug: str) -> Response:
             "occurrence_id": occ.id,
             "title": ep.title or found.title,
             "aired": programme.iso_z(occ.start),
-            "url": url_for("public.home", _external=True).rstrip("/") + ep.url
-            if ep.url.startswith("/")
-            else ep.url,
+            "url": absolute(ep.url),
             "mime_type": ep.mime_type,
             "size_bytes": ep.size_bytes,
             "duration_s": int(ep.duration.total_seconds()) if ep.duration else None,
@@ -162,5 +161,5 @@ def show(slug: str) -> Response:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    body = document(services().settings.station_name, request.url_root.rstrip("/"))
+    body = document(services().settings.station_name, site_url())
     return json_response(body, max_age=3600)

@@ -1,10 +1,14 @@
 """Logging in and out, invitation and reset links, and who may see what.
 
 Sessions are Flask-Login's on Flask's signed cookie (HttpOnly, SameSite=Lax, Secure when
-the site's address is https). Every form carries a CSRF token (Flask-WTF). Failed logins
-are throttled per address and per client with HTTP 429. Views ask for a role with
-:func:`presenter_required`, :func:`volunteer_required` or :func:`admin_required`; a person
-who is not logged in is sent to ``/login``, one without the role gets 403.
+the site's address is https). The cookie names the account and its epoch (``"<id>.<epoch>"``),
+checked against the database on every request; logging out, a password change, a role
+change or disabling the account moves the epoch, so every copy of an older cookie, on any
+device and in any of the site's processes, stops working at once. Every form carries a CSRF
+token (Flask-WTF). Failed logins are throttled per address and per client with HTTP 429.
+Views ask for a role with :func:`presenter_required`, :func:`volunteer_required` or
+:func:`admin_required`; a person who is not logged in is sent to ``/login``, one without the
+role gets 403.
 """
 
 from __future__ import annotations
@@ -34,7 +38,6 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from radio.accounts.model import Account, AccountError, TokenInvalid
 from radio.accounts.service import AccountService, Purpose
-from radio.accounts.station import StationSettingsStore, site_url
 from radio.accounts.throttle import LoginThrottle
 from radio.bootstrap import Services
 from web.errors import _wants_json, problem
@@ -65,8 +68,7 @@ class User(UserMixin):
 
 
 def init_app(app: Flask, services: Services) -> None:
-    store = StationSettingsStore(services.db)
-    secure = site_url(services.settings, store.load()).startswith("https://")
+    secure = services.settings.site_url.startswith("https://")
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -208,10 +210,13 @@ def login() -> Any:
 
 @bp.route("/logout", methods=["GET", "POST"])
 def logout() -> Any:
-    if current_account() is None:
+    account = current_account()
+    if account is None:
         return redirect(url_for("auth.login"))
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
+        # A copy of the cookie must not outlive the logout: the account's epoch moves on.
+        accounts().end_sessions(account.id)
         logout_user()
         session.clear()
         flash("You are logged out.", "info")

@@ -6,13 +6,14 @@ import hashlib
 from datetime import timedelta
 from email.utils import format_datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
-from flask import Blueprint, Response, abort, request, send_file, url_for
+from flask import Blueprint, Response, abort, request, send_file
 
 from radio.grid.model import Show
 from web import ical, programme, services
+from web.address import absolute, external, site_url
 from web.wording import slot_words
 
 bp = Blueprint("feeds", __name__)
@@ -37,15 +38,13 @@ def _cached(body: bytes, mimetype: str, max_age: int, **headers: str) -> Respons
 
 def _calendar(shows: list[Show], name: str, filename: str) -> Response:
     today = programme.today()
-    show_url = urljoin(request.url_root, url_for("public.show", slug="SLUG")).replace(
-        "SLUG", "{slug}"
-    )
+    show_url = external("public.show", slug="SLUG").replace("SLUG", "{slug}")
     body = ical.build(
         programme.grid().grid(),
         shows,
         programme.tz(),
         name=name,
-        host=request.host.split(":")[0] or "localhost",
+        host=urlsplit(site_url()).hostname or "localhost",
         show_url=show_url,
         stamp=programme.now().replace(minute=0, second=0, microsecond=0),
         window=(today - CAL_BEHIND, today + CAL_AHEAD),
@@ -100,7 +99,7 @@ def episode_audio(occurrence_id: str) -> Response:
 def podcast_xml(show: Show, aired: list[Any]) -> bytes:
     """RSS 2.0 with the podcast (iTunes) tags: one item per aired, published episode."""
     station = services().settings.station_name
-    page = urljoin(request.url_root, url_for("public.show", slug=show.slug))
+    page = external("public.show", slug=show.slug)
     rss = ET.Element("rss", {"version": "2.0"})
     channel = ET.SubElement(rss, "channel")
     _text(channel, "title", show.title)
@@ -110,10 +109,9 @@ def podcast_xml(show: Show, aired: list[Any]) -> bytes:
     _text(channel, "description", f"{about} On air: {words}." if words else about)
     _text(channel, "language", "en-gb")
     _text(channel, "generator", "community-radio")
+    feed = external("feeds.podcast", slug=show.slug)
     ET.SubElement(
-        channel,
-        f"{{{ATOM}}}link",
-        {"href": request.url, "rel": "self", "type": "application/rss+xml"},
+        channel, f"{{{ATOM}}}link", {"href": feed, "rel": "self", "type": "application/rss+xml"}
     )
     _text(channel, f"{{{ITUNES}}}author", ", ".join(show.presenters) or station)
     _text(channel, f"{{{ITUNES}}}explicit", "false")
@@ -130,7 +128,7 @@ def podcast_xml(show: Show, aired: list[Any]) -> bytes:
             item,
             "enclosure",
             {
-                "url": urljoin(request.url_root, ep.url),
+                "url": absolute(ep.url),
                 "length": str(ep.size_bytes or 0),
                 "type": ep.mime_type,
             },

@@ -106,11 +106,6 @@ class StationSettingsForm(FlaskForm):
         validators=[Optional(), Length(max=200)],
         description="The host presenters' streaming software connects to.",
     )
-    site_url = StringField(
-        "This site's address",
-        validators=[Optional(), Length(max=300)],
-        description="Used in invitation links, e.g. https://radio.example.org",
-    )
 
 
 # The grid editor ---------------------------------------------------------------------------

@@ -16,11 +16,12 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, abort, json, request, url_for
+from flask import Blueprint, Response, abort, json, request
 
 from radio.grid.clock import local_midnight
 from radio.grid.model import Occurrence
 from web import programme, services
+from web.address import external
 from web.api_public import cors, json_response
 
 bp = Blueprint("libretime", __name__)
@@ -79,7 +80,7 @@ def show_row(occ: Occurrence, tz: ZoneInfo, *, week: bool = False) -> dict[str, 
     if week:
         row["instance_description"] = ""
     row["record"] = 0
-    row["url"] = url_for("public.show", slug=occ.show, _external=True)
+    row["url"] = external("public.show", slug=occ.show)
     row["image_path"] = ""
     row["starts"] = stamp(occ.start, tz)
     row["ends"] = stamp(occ.end, tz)

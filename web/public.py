@@ -10,6 +10,7 @@ from flask import Blueprint, Flask, abort, render_template, request
 
 from radio.grid.model import Occurrence, Show
 from web import programme, services
+from web.pagecache import parts, without_session
 from web.wording import STATUS_WORDS, long_date, slot_words
 
 bp = Blueprint("public", __name__)
@@ -17,8 +18,9 @@ bp = Blueprint("public", __name__)
 
 def init_app(app: Flask) -> None:
     """Register the listeners' other blueprints (``bp`` itself is registered with the API)."""
-    from web import api_public, feeds, libretime
+    from web import api_public, feeds, libretime, pagecache
 
+    pagecache.init_app(app)
     for blueprint in (api_public.bp, feeds.bp, libretime.bp):
         app.register_blueprint(blueprint)
 
@@ -123,18 +125,33 @@ def days(first: date, count: int) -> list[Day]:
 
 @bp.get("/schedule")
 def schedule() -> str:
-    today = programme.today()
-    first = _date_arg("from") or today
+    """The week: kept until the grid changes or the minute turns (the whole page for a
+    visitor without a session, the week itself for a person logged in)."""
+    at = programme.now().replace(second=0, microsecond=0)
+    first = _date_arg("from") or at.astimezone(programme.tz()).date()
+    key = ("schedule", programme.grid().version(), programme.tz().key, first, at)
+
+    def page() -> str:
+        body = parts().get(key, lambda: _schedule_body(first, at))
+        return render_template("schedule.html", body=body)
+
+    if without_session():
+        return parts().get((*key, services().settings.station_name), page)
+    return page()
+
+
+def _schedule_body(first: date, at: datetime) -> str:
+    today = at.astimezone(programme.tz()).date()
     week = days(first, WEEK)
     return render_template(
-        "schedule.html",
+        "_schedule.html",
         today=today,
         week=week,
         first=first,
         earlier=first - timedelta(days=WEEK),
         later=first + timedelta(days=WEEK),
-        at=programme.now(),
-        zone=programme.zone_label(),
+        at=at,
+        zone=programme.zone_label(at),
         tz=programme.tz(),
         layout=WeekGrid.of(week),
     )

@@ -20,7 +20,8 @@ Using it::
     account.presents("morning-coffee"); account.edits_grid; account.is_admin
 
 Sessions on the web site name an account by ``"<id>.<epoch>"``; the epoch moves when the
-password, the role or the disabled flag changes, which ends that person's other sessions.
+person logs out or the password, the role or the disabled flag changes, which ends every
+session of that account (:meth:`AccountService.end_sessions`).
 """
 
 from radio.accounts.model import ROLES, Account, AccountError, Role, TokenInvalid

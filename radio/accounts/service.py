@@ -213,6 +213,12 @@ class AccountService:
             session.flush()
             return row.to_account()
 
+    def end_sessions(self, account_id: int) -> None:
+        """End every session of the account, on every device (logging out does this)."""
+        with self.db.write() as session:
+            row = self._row(session, account_id)
+            row.epoch += 1
+
     def set_presenters(self, slug: str, account_ids: Iterable[int]) -> list[Account]:
         """Make exactly these (presenter) accounts the presenters of the show ``slug``."""
         wanted = set(account_ids)

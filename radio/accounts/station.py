@@ -31,8 +31,6 @@ class StationOverrides:
     public_stream_url: str = ""
     #: The host name presenters' streaming software connects to (default: harbor_host).
     live_server: str = ""
-    #: The site's address as people reach it, for invitation links (default: http_host:port).
-    site_url: str = ""
 
     def problems(self) -> dict[str, str]:
         """Every problem, one sentence per setting (empty when all is well)."""
@@ -44,10 +42,9 @@ class StationOverrides:
                 found["timezone"] = (
                     f"{self.timezone!r} is not a time zone; write one such as Europe/London."
                 )
-        for name in ("public_stream_url", "site_url"):
-            value = getattr(self, name)
-            if value and not value.startswith(("http://", "https://")):
-                found[name] = f"{value!r} must start with http:// or https://."
+        value = self.public_stream_url
+        if value and not value.startswith(("http://", "https://")):
+            found["public_stream_url"] = f"{value!r} must start with http:// or https://."
         if len(self.station_name) > 120:
             found["station_name"] = "The station's name can have at most 120 characters."
         return found
@@ -97,7 +94,3 @@ def apply(settings: Settings, overrides: StationOverrides) -> Settings:
 
 def live_server(settings: Settings, overrides: StationOverrides) -> str:
     return overrides.live_server or settings.harbor_host
-
-
-def site_url(settings: Settings, overrides: StationOverrides) -> str:
-    return (overrides.site_url or f"http://{settings.http_host}:{settings.http_port}").rstrip("/")

@@ -93,7 +93,7 @@ def _invite(args: argparse.Namespace, settings: Settings) -> int:
             args.email, check_role(args.role), args.shows, name=args.name
         )
         _record_links(db, settings, account, before)
-        base = _site_url(db, settings)
+        base = settings.site_url
     finally:
         db.dispose()
     print(f"Invited {account.email} as {account.role}{_shows(account.shows)}.")
@@ -110,7 +110,7 @@ def _reset(args: argparse.Namespace, settings: Settings) -> int:
         if account is None:
             raise NotFound(f"There is no account for {args.email}; see 'radio user list'.")
         token = accounts.reset_link(account.id)
-        base = _site_url(db, settings)
+        base = settings.site_url
     finally:
         db.dispose()
     kind = "reset" if account.has_password else "invite"
@@ -180,12 +180,6 @@ def _check_shows(db: Database, settings: Settings, shows: Sequence[str]) -> None
         if grid.get_show(slug) is None:
             known = ", ".join(s.slug for s in grid.list_shows()) or "none yet"
             raise NotFound(f"There is no show {slug!r} in the grid; the shows are: {known}.")
-
-
-def _site_url(db: Database, settings: Settings) -> str:
-    from radio.accounts.station import StationSettingsStore, site_url
-
-    return site_url(settings, StationSettingsStore(db).load())
 
 
 def _shows(shows: frozenset[str]) -> str:

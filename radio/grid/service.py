@@ -70,6 +70,13 @@ class GridService:
         with self.db.session() as session:
             return self._load(session)[1]
 
+    def version(self) -> int:
+        """The stored grid's version: it moves on every change, made by any process.
+
+        Cheap (one row on a pooled connection, no session or transaction around it): pages
+        ask on every request whether what they rendered is still current."""
+        return store.read_version(self.db.engine)
+
     def list_shows(self) -> list[Show]:
         return list(self.grid().shows)
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Engine,
     ForeignKey,
     Integer,
     String,
@@ -117,6 +118,21 @@ class GridState(Base):
 
 def version(session: Session) -> int:
     return session.scalar(select(GridState.version).where(GridState.id == 1)) or 0
+
+
+def read_version(engine: Engine) -> int:
+    """:func:`version` in one statement on a pooled driver connection (a tenth of the cost)."""
+    conn = engine.raw_connection()
+    try:
+        cursor = conn.cursor()
+        try:
+            cursor.execute(f"SELECT version FROM {GridState.__tablename__} WHERE id = 1")
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+    finally:
+        conn.close()
+    return int(row[0]) if row else 0
 
 
 def bump(session: Session) -> int:

@@ -11,7 +11,7 @@ import pytest
 from radio.accounts.model import AccountError, TokenInvalid
 from radio.accounts.passwords import Passwords, cheap_hasher
 from radio.accounts.service import AccountService
-from radio.accounts.station import StationOverrides, StationSettingsStore, apply, site_url
+from radio.accounts.station import StationOverrides, StationSettingsStore, apply
 from radio.changelog import ChangeLog
 from radio.config import Settings
 from radio.db import Database
@@ -122,10 +122,10 @@ def test_station_settings_override_and_check(db: Database) -> None:
     store = StationSettingsStore(db)
     settings = Settings(data_dir=Path("unused"))
     assert apply(settings, store.load()) == settings
-    store.save(StationOverrides(station_name="Westway FM", site_url="https://radio.example.org"))
+    store.save(StationOverrides(station_name="Westway FM", live_server="live.example.org"))
     loaded = store.load()
     assert apply(settings, loaded).station_name == "Westway FM"
-    assert site_url(settings, loaded) == "https://radio.example.org"
+    assert loaded.live_server == "live.example.org"
     store.save(StationOverrides())
     assert store.load() == StationOverrides()
     with pytest.raises(ConfigError, match="not a time zone"):

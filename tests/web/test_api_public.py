@@ -30,7 +30,7 @@ def test_schedule_defaults_to_the_next_seven_days(station: ListenerStation) -> N
         "local_start": "2026-11-24T19:00:00+00:00",
         "local_end": "2026-11-24T20:00:00+00:00",
         "show": {"slug": "jazz-night", "title": "Jazz Night",
-                 "url": "http://localhost/shows/jazz-night"},
+                 "url": f"{station.services.settings.site_url}/shows/jazz-night"},
         "kind": "prerecorded",
         "status": "on-air",
         "change": None,
@@ -93,15 +93,16 @@ def test_shows_and_one_show(station: ListenerStation) -> None:
     jazz = get_json(station, "/api/v1/shows/jazz-night")
     assert jazz["regular"] == ["Every other Tuesday, 19:00–20:00"]
     assert jazz["presenters"] == ["Joe Okafor"]
-    assert jazz["calendar"] == "http://localhost/shows/jazz-night.ics"
-    assert jazz["podcast"] == "http://localhost/shows/jazz-night/podcast.xml"
+    assert jazz["calendar"] == f"{station.services.settings.site_url}/shows/jazz-night.ics"
+    assert jazz["podcast"] == f"{station.services.settings.site_url}/shows/jazz-night/podcast.xml"
     assert [o["start"] for o in jazz["next"][:2]] == [
         "2026-11-24T19:00:00Z",
         "2026-12-22T19:00:00Z",
     ]
     assert [e["title"] for e in jazz["episodes"]] == ["Blue Notes", "Autumn Leaves"]
     assert (
-        jazz["episodes"][0]["url"] == "http://localhost/episodes/jazz-night.main.2026-11-10/audio"
+        jazz["episodes"][0]["url"]
+        == f"{station.services.settings.site_url}/episodes/jazz-night.main.2026-11-10/audio"
     )
     missing = station.client().get("/api/v1/shows/nobody")
     assert missing.status_code == 404 and missing.mimetype == "application/problem+json"

@@ -207,7 +207,8 @@ def test_admin_makes_a_reset_link(station: Station) -> None:
 
 def test_station_settings_are_saved_and_checked(station: Station) -> None:
     admin = station.client("admin")
-    bad = post(admin, "/admin/settings", {"timezone": "Mars/Olympus", "site_url": "radio.org"},
+    bad = post(admin, "/admin/settings",
+               {"timezone": "Mars/Olympus", "public_stream_url": "radio.org"},
                page="/admin/settings")  # fmt: skip
     page = bad.get_data(as_text=True)
     # Every problem at once, each by its field.
@@ -223,3 +224,12 @@ def test_station_settings_are_saved_and_checked(station: Station) -> None:
     assert "live.example.org" in station.client("presenter_a").get("/dashboard").get_data(
         as_text=True
     )
+
+
+def test_the_cached_schedule_still_names_who_is_logged_in(station: Station) -> None:
+    listener = station.client().get("/schedule").get_data(as_text=True)
+    assert "Presenters: log in" in listener and "Log out" not in listener
+    presenter = station.client("presenter_a").get("/schedule").get_data(as_text=True)
+    assert 'Log out <span class="who">(Ada Presenter)</span>' in presenter
+    assert "Presenters: log in" not in presenter
+    assert "Presenters: log in" in station.client().get("/schedule").get_data(as_text=True)

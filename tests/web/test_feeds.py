@@ -110,14 +110,17 @@ def test_podcast_lists_aired_episodes_with_enclosures(station: ListenerStation) 
     feed = parse_podcast(station, "jazz-night")
     assert feed.version == "rss20"
     assert feed.feed.title == "Jazz Night"
-    assert feed.feed.link == "http://localhost/shows/jazz-night"
+    assert feed.feed.link == f"{station.services.settings.site_url}/shows/jazz-night"
     assert "Every other Tuesday, 19:00–20:00" in feed.feed.description
     assert feed.feed.author == "Joe Okafor"
     assert [e.title for e in feed.entries] == ["Blue Notes", "Autumn Leaves"]
     first = feed.entries[0]
     assert first.id == "jazz-night.main.2026-11-10"
     enclosure = first.enclosures[0]
-    assert enclosure.href == "http://localhost/episodes/jazz-night.main.2026-11-10/audio"
+    assert (
+        enclosure.href
+        == f"{station.services.settings.site_url}/episodes/jazz-night.main.2026-11-10/audio"
+    )
     assert enclosure.type == "audio/mpeg"
     assert int(enclosure.length) == station.episodes.audio_file.stat().st_size
     assert first.itunes_duration == "3540"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date, time, timedelta
 
 from radio.grid.model import MonthlyDay, MonthlyWeekday, Once, Slot, Weekly
-from tests.web.listeners import ListenerStation, now_document
+from tests.web.listeners import NOW, ListenerStation, now_document
 from tests.web.listeners import listener_station_fixture as listener_station_fixture
 from web.wording import slot_words
 
@@ -106,6 +107,19 @@ def test_schedule_other_weeks_and_bad_dates(station: ListenerStation) -> None:
     response = station.client().get("/schedule?from=next-week")
     assert response.status_code == 400
     assert "from must be a date like 2026-11-24" in response.get_data(as_text=True)
+
+
+def test_the_schedule_shows_an_edit_and_the_next_programme_at_once(
+    station: ListenerStation,
+) -> None:
+    assert "19:00–20:00 Jazz Night On now" in text(page(station, "/schedule"))
+    jazz = station.grid.get_show("jazz-night")
+    assert jazz is not None
+    station.grid.save_show(dataclasses.replace(jazz, title="Jazz Till Late"))
+    assert "19:00–20:00 Jazz Till Late On now" in text(page(station, "/schedule"))
+    station.clock[0] = NOW.replace(hour=20, minute=0)  # the minute turns: Jazz has ended
+    assert "19:00–20:00 Jazz Till Late On now" not in text(page(station, "/schedule"))
+    assert "19:00–20:00 Jazz Till Late" in text(page(station, "/schedule"))
 
 
 def test_show_page_has_words_dates_and_episodes(station: ListenerStation) -> None:

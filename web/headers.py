@@ -1,0 +1,56 @@
+"""Security headers on every response, and a Content-Security-Policy on every HTML page.
+
+The pages run only the site's own script files (``script-src 'self'``: no inline script, no
+inline event handlers; data for a script travels in ``<script type="application/json">``,
+which is never run). Style sheets and ``<style>`` elements must come from the site too
+(``style-src-elem 'self'``); ``style=""`` attributes are allowed (``style-src-attr``), as the
+week grid places each programme with a computed ``grid-row``. An attribute can restyle only
+its own element — it cannot read the page the way an injected style sheet can with
+attribute selectors — and the templates escape everything they insert. Browsers without the
+CSP 3 ``-elem``/``-attr`` directives fall back to ``style-src 'self' 'unsafe-inline'``.
+The listeners' player may play the stream from Icecast's own address (``media-src``).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Flask, Response
+
+from radio.config import Settings
+
+REFERRER_POLICY = "same-origin"
+
+
+def content_security_policy(settings: Settings) -> str:
+    stream = urlsplit(settings.stream_url)
+    media = f"'self' {stream.scheme}://{stream.netloc}" if stream.netloc else "'self'"
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self' 'unsafe-inline'",
+            "style-src-elem 'self'",
+            "style-src-attr 'unsafe-inline'",
+            "img-src 'self' data:",
+            f"media-src {media}",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    policy = content_security_policy(settings)
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", REFERRER_POLICY)
+        headers.setdefault("X-Frame-Options", "DENY")
+        if response.mimetype == "text/html":
+            headers.setdefault("Content-Security-Policy", policy)
+        return response
