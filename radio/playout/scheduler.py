@@ -197,7 +197,8 @@ class Reconciler:
         else:
             occ = window.occurrence
             wanted = {
-                "key": self.keys.key_for(occ.show),
+                # No key made yet: the window is open but nothing can connect.
+                "key": self.keys.hash_for(occ.show) or "",
                 "key_from": window.key_from.timestamp(),
                 "start": window.start.timestamp(),
                 "end": window.end.timestamp(),
