@@ -87,10 +87,6 @@ class Database:
         with self.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "heads")
-        if self.url.startswith("sqlite"):
-            # What a migration replaced (plain stream keys) must not stay in the WAL file.
-            with self.engine.connect() as conn:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         log.debug("database %s migrated", self.url)
 
     def dispose(self) -> None:

@@ -24,7 +24,8 @@ depends_on = None
 
 def upgrade() -> None:
     conn = op.get_bind()
-    # Overwrite what is deleted, so the plain keys do not linger in free pages.
+    # Overwrite what is deleted, so the plain keys do not linger in free pages (the default
+    # of some SQLite builds, such as Debian's, but not of all).
     conn.exec_driver_sql("PRAGMA secure_delete=ON")
     with op.batch_alter_table("stream_keys") as batch:
         batch.add_column(sa.Column("key_hash", sa.String(64), nullable=True))
