@@ -341,6 +341,7 @@ class Station:
         )
 
     def stop(self) -> None:
+        started = self.services is not None  # not when a check refused the start
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=True)
         if self.services is not None:
@@ -351,7 +352,8 @@ class Station:
         if self._lock is not None:
             self._lock.close()  # the data folder is free for the next start
             self._lock = None
-        log.info("station stopped")
+        if started:
+            log.info("station stopped")
 
     # -- parts ----------------------------------------------------------------------------
 

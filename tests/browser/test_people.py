@@ -63,7 +63,7 @@ def test_presenter_sees_the_go_live_card_and_makes_a_new_key(
     key = page.get_by_label("Stream key for Live A").input_value()
     assert StreamKeys(station.services.db).check("live-a", key)
     assert_accessible(page)
-    page.get_by_role("link", name="My shows").click()
+    page.get_by_role("link", name="← My shows").click()
     expect(page.get_by_text("Your key was shown once")).to_be_visible()
     assert key not in page.content(), "the key is shown again"
 
