@@ -74,8 +74,12 @@ class Settings:
         return zoneinfo.ZoneInfo(self.timezone)
 
     @property
+    def database_file(self) -> Path:
+        return self.data_dir / "radio.sqlite3"
+
+    @property
     def database_url(self) -> str:
-        return f"sqlite:///{self.data_dir / 'radio.sqlite3'}"
+        return f"sqlite:///{self.database_file}"
 
     @property
     def media_dir(self) -> Path:

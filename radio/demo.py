@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
+from radio import processes
 from radio.errors import ConfigError
 from radio.grid.model import Show
 
@@ -213,7 +214,7 @@ def _ffmpeg(args: list[str], path: Path, *, title: str, artist: str) -> None:
 
 def _run(argv: list[str]) -> None:
     try:
-        subprocess.run(argv, check=True, capture_output=True, timeout=120)
+        processes.run(argv, check=True, capture_output=True, timeout=120)
     except FileNotFoundError:
         raise ConfigError(f"{argv[0]} is not installed; run 'make run' to install it.") from None
     except subprocess.CalledProcessError as exc:

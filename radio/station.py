@@ -1,7 +1,8 @@
 """``radio init`` and ``radio run``: prepare the station, then run it in the foreground.
 
-Start order: checks → data folder, database, secrets, station audio, demo seed → Icecast →
-Liquidsoap → scheduler → web server. Stop order is the reverse, always (``finally``).
+Start order: programs → data folder and its lock → what an earlier, killed run left running
+is ended → ports → database, secrets, station audio, demo seed → Icecast → Liquidsoap →
+scheduler → web server. Stop order is the reverse, always (``finally``).
 """
 
 from __future__ import annotations
@@ -28,28 +29,35 @@ from radio.db import Database
 from radio.errors import ConfigError
 from radio.models import StationState
 from radio.playout.asrun import AsRunRecorder
-from radio.playout.icecast import write_icecast_config
+from radio.playout.icecast import icecast_child, write_icecast_config
 from radio.playout.liquidsoap import LiquidsoapPlayout
 from radio.playout.plan import EpisodeLookup
 from radio.playout.scheduler import GATE_LEAD_S, Reconciler, SchedulerProcess
 from radio.playout.script import ScriptInputs, render_script
+from radio.processes import end_orphan
 from radio.supervisor import Child, Supervisor
 
 log = logging.getLogger(__name__)
 
 REQUIRED_PROGRAMS = ("liquidsoap", "icecast2", "ffmpeg", "ffprobe", "espeak-ng")
+#: The supervised children, in start order.
+CHILDREN = ("icecast", "liquidsoap", "scheduler", "web")
 #: StationState key: "pending" from seeding the demo grid until its demo episodes are made.
 DEMO_EPISODES = "demo_episodes"
 
 
-def check_machine(settings: Settings) -> None:
-    """Refuse to start, in one sentence, when a program is missing or a port is taken."""
+def check_programs() -> None:
+    """Refuse to start, in one sentence, when a program the station runs is missing."""
     missing = [p for p in REQUIRED_PROGRAMS if shutil.which(p) is None]
     if missing:
         raise ConfigError(
             f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed; "
             "run 'make run' (it installs them) or apt-get install them."
         )
+
+
+def check_ports(settings: Settings) -> None:
+    """Refuse to start, in one sentence, when a port the station listens on is taken."""
     for key, host in (
         ("http_port", settings.http_host),
         ("icecast_port", settings.icecast_host),
@@ -62,6 +70,17 @@ def check_machine(settings: Settings) -> None:
                 f"Port {port} on {host} ({key}) is already in use; stop what is using it "
                 f"or choose another port with {name}."
             )
+
+
+def end_orphans(settings: Settings) -> None:
+    """End the children an earlier run of this data folder left running (it was killed
+    before they could stop, or ran an older version). Only while holding the lock."""
+    for name in CHILDREN:
+        end_orphan(pid_file(settings, name))
+
+
+def pid_file(settings: Settings, child: str) -> Path:
+    return settings.data_dir / "run" / f"{child}.pid"
 
 
 def lock_data_dir(settings: Settings) -> IO[str]:
@@ -269,6 +288,8 @@ class Station:
     def start(self) -> None:
         prepare_data_dir(self.settings)
         self._lock = lock_data_dir(self.settings)
+        end_orphans(self.settings)
+        check_ports(self.settings)
         self.services, credentials = init_station(self.settings)
         settings = self.settings = self.services.settings  # with the admin's changes
         icecast = write_icecast_config(
@@ -280,7 +301,9 @@ class Station:
             station_name=settings.station_name,
         )
         self.supervisor.start(
-            Child("icecast", ["icecast2", "-c", str(icecast.path)], on_start=self._wait_icecast)
+            icecast_child(
+                icecast, pid_file=pid_file(settings, "icecast"), on_start=self._wait_icecast
+            )
         )
         script = write_liquidsoap_script(settings, credentials)
         settings.control_socket.unlink(missing_ok=True)
@@ -294,12 +317,26 @@ class Station:
                 ["liquidsoap", str(script)],
                 on_start=self._wait_liquidsoap,
                 on_line=recorder.handle_line,
+                pid_file=pid_file(settings, "liquidsoap"),
             )
         )
-        self.supervisor.start(Child("scheduler", [sys.executable, "-m", "radio", "scheduler"]))
+        self.supervisor.start(
+            Child(
+                "scheduler",
+                [sys.executable, "-m", "radio", "scheduler"],
+                pid_file=pid_file(settings, "scheduler"),
+            )
+        )
         self._start_jobs(recorder)
         # The site is its own process: the engine never imports Flask.
-        self.supervisor.start(Child("web", [sys.executable, "-m", "web"], on_start=self._wait_web))
+        self.supervisor.start(
+            Child(
+                "web",
+                [sys.executable, "-m", "web"],
+                on_start=self._wait_web,
+                pid_file=pid_file(settings, "web"),
+            )
+        )
         if demo_episodes_pending(services):
             threading.Thread(target=self._demo_episodes, name="demo", daemon=True).start()
         log.info(
@@ -312,6 +349,7 @@ class Station:
         )
 
     def stop(self) -> None:
+        started = self.services is not None  # not when a check refused the start
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=True)
         if self.services is not None:
@@ -322,7 +360,8 @@ class Station:
         if self._lock is not None:
             self._lock.close()  # the data folder is free for the next start
             self._lock = None
-        log.info("station stopped")
+        if started:
+            log.info("station stopped")
 
     # -- parts ----------------------------------------------------------------------------
 
@@ -415,7 +454,7 @@ def run_station(settings: Settings) -> int:
         log.info("received %s; stopping", signal.Signals(signum).name)
         stop.set()
 
-    check_machine(settings)
+    check_programs()
     previous = {s: signal.signal(s, _on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     station = Station(settings)
     try:

@@ -1,15 +1,23 @@
-"""Supervision of the station's child processes (Icecast, Liquidsoap).
+"""Supervision of the station's child processes (Icecast, Liquidsoap, scheduler, web).
 
 Each child runs in its own session (so a terminal's Ctrl-C reaches only ``radio run``, which
-then stops children in reverse order), dies with its parent (``PR_SET_PDEATHSIG``), has its
-output forwarded line by line into the one log stream, and is restarted with backoff when it
-exits. One that keeps failing is reported with its last log lines.
+then stops children in reverse order), has its output forwarded line by line into the one
+log stream, and is restarted with backoff when it exits. One that keeps failing is reported
+with its last log lines.
+
+Children die with their supervisor, also when it is killed with ``kill -9``: each gets the
+parent-death signal (``PR_SET_PDEATHSIG``, SIGTERM) as it starts (see :mod:`radio.processes`).
+A child that runs as another user (Icecast as ``icecast2`` under root) is switched to it
+before the signal is set — a program that changed its own user (Icecast's ``changeowner``)
+would lose the setting. The signal goes to the child when the *thread* that started it ends:
+the main thread for the first start, the monitor thread for restarts; both live until
+:meth:`Supervisor.stop`. A child with a ``pid_file`` writes it (pid and start time) so that a
+later start can end it if it ever outlived a supervisor.
 """
 
 from __future__ import annotations
 
 import collections
-import ctypes
 import logging
 import re
 import signal
@@ -21,9 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from radio.processes import RunAs, die_with_parent, write_pid_file
+
 log = logging.getLogger(__name__)
 
-_PR_SET_PDEATHSIG = 1
 #: Liquidsoap's own date stamp; the station's log stream has its own.
 _LOG_STAMP = re.compile(r"^(\d{4}/\d\d/\d\d )?\d\d:\d\d:\d\d ")
 #: Restart delays, in seconds; the last repeats.
@@ -32,14 +41,6 @@ BACKOFF = (0.1, 0.5, 1.0, 2.0, 5.0, 10.0)
 STABLE_AFTER_S = 30.0
 #: This many failures in a row is reported as "keeps failing".
 FAILING_AFTER = 3
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child
-    try:
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except OSError:
-        pass
 
 
 @dataclass
@@ -53,6 +54,10 @@ class Child:
     on_start: Callable[[Child], None] | None = None
     #: Called with each output line, after logging; e.g. to parse on-air events.
     on_line: Callable[[str], None] | None = None
+    #: The user it runs as (None: this process's own).
+    run_as: RunAs | None = None
+    #: Where its pid is kept while it runs, for :func:`radio.processes.end_orphan`.
+    pid_file: Path | None = None
     recent: collections.deque[str] = field(default_factory=lambda: collections.deque(maxlen=40))
     process: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
@@ -108,6 +113,9 @@ class Supervisor:
                 log.warning("%s did not stop in %.0f s; killing it", child.name, timeout)
                 proc.kill()
                 proc.wait()
+        for child in self.children:
+            if child.pid_file is not None:
+                child.pid_file.unlink(missing_ok=True)
         if self._monitor is not None:
             self._monitor.join(timeout=2)
 
@@ -123,7 +131,7 @@ class Supervisor:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=_die_with_parent,
+                preexec_fn=die_with_parent(signal.SIGTERM, child.run_as),
             )
         except OSError as exc:
             child.process = None
@@ -132,6 +140,8 @@ class Supervisor:
             self._watch_child(child)  # the monitor tries again, with backoff
             return
         child.started_at = time.monotonic()
+        if child.pid_file is not None:
+            write_pid_file(child.pid_file, child.process.pid)
         self._watch_child(child)  # before on_start, so stop() stops it even while it starts
         threading.Thread(
             target=self._forward, args=(child, child.process), name=f"log-{child.name}", daemon=True

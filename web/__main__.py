@@ -16,6 +16,7 @@ from radio.bootstrap import Services
 from radio.cli import setup_logging
 from radio.config import load_settings
 from radio.errors import RadioError
+from radio.processes import use_private_umask
 
 log = logging.getLogger("web")
 
@@ -41,6 +42,7 @@ def main() -> int:
     from web import create_app
     from web.server import make_server
 
+    use_private_umask()
     try:
         settings = load_settings()
         setup_logging(settings.log_level)

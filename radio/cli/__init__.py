@@ -17,6 +17,7 @@ from pathlib import Path
 
 from radio.config import Settings, load_settings
 from radio.errors import ConfigError, RadioError
+from radio.processes import use_private_umask
 
 log = logging.getLogger("radio")
 
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    use_private_umask()  # before any file is made: the data folder is the station's alone
     parser = build_parser()
     args = parser.parse_args(argv)
     settings: Settings | None = None

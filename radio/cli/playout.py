@@ -1,4 +1,5 @@
-"""``radio scheduler`` (started by ``radio run``) and ``radio asrun export``."""
+"""``radio scheduler`` (started by ``radio run``), ``radio asrun export`` and
+``radio streamkey new``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from radio.config import Settings
-from radio.errors import RadioError
+from radio.errors import NotFound, RadioError
 
 
 def register(sub: Any) -> None:
@@ -30,6 +31,14 @@ def register(sub: Any) -> None:
     )
     export.add_argument("--csv", action="store_true", help="CSV output (the only format)")
     export.set_defaults(handler=_export)
+
+    keys: argparse.ArgumentParser = sub.add_parser("streamkey", help="live shows' stream keys")
+    key_actions = keys.add_subparsers(dest="streamkey_command", metavar="ACTION", required=True)
+    new = key_actions.add_parser(
+        "new", help="make a new stream key for a live show and print it (shown only this once)"
+    )
+    new.add_argument("show", help="the show's slug")
+    new.set_defaults(handler=_new_key)
 
 
 def _date(option: str, text: str) -> date:
@@ -58,4 +67,21 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     if end - start > timedelta(days=3700):
         raise RadioError("Export at most ten years at a time.")
     write_csv(entries(open_database(settings), start, end), sys.stdout)
+    return 0
+
+
+def _new_key(args: argparse.Namespace, settings: Settings) -> int:
+    from radio.bootstrap import build_services
+
+    services = build_services(settings)
+    show = services.grid.get_show(args.show)
+    if show is None or show.kind != "live":
+        live = sorted(s.slug for s in services.grid.list_shows() if s.kind == "live")
+        raise NotFound(
+            f"There is no live show {args.show!r} in the grid; the live shows are: "
+            f"{', '.join(live) or 'none'}."
+        )
+    key = services.stream_keys.make(show.slug)
+    print(f"New stream key for {show.title}: {key}")
+    print("It is shown only this once; any older key no longer works. Lost it? Make a new one.")
     return 0

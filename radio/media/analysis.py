@@ -32,6 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped,unused-ignore]
 
+from radio import processes
 from radio.media.loudness import KWeighting, integrated_loudness
 from radio.media.pcm import TILE, Planar
 from radio.media.probe import missing_program
@@ -152,8 +153,8 @@ def _decoder(path: Path, channels: int, rate: int) -> Iterator[_Decoded]:
     ]  # fmt: skip
     try:
         try:
-            proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE, pass_fds=(fd,))  # fmt: skip
+            proc = processes.popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, pass_fds=(fd,))  # fmt: skip
         except FileNotFoundError:
             raise missing_program("ffmpeg") from None
         with proc:

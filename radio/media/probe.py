@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from radio import processes
 from radio.errors import ConfigError, MediaRejected
 
 log = logging.getLogger(__name__)
@@ -175,7 +176,7 @@ def _ffprobe(path: Path) -> dict[str, Any]:
     cmd = ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
            str(path)]  # fmt: skip
     try:
-        done = subprocess.run(cmd, capture_output=True, timeout=60, check=False)
+        done = processes.run(cmd, capture_output=True, timeout=60, check=False)
     except subprocess.TimeoutExpired:
         raise MediaRejected(_NOT_AUDIO) from None
     except FileNotFoundError:

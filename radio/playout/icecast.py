@@ -9,9 +9,13 @@ import pwd
 import stat
 import string
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
+
+from radio.processes import RunAs
+from radio.supervisor import Child
 
 TEMPLATE = Path(__file__).with_name("icecast.xml.in")
 ICECAST_USER = "icecast2"
@@ -22,6 +26,24 @@ ICECAST_GROUP = "icecast"
 class IcecastConfig:
     path: Path
     logdir: Path
+    #: Icecast's own user when the station runs as root (Icecast refuses to run as root).
+    run_as: RunAs | None = None
+
+
+def icecast_child(
+    config: IcecastConfig,
+    *,
+    pid_file: Path | None = None,
+    on_start: Callable[[Child], None] | None = None,
+) -> Child:
+    """Icecast as a supervised child, as its own user when there is one."""
+    return Child(
+        "icecast",
+        ["icecast2", "-c", str(config.path)],
+        run_as=config.run_as,
+        pid_file=pid_file,
+        on_start=on_start,
+    )
 
 
 def render_icecast(
@@ -32,14 +54,9 @@ def render_icecast(
     admin_password: str,
     logdir: Path,
     station_name: str,
-    as_root: bool,
 ) -> str:
-    changeowner = ""
-    if as_root:
-        changeowner = (
-            f"    <changeowner><user>{ICECAST_USER}</user>"
-            f"<group>{ICECAST_GROUP}</group></changeowner>\n"
-        )
+    """The configuration text. It never has Icecast change its own user: the supervisor
+    starts it as that user, so that it still dies with the station (see radio.processes)."""
     values = {
         "location": escape(station_name),
         "hostname": escape(bind),
@@ -48,7 +65,6 @@ def render_icecast(
         "port": str(int(port)),
         "bind": escape(bind),
         "logdir": escape(str(logdir)),
-        "changeowner": changeowner,
     }
     return string.Template(TEMPLATE.read_text(encoding="utf-8")).substitute(values)
 
@@ -62,25 +78,27 @@ def write_icecast_config(
     admin_password: str,
     station_name: str,
 ) -> IcecastConfig:
-    """Write ``icecast/icecast.xml`` (0600) and prepare a log folder Icecast can write.
+    """Write Icecast's configuration where Icecast can read it, and a log folder it can write.
 
-    As root, Icecast changes to the ``icecast2`` user before opening its logs, so the log
-    folder must belong to that user and every folder above it must be enterable; when the
-    data folder sits under a private folder (``/root``, a 0700 temp folder) the logs go to a
-    per-run folder under the system's temp folder instead.
+    As another user, ``icecast/icecast.xml`` (0600) and ``icecast/log`` in the data folder.
+    As root, Icecast runs as ``icecast2``, which cannot enter the private (0700) data folder:
+    both go to one folder per data folder under the system's temp folder, owned by root and
+    open to Icecast's group only (0750): ``icecast.xml`` 0640 root:icecast, ``log/`` owned by
+    ``icecast2``.
     """
-    as_root = os.geteuid() == 0
-    logdir = data_dir.resolve() / "icecast" / "log"
+    if os.geteuid() != 0:
+        folder = data_dir.resolve() / "icecast"
+        run_as = None
+    else:
+        run_as = RunAs(pwd.getpwnam(ICECAST_USER).pw_uid, grp.getgrnam(ICECAST_GROUP).gr_gid)
+        folder = _shared_folder(data_dir, run_as.gid)
+    logdir = folder / "log"
     logdir.mkdir(parents=True, exist_ok=True)
-    if as_root:
-        uid = pwd.getpwnam(ICECAST_USER).pw_uid
-        gid = grp.getgrnam(ICECAST_GROUP).gr_gid
-        if not _enterable_by_others(logdir.parent):
-            logdir = _shared_logdir(data_dir, uid)
-        os.chown(logdir, uid, gid)
-        for f in logdir.iterdir():
-            os.chown(f, uid, gid)
-    path = data_dir / "icecast" / "icecast.xml"
+    if run_as is not None:
+        for path in (logdir, *logdir.iterdir()):
+            os.chown(path, run_as.uid, run_as.gid, follow_symlinks=False)
+        os.chmod(logdir, 0o750)
+    path = folder / "icecast.xml"
     text = render_icecast(
         bind=bind,
         port=port,
@@ -88,34 +106,34 @@ def write_icecast_config(
         admin_password=admin_password,
         logdir=logdir,
         station_name=station_name,
-        as_root=as_root,
     )
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fp:
         fp.write(text)
-    os.chmod(path, 0o600)
-    return IcecastConfig(path=path, logdir=logdir)
+    if run_as is not None:
+        os.chown(path, 0, run_as.gid)
+        os.chmod(path, 0o640)
+    else:
+        os.chmod(path, 0o600)
+    return IcecastConfig(path=path, logdir=logdir, run_as=run_as)
 
 
-def _shared_logdir(data_dir: Path, uid: int) -> Path:
-    """One log folder under the system's temp folder per data folder (not one per run).
+def _shared_folder(data_dir: Path, gid: int) -> Path:
+    """One folder under the system's temp folder per data folder (not one per run).
 
-    Reused only when it is a real folder owned by root or Icecast's user; otherwise (someone
-    else made that name) a fresh private name is taken.
+    Reused only when it is a real folder owned by root; otherwise (someone else made that
+    name) a fresh private name is taken.
     """
     digest = hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:12]
-    folder = Path(tempfile.gettempdir()) / f"radio-icecast-log-{digest}"
+    folder = Path(tempfile.gettempdir()) / f"radio-icecast-{digest}"
     try:
-        folder.mkdir(mode=0o755, exist_ok=True)
+        folder.mkdir(mode=0o750, exist_ok=True)
         info = folder.lstat()
-        usable = stat.S_ISDIR(info.st_mode) and info.st_uid in (0, uid)
+        usable = stat.S_ISDIR(info.st_mode) and info.st_uid == 0
     except OSError:
         usable = False
     if not usable:
-        folder = Path(tempfile.mkdtemp(prefix="radio-icecast-log-"))
-    os.chmod(folder, 0o755)
+        folder = Path(tempfile.mkdtemp(prefix="radio-icecast-"))
+    os.chown(folder, 0, gid)
+    os.chmod(folder, 0o750)
     return folder
-
-
-def _enterable_by_others(folder: Path) -> bool:
-    return all(part.stat().st_mode & stat.S_IXOTH for part in [folder, *folder.parents])

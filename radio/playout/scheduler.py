@@ -159,7 +159,8 @@ class Reconciler:
         if window is not None:
             occ = window.occurrence
             wanted = LiveState(
-                key=self.keys.key_for(occ.show),
+                # No key made yet: the window is open but nothing can connect.
+                key=self.keys.hash_for(occ.show) or "",
                 key_from=window.key_from.timestamp(),
                 start=window.start.timestamp(),
                 end=window.end.timestamp(),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shlex
 import string
 from dataclasses import dataclass
 from pathlib import Path
 
+from radio.playout import keycheck
 from radio.playout.quoting import clean_value, script_string
 
 TEMPLATE = Path(__file__).with_name("station.liq.in")
@@ -32,6 +34,8 @@ class ScriptInputs:
     #: The scheduled gates open this much early, to make up for Liquidsoap's selection
     #: latency (measured by bench/slot_timing.py).
     gate_lead_s: float = 0.0
+    #: The command the harbor runs to check a presenter's stream key (radio.playout.keycheck).
+    key_check: tuple[str, ...] = keycheck.command()
 
 
 def render_script(inputs: ScriptInputs) -> str:
@@ -61,6 +65,7 @@ def render_script(inputs: ScriptInputs) -> str:
         "silence_timeout": _float(inputs.silence_timeout_s),
         "silence_level": _float(inputs.silence_level_db),
         "gate_lead": _float(inputs.gate_lead_s),
+        "key_check": script_string(shlex.join(inputs.key_check)),
     }
     return string.Template(TEMPLATE.read_text(encoding="utf-8")).substitute(values)
 

@@ -12,6 +12,7 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
+from radio.playout.live import StreamKeys
 from tests.browser.conftest import assert_accessible
 from tests.web.people import EMAILS, PASSWORD, Station, make_station
 
@@ -55,13 +56,16 @@ def test_presenter_sees_the_go_live_card_and_makes_a_new_key(
 ) -> None:
     base = serve(station.app)
     log_in(page, base, EMAILS["presenter_a"])
-    key = page.locator("[data-stream-key]")
-    old = key.inner_text()
     expect(page.get_by_role("heading", name="Going live")).to_be_visible()
+    expect(page.get_by_text("You have no stream key yet")).to_be_visible()
     page.get_by_role("button", name="Make a new stream key").click()
     expect(page.locator(".flash")).to_contain_text("new stream key")
-    assert page.locator("[data-stream-key]").inner_text() != old
+    key = page.get_by_label("Stream key for Live A").input_value()
+    assert StreamKeys(station.services.db).check("live-a", key)
     assert_accessible(page)
+    page.get_by_role("link", name="← My shows").click()
+    expect(page.get_by_text("Your key was shown once")).to_be_visible()
+    assert key not in page.content(), "the key is shown again"
 
 
 def test_volunteer_adds_a_fortnightly_show_then_sees_the_clash(

@@ -26,7 +26,7 @@ from radio.config import Settings
 from radio.credentials import load_or_create
 from radio.errors import LiquidsoapError
 from radio.playout.asrun import AsRunEntry, AsRunRecorder, entries
-from radio.playout.icecast import write_icecast_config
+from radio.playout.icecast import icecast_child, write_icecast_config
 from radio.playout.liquidsoap import LiquidsoapClient, LiquidsoapPlayout
 from radio.playout.plan import Playable
 from radio.playout.scheduler import Reconciler
@@ -201,7 +201,7 @@ def start_rig(base: Path, demo_media: Path, **overrides: object) -> Iterator[Rig
     recorder = AsRunRecorder(services.db, services.grid.scheduled_at, settings.silence_timeout_s)
     recorder.listeners.append(events.append)
     supervisor = Supervisor()
-    supervisor.start(Child("icecast", ["icecast2", "-c", str(icecast.path)]))
+    supervisor.start(icecast_child(icecast))
     settings.control_socket.unlink(missing_ok=True)
     supervisor.start(Child("liquidsoap", ["liquidsoap", str(script)], on_line=recorder.handle_line))
     episodes = Episodes()

@@ -42,6 +42,7 @@ def check(rig: Rig, tmp_path: Path) -> None:
         )
         + once_slot("late-live", "live", t0 + timedelta(seconds=12), 14, rig.settings)
     )
+    key = rig.reconciler.keys.make("late-live")
     rig.episodes.latest["old-favourites"] = rig.episodes.playable(
         tone(tmp_path / "old.ogg", 900, 10), 10.0, "Last Week's Favourites"
     )
@@ -67,7 +68,7 @@ def check(rig: Rig, tmp_path: Path) -> None:
     assert waiting["show"]["slug"] == "late-live"
     assert (waiting["status"], waiting["on_air"]["source"]) == ("waiting", "rotation")
 
-    presenter = source_client(rig, rig.reconciler.keys.key_for("late-live"), 20)
+    presenter = source_client(rig, key, 20)
     try:
         wait_for(lambda: any(e.source == "live" for e in rig.as_run()), 10, "the presenter on air")
         live = tracker.refresh().data

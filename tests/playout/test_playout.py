@@ -177,8 +177,8 @@ def test_live_keys_work_only_in_their_windows_and_the_slot_end_kicks(rig: Rig) -
         once_slot("phone-in", "live", start, 6, rig.settings)
         + once_slot("late-show", "live", end, 6, rig.settings)
     )
-    key = rig.reconciler.keys.key_for("phone-in")
-    next_key = rig.reconciler.keys.key_for("late-show")
+    key = rig.reconciler.keys.make("phone-in")
+    next_key = rig.reconciler.keys.make("late-show")
 
     assert refused(source_client(rig, key, 5)), "the key worked before its window"
     wait_for(lambda: datetime.now(UTC) >= start - lead + timedelta(seconds=1), 15, "the window")
@@ -233,7 +233,7 @@ def test_live_keys_work_only_in_their_windows_and_the_slot_end_kicks(rig: Rig) -
 def test_silence_switches_to_the_next_source_and_back(rig: Rig) -> None:
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=3)
     rig.import_grid(once_slot("quiet-hour", "live", start, 30, rig.settings))
-    key = rig.reconciler.keys.key_for("quiet-hour")
+    key = rig.reconciler.keys.make("quiet-hour")
     wait_for(lambda: datetime.now(UTC) >= start, 10, "the live slot")
     # Eight seconds of silence (past the 3 s limit), then sound.
     silence_then_tone = (

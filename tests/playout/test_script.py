@@ -22,6 +22,7 @@ INPUTS = ScriptInputs(
     rotation_playlist=Path("/srv/radio/var/playlists/rotation.m3u8"),
     jingles_playlist=Path("/srv/radio/var/playlists/jingles.m3u8"),
     jingle_every=3,
+    key_check=("/usr/bin/python3", "-I", "-S", "/srv/radio/radio/playout/keycheck.py"),
 )
 
 

@@ -34,11 +34,16 @@ def test_dashboard_lists_only_the_presenters_shows_with_statuses(station: Statio
     assert "Show B" in page_b and "Show A" not in page_b and "Going live" not in page_b
 
 
-def test_go_live_card_shows_server_port_mount_key_and_window(station: Station) -> None:
-    page = station.client("presenter_a").get("/dashboard").get_data(as_text=True)
-    key = StreamKeys(station.services.db).key_for("live-a")
+def test_go_live_card_shows_server_port_mount_and_window_but_never_the_key(
+    station: Station,
+) -> None:
+    presenter = station.client("presenter_a")
+    page = presenter.get("/dashboard").get_data(as_text=True)
+    assert "You have no stream key yet" in page
+    key = StreamKeys(station.services.db).make("live-a")
+    page = presenter.get("/dashboard").get_data(as_text=True)
     settings = station.services.settings
-    assert key in page
+    assert key not in page and "Your key was shown once" in page
     assert f"<code>{settings.harbor_host}</code>" in page
     assert f"<code>{settings.harbor_port}</code>" in page and "<code>/live</code>" in page
     # The next live slot is today 20:00-21:00 GMT; the key works from 5 minutes before.
@@ -52,16 +57,23 @@ def test_a_live_show_right_after_another_has_its_own_mount(station: Station) -> 
     assert "follows another live show, so it has a mount of its own" in page
 
 
-def test_regenerating_the_key_changes_it_for_the_own_show_only(station: Station) -> None:
+def test_a_new_key_is_shown_once_for_the_own_show_only(station: Station) -> None:
     keys = StreamKeys(station.services.db)
-    old = keys.key_for("live-a")
+    old = keys.make("live-a")
     thief = station.client("presenter_b")
     assert post(thief, "/dashboard/shows/live-a/key").status_code == 403
-    assert keys.key_for("live-a") == old
+    assert keys.check("live-a", old)
     owner = station.client("presenter_a")
     answer = post(owner, "/dashboard/shows/live-a/key")
-    assert answer.status_code == 302
-    assert keys.key_for("live-a") != old
+    assert answer.status_code == 200
+    assert answer.headers["Cache-Control"] == "no-store"
+    page = answer.get_data(as_text=True)
+    assert "it is shown only this once" in page
+    new = re.search(r'value="([A-Za-z0-9_-]+)" aria-label="Stream key for Live A"', page)
+    assert new is not None, page
+    assert keys.check("live-a", new.group(1))
+    assert not keys.check("live-a", old), "the old key still works"
+    assert new.group(1) not in owner.get("/dashboard").get_data(as_text=True)
 
 
 def test_presenters_cannot_reach_other_shows_slots_by_editing_ids(station: Station) -> None:

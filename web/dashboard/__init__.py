@@ -116,15 +116,20 @@ def slot(occurrence_id: str) -> Any:
 @bp.post("/shows/<slug>/key")
 @presenter_required
 def regenerate_key(slug: str) -> Any:
+    """Make a new stream key and show it this once (only its hash is kept)."""
     account = me()
     if not account.presents(slug):
         abort(403)
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    _keys().regenerate(slug)
-    flash("Your new stream key is below; the old one no longer works.", "success")
-    return redirect(url_for("dashboard.index") + f"#live-{slug}")
+    show = grid().get_show(slug)
+    if show is None:
+        abort(404)
+    key = _keys().make(slug)
+    flash("Your new stream key is below; any older key no longer works.", "success")
+    page = render_template("dashboard/key.html", show=show, key=key)
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 def _my_occurrence(account: Account, occurrence_id: str) -> Occurrence:
@@ -151,7 +156,7 @@ def _live_card(show: Show, upcoming: list[Occurrence]) -> dict[str, Any]:
         "server": live_server(svc.settings, StationSettingsStore(svc.db).load()),
         "port": svc.settings.harbor_port,
         "mount": f"/{mount}",
-        "key": keys.key_for(show.slug),
+        "key_made": keys.made_at(show.slug),
         "window": window,
         "occurrence": nxt,
     }
