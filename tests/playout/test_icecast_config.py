@@ -26,6 +26,9 @@ def test_rendered_config_binds_where_told_and_escapes_secrets() -> None:
     assert root.findtext("authentication/admin-password") == "adm1n"
     assert root.findtext("location") == "Westway & Friends"
     assert root.findtext("security/changeowner/user") == "icecast2"
+    # Titles reach the MP3 mount as UTF-8 (not turned into "&#8212;" and the like).
+    mp3 = [m for m in root.iter("mount") if m.findtext("mount-name") == "/stream.mp3"]
+    assert [m.findtext("charset") for m in mp3] == ["UTF-8"]
     as_user = render_icecast(
         bind="0.0.0.0", port=8000, source_password="a", admin_password="b",
         logdir=Path("/x"), station_name="S", as_root=False,
