@@ -1,8 +1,16 @@
-"""Station health: Liquidsoap answering, Icecast carrying both mounts, the scheduler alive."""
+"""Station health: each part answering, both mounts carried, and what the listeners hear.
+
+Each program is judged on its own: Icecast is up when it answers its status page, Liquidsoap
+when it answers its control socket. The mounts come from Liquidsoap, so a missing mount is
+reported on its own (``mounts_missing``) with the reason, not as Icecast being down. The
+station is also degraded, though every part answers, while the emergency file or an empty
+rotation (station IDs only) is on air: listeners are not hearing the programme.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 import urllib.error
 import urllib.request
@@ -11,7 +19,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from radio.errors import LiquidsoapError
-from radio.playout.liquidsoap import LiquidsoapClient
+from radio.playout.liquidsoap import LiquidsoapClient, OnAir
+
+log = logging.getLogger(__name__)
 
 MOUNTS = ("/stream.mp3", "/stream.ogg")
 
@@ -22,19 +32,24 @@ class HealthReport:
     icecast: bool
     scheduler: bool
     details: dict[str, Any] = field(default_factory=dict)
+    #: One sentence per thing that is wrong, most basic first; empty when all is well.
+    reasons: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.liquidsoap and self.icecast and self.scheduler
+        return not self.reasons
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "status": "ok" if self.ok else "degraded",
             "liquidsoap": "up" if self.liquidsoap else "down",
             "icecast": "up" if self.icecast else "down",
             "scheduler": "up" if self.scheduler else "down",
             **self.details,
         }
+        if self.reasons:
+            out["reason"] = "; ".join(self.reasons)
+        return out
 
 
 def icecast_mounts(host: str, port: int, timeout: float = 2.0) -> dict[str, dict[str, Any]]:
@@ -42,7 +57,10 @@ def icecast_mounts(host: str, port: int, timeout: float = 2.0) -> dict[str, dict
     url = f"http://{host}:{port}/status-json.xsl"
     with urllib.request.urlopen(url, timeout=timeout) as reply:
         data = json.loads(reply.read().decode("utf-8", errors="replace"))
-    sources = data.get("icestats", {}).get("source", [])
+    stats = data.get("icestats") if isinstance(data, dict) else None
+    if not isinstance(stats, dict):
+        raise ValueError("Icecast's status page is not Icecast's JSON")
+    sources = stats.get("source", [])
     if isinstance(sources, dict):
         sources = [sources]
     mounts: dict[str, dict[str, Any]] = {}
@@ -51,6 +69,18 @@ def icecast_mounts(host: str, port: int, timeout: float = 2.0) -> dict[str, dict
         mount = "/" + url_.rsplit("/", 1)[-1] if url_ else ""
         mounts[mount] = src
     return mounts
+
+
+def on_air_problems(on_air: OnAir | None) -> list[str]:
+    """Why what is on air is not the programme: the emergency file, an empty rotation."""
+    if on_air is None:
+        return []
+    problems = []
+    if on_air.source == "emergency":
+        problems.append("the emergency file is on air")
+    if on_air.source in ("emergency", "rotation") and on_air.rotation_files == 0:
+        problems.append("the rotation is empty (no file of its playlist can be played)")
+    return problems
 
 
 class HealthMonitor:
@@ -73,21 +103,41 @@ class HealthMonitor:
     def check(self, max_age_s: float = 1.0) -> HealthReport:
         if self._cached and time.monotonic() - self._cached[0] < max_age_s:
             return self._cached[1]
+        reasons: list[str] = []
+        on_air: OnAir | None = None
         try:
             self.client.version()
             liquidsoap = True
         except LiquidsoapError:
             liquidsoap = False
+            reasons.append("Liquidsoap is not answering on its control socket")
+        if liquidsoap:
+            try:
+                on_air = self.client.on_air()
+            except LiquidsoapError as exc:  # answering, but not this: what airs is unknown
+                log.warning("cannot read what is on air: %s", exc)
         try:
             mounts = icecast_mounts(self.icecast_host, self.icecast_port)
-            missing = [m for m in MOUNTS if m not in mounts]
-            icecast = not missing
+            icecast = True
         except (OSError, ValueError, urllib.error.URLError):
-            mounts, missing, icecast = {}, list(MOUNTS), False
+            mounts, icecast = {}, False
+            reasons.append("Icecast is not answering")
+        scheduler = self.scheduler_alive()
+        if not scheduler:
+            reasons.append("the scheduler has stopped (its heartbeat is stale)")
+        missing = [m for m in MOUNTS if m not in mounts]
         details: dict[str, Any] = {"mounts_missing": missing}
+        if missing and icecast:
+            feeder = "which is down" if not liquidsoap else "which is not streaming to Icecast"
+            reasons.append(f"{', '.join(missing)} missing: Liquidsoap feeds them, {feeder}")
+        if on_air is not None:
+            details["on_air"] = on_air.source
+            if on_air.rotation_files is not None:
+                details["rotation_files"] = on_air.rotation_files
+        reasons += on_air_problems(on_air)
         open_incidents = self.incidents()
         if open_incidents:
             details["incidents"] = open_incidents
-        report = HealthReport(liquidsoap, icecast, self.scheduler_alive(), details)
+        report = HealthReport(liquidsoap, icecast, scheduler, details, reasons)
         self._cached = (time.monotonic(), report)
         return report

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -24,6 +25,7 @@ from typing import Any
 import pytest
 
 from radio.config import Settings
+from radio.playout.quoting import ICY_QUOTE, ICY_QUOTE_STANDIN
 from tests.support import decode, free_port, port_open, require, rms_dbfs, wait_for
 
 pytestmark = pytest.mark.stack
@@ -66,7 +68,11 @@ class Running:
         return f"http://127.0.0.1:{self.settings.icecast_port}"
 
 
-def start_station(settings: Settings, env: dict[str, str], log: Path) -> Running:
+def start_station(
+    settings: Settings, env: dict[str, str], log: Path, on_air_ok: bool = True
+) -> Running:
+    """``radio run``, once ``/healthz`` says "ok" (or, with ``on_air_ok=False``, once every
+    part is up and both mounts are on, whatever is on air)."""
     for program in ("liquidsoap", "icecast2", "ffmpeg"):
         require(program)
     with log.open("w") as out:
@@ -78,8 +84,15 @@ def start_station(settings: Settings, env: dict[str, str], log: Path) -> Running
     def healthy() -> bool:
         if proc.poll() is not None:
             raise AssertionError(f"radio run exited early:\n{log.read_text()}")
-        with urllib.request.urlopen(f"{running.site}/healthz", timeout=2) as reply:
-            return bool(reply.status == 200)
+        try:
+            with urllib.request.urlopen(f"{running.site}/healthz", timeout=2) as reply:
+                body = json.loads(reply.read())
+        except urllib.error.HTTPError as exc:
+            body = json.loads(exc.read())
+        if on_air_ok:
+            return bool(body["status"] == "ok")
+        parts = (body["liquidsoap"], body["icecast"], body["scheduler"])
+        return parts == ("up", "up", "up") and not body["mounts_missing"]
 
     try:
         wait_for(healthy, 60, "the station to report healthy")
@@ -119,7 +132,9 @@ def test_station_is_on_air_and_stops_cleanly(station: Running, settings: Setting
         now = get_json(f"{station.site}/api/v1/now")["on_air"]
         status = get_json(f"{station.icecast}/status-json.xsl")["icestats"]["source"]
         titles = {s.get("title", "") for s in status}
-        return any(now["title"] in t for t in titles)
+        # The mounts carry straight single quotes typeset (see radio/playout/quoting.py).
+        title = now["title"].replace(ICY_QUOTE, ICY_QUOTE_STANDIN)
+        return any(title in t for t in titles)
 
     wait_for(same_title, 10, f"API title to match Icecast's {titles}")
 
@@ -206,13 +221,19 @@ def test_empty_rotation_plays_the_emergency_file(
     (empty / "rotation.m3u8").write_text("#EXTM3U\n")
     (empty / "jingles.m3u8").write_text("#EXTM3U\n")
     env = dict(station_env, RADIO_PLAYLISTS_DIR=str(empty))
-    running = start_station(settings, env, tmp_path / "radio.log")
+    running = start_station(settings, env, tmp_path / "radio.log", on_air_ok=False)
     try:
         assert rms_dbfs(decode(f"{running.icecast}/stream.mp3", 3)) > -45
         now = wait_for(
             lambda: get_json(f"{running.site}/api/v1/now")["on_air"], 10, "an on-air item"
         )
         assert now["source"] == "emergency"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{running.site}/healthz", timeout=5)
+        assert refused.value.code == 503
+        health = json.loads(refused.value.read())
+        assert health["status"] == "degraded"
+        assert health["reason"].startswith("the emergency file is on air")
     finally:
         running.proc.send_signal(signal.SIGTERM)
         running.proc.wait(20)

@@ -39,6 +39,8 @@ class OnAir:
     filename: str
     started_at: float | None
     metadata: Mapping[str, str]
+    #: How many files the rotation has loaded (0: only station IDs can play); None: unknown.
+    rotation_files: int | None = None
 
 
 class LiquidsoapClient:
@@ -161,6 +163,7 @@ class LiquidsoapClient:
         if not meta:
             return None
         started = data.get("started_at")
+        files = data.get("rotation_files")
         return OnAir(
             source=meta.get("radio_source", "unknown"),
             title=meta.get("title", ""),
@@ -168,6 +171,9 @@ class LiquidsoapClient:
             filename=meta.get("filename", ""),
             started_at=float(started) if isinstance(started, int | float) else None,
             metadata=meta,
+            rotation_files=files
+            if isinstance(files, int) and not isinstance(files, bool)
+            else None,
         )
 
     def push(self, queue: str, path: str, metadata: Mapping[str, object]) -> int:

@@ -11,6 +11,13 @@ import unicodedata
 #: Longest value passed on; Liquidsoap reads one command per line, so keep lines sane.
 MAX_VALUE_CHARS = 2000
 
+#: Icecast puts an MP3 mount's title into the stream as ``StreamTitle='…';`` without escaping,
+#: and players end the title at the first ``';``. The script replaces this character in every
+#: title it sends to Icecast (with :data:`ICY_QUOTE_STANDIN`), so a title cannot end early and
+#: add fields of its own (``StreamUrl=…``).
+ICY_QUOTE = "'"
+ICY_QUOTE_STANDIN = "\u2019"  # ’, what typesetters print for an apostrophe anyway
+
 
 def clean_value(value: object) -> str:
     """Text with control characters (newlines included) replaced by spaces and length capped."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from radio.playout import keycheck
-from radio.playout.quoting import clean_value, script_string
+from radio.playout.quoting import ICY_QUOTE, ICY_QUOTE_STANDIN, clean_value, script_string
 
 TEMPLATE = Path(__file__).with_name("station.liq.in")
 
@@ -41,9 +41,10 @@ class ScriptInputs:
 def render_script(inputs: ScriptInputs) -> str:
     """The script text. Every value passes through :func:`script_string` or ``int``."""
     if inputs.jingle_every > 0:
+        jingles = script_string(inputs.jingles_playlist)
         jingle_block = (
-            f'jingles = measured("jingles", playlist(id="jingles", mode="randomize", '
-            f'reload_mode="watch", {script_string(inputs.jingles_playlist)}))\n'
+            f'jingles = measured("jingles", reloaded_on_change("jingles", {jingles},\n'
+            f'  playlist(id="jingles", mode="randomize", reload_mode="never", {jingles})))\n'
             f'rotation = rotate(id="rotation_ids", weights=[1, {int(inputs.jingle_every)}], '
             "[jingles, music])"
         )
@@ -66,6 +67,8 @@ def render_script(inputs: ScriptInputs) -> str:
         "silence_level": _float(inputs.silence_level_db),
         "gate_lead": _float(inputs.gate_lead_s),
         "key_check": script_string(shlex.join(inputs.key_check)),
+        "icy_quote": script_string(ICY_QUOTE),
+        "icy_quote_standin": script_string(ICY_QUOTE_STANDIN),
     }
     return string.Template(TEMPLATE.read_text(encoding="utf-8")).substitute(values)
 

@@ -26,6 +26,9 @@ def test_rendered_config_binds_where_told_and_escapes_secrets() -> None:
     assert root.findtext("location") == "Westway & Friends"
     # Icecast never changes its own user: that would cancel its parent-death signal.
     assert root.find("security/changeowner") is None
+    # Titles reach the MP3 mount as UTF-8 (not turned into "&#8212;" and the like).
+    mp3 = [m for m in root.iter("mount") if m.findtext("mount-name") == "/stream.mp3"]
+    assert [m.findtext("charset") for m in mp3] == ["UTF-8"]
 
 
 def test_written_config_is_private_and_its_log_folder_is_reused(tmp_path: Path) -> None:

@@ -28,6 +28,8 @@ def test_on_air_reports_the_rotation(liquidsoap: LiquidsoapClient) -> None:
     )
     assert on_air.filename.endswith(".ogg")
     assert on_air.started_at is not None and abs(on_air.started_at - time.time()) < 120
+    # Every demo .ogg is in the rotation's playlist (the station IDs and the emergency too).
+    assert on_air.rotation_files == len(list(Path(on_air.filename).parent.glob("*.ogg")))
 
 
 #: What a hostile title becomes: one line, every character kept but control characters
