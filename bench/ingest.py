@@ -158,16 +158,16 @@ def serve(data_dir: Path) -> None:
     import waitress
 
     from radio.accounts.passwords import Passwords, cheap_hasher
+    from radio.bootstrap import build_services
     from radio.config import Settings
     from web import create_app
 
     logging.basicConfig(level=logging.WARNING)
     settings = Settings(data_dir=data_dir, playlists_dir=data_dir / "playlists",
                         max_upload_bytes=2 * UPLOAD_BYTES)  # fmt: skip
-    app = create_app(settings)
-    accounts = app.extensions["radio.accounts"]
-    accounts.passwords = Passwords(cheap_hasher())
-    accounts.add(EMAIL, "admin", PASSWORD, name="Bench")
+    services = build_services(settings, passwords=Passwords(cheap_hasher()))
+    app = create_app(settings, services)
+    services.accounts.add(EMAIL, "admin", PASSWORD, name="Bench")
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
     print(server.effective_port, flush=True)  # type: ignore[union-attr]
     server.run()

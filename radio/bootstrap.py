@@ -1,19 +1,39 @@
-"""The one place that turns settings into working parts: data folder, database, services."""
+"""The composition root: the one place that turns settings into working parts.
+
+:func:`build_services` builds every adapter and service once, into a typed :class:`Services`:
+the database, the grid, the media library and uploads, published episodes, the change log,
+accounts, stream keys, Liquidsoap (client and :class:`~radio.playout.playout.Playout`), what
+is on air, health, and one clock.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from radio.accounts.passwords import Passwords
+from radio.accounts.service import AccountService
+from radio.accounts.station import StationSettingsStore, apply
+from radio.accounts.throttle import LoginThrottle
+from radio.changelog import ChangeLog
+from radio.clock import Clock, system_clock
 from radio.config import Settings
 from radio.db import Database
 from radio.errors import ConfigError
-
-if TYPE_CHECKING:
-    from radio.grid.model import Occurrence
+from radio.grid.model import Occurrence
+from radio.grid.service import GridService
+from radio.health import HealthMonitor
+from radio.media.library import MediaLibrary
+from radio.media.published import EpisodeArchive, PublishedEpisodes
+from radio.media.uploads import Uploads
+from radio.onair import NowPlaying, OnAirTracker
+from radio.playout.asrun import episode_aired, open_incidents
+from radio.playout.liquidsoap import LiquidsoapClient, LiquidsoapPlayout
+from radio.playout.live import StreamKeys
+from radio.playout.scheduler import heartbeat_age
 
 log = logging.getLogger(__name__)
 
@@ -66,50 +86,84 @@ def open_database(settings: Settings) -> Database:
     return db
 
 
+@dataclass(frozen=True)
 class Services:
-    """What the web site, the scheduler and the CLI share.
+    """Every service of the station, built once by :func:`build_services`.
 
-    Built once by :func:`build_services`; areas build their own service objects from it.
+    The CLI, the scheduler, ``radio run`` and the site (``create_app(settings, services)``)
+    all take what they need from here. Tests build it with :func:`build_services` and swap
+    a part for a fake with :func:`dataclasses.replace`.
     """
 
-    def __init__(self, settings: Settings, db: Database) -> None:
-        from radio.grid.service import GridService
-        from radio.health import HealthMonitor
-        from radio.onair import OnAirTracker
-        from radio.playout.asrun import episode_aired, open_incidents
-        from radio.playout.liquidsoap import LiquidsoapClient
-        from radio.playout.live import StreamKeys
-        from radio.playout.scheduler import heartbeat_age
+    settings: Settings
+    clock: Clock
+    db: Database
+    grid: GridService
+    library: MediaLibrary
+    uploads: Uploads
+    published: EpisodeArchive
+    changelog: ChangeLog
+    accounts: AccountService
+    throttle: LoginThrottle
+    stream_keys: StreamKeys
+    liquidsoap: LiquidsoapClient
+    playout: LiquidsoapPlayout
+    on_air: NowPlaying
+    health: HealthMonitor
 
-        self.settings = settings
-        self.db = db
-        self.grid = GridService(db, settings.tz)
-        self.stream_keys = StreamKeys(db)
-        self.liquidsoap = LiquidsoapClient(settings.control_socket, timeout=3.0)
-        self.on_air = OnAirTracker(
-            self.liquidsoap,
-            settings.station_name,
-            slot_at=self.grid.scheduled_at,
-            next_after=self._next_after,
-            aired=lambda occurrence_id: episode_aired(db, occurrence_id),
-        )
-        self.health = HealthMonitor(
-            self.liquidsoap,
-            settings.icecast_host,
-            settings.icecast_port,
-            # The scheduler is another process: alive while it keeps touching its heartbeat.
-            scheduler_alive=lambda: heartbeat_age(settings.scheduler_heartbeat) < HEARTBEAT_MAX_S,
-        )
-        self.health.incidents = lambda: open_incidents(db)
 
-    def _next_after(self, at: datetime) -> Occurrence | None:
-        found = self.grid.next_occurrences(at, 1)
+def build_services(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    passwords: Passwords | None = None,
+    migrate: bool = True,
+) -> Services:
+    """Every service for ``settings``, with what an admin changed on the site laid over them.
+
+    ``clock`` is the one clock every service reads; ``passwords`` the password hasher
+    (tests give a cheap one). ``migrate=False`` opens the database as it is (the scheduler
+    and the site, started after ``radio run`` migrated it).
+    """
+    db = open_database(settings) if migrate else Database(settings.database_url)
+    settings = apply(settings, StationSettingsStore(db).load())
+    grid = GridService(db, settings.tz, clock=clock)
+    library = MediaLibrary(settings, db, slots=grid, clock=clock)
+    liquidsoap = LiquidsoapClient(settings.control_socket, timeout=3.0)
+
+    def next_after(at: datetime) -> Occurrence | None:
+        found = grid.next_occurrences(at, 1)
         return found[0] if found else None
 
-
-def build_services(settings: Settings) -> Services:
-    """Services for ``settings``, with what an admin changed on the site laid over them."""
-    from radio.accounts.station import StationSettingsStore, apply
-
-    db = open_database(settings)
-    return Services(apply(settings, StationSettingsStore(db).load()), db)
+    health = HealthMonitor(
+        liquidsoap,
+        settings.icecast_host,
+        settings.icecast_port,
+        # The scheduler is another process: alive while it keeps touching its heartbeat.
+        scheduler_alive=lambda: heartbeat_age(settings.scheduler_heartbeat) < HEARTBEAT_MAX_S,
+        incidents=lambda: open_incidents(db),
+    )
+    return Services(
+        settings=settings,
+        clock=clock,
+        db=db,
+        grid=grid,
+        library=library,
+        uploads=Uploads(library, clock=clock),
+        published=PublishedEpisodes(db, settings.media_dir),
+        changelog=ChangeLog(db),
+        accounts=AccountService(db, passwords=passwords, clock=clock),
+        throttle=LoginThrottle(),
+        stream_keys=StreamKeys(db),
+        liquidsoap=liquidsoap,
+        playout=LiquidsoapPlayout(liquidsoap),
+        on_air=OnAirTracker(
+            liquidsoap,
+            settings.station_name,
+            slot_at=grid.scheduled_at,
+            next_after=next_after,
+            aired=lambda occurrence_id: episode_aired(db, occurrence_id),
+            clock=clock,
+        ),
+        health=health,
+    )

@@ -92,12 +92,13 @@ class HealthMonitor:
         icecast_host: str,
         icecast_port: int,
         scheduler_alive: Callable[[], bool] = lambda: False,
+        incidents: Callable[[], list[dict[str, Any]]] = list,
     ) -> None:
         self.client = client
         self.icecast_host = icecast_host
         self.icecast_port = icecast_port
         self.scheduler_alive = scheduler_alive
-        self.incidents: Callable[[], list[dict[str, Any]]] = list
+        self.incidents = incidents
         self._cached: tuple[float, HealthReport] | None = None
 
     def check(self, max_age_s: float = 1.0) -> HealthReport:

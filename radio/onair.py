@@ -16,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
+from radio.clock import Clock, system_clock
 from radio.db import utc_iso
 from radio.errors import LiquidsoapError
 from radio.grid.model import Occurrence
@@ -141,6 +142,18 @@ def _snapshot(data: dict[str, Any]) -> NowSnapshot:
     return NowSnapshot(data, body, '"' + hashlib.sha1(body).hexdigest()[:16] + '"')
 
 
+class NowPlaying(Protocol):
+    """What is on air now, as the site shows it."""
+
+    def current(self) -> NowSnapshot:
+        """The latest snapshot (refreshed when it is old)."""
+        ...
+
+    def refresh(self) -> NowSnapshot:
+        """Ask again now."""
+        ...
+
+
 class OnAirTracker:
     """Keeps the current :class:`NowSnapshot`; ``refresh`` asks Liquidsoap again."""
 
@@ -152,12 +165,14 @@ class OnAirTracker:
         slot_at: Callable[[datetime], Occurrence | None] = lambda _at: None,
         next_after: Callable[[datetime], Occurrence | None] = lambda _at: None,
         aired: Callable[[str], bool] = lambda _occurrence: False,
+        clock: Clock = system_clock,
     ) -> None:
         self.client = client
         self.station = station
         self.slot_at = slot_at
         self.next_after = next_after
         self.aired = aired
+        self.clock = clock
         self.max_age_s = max_age_s
         self._snapshot = _snapshot(describe(station, None))
         self._checked = 0.0
@@ -173,7 +188,7 @@ class OnAirTracker:
                 log.warning("cannot read what is on air: %s", exc)
             self.reachable = False
             on_air = None
-        now = datetime.now(UTC)
+        now = self.clock()
         try:
             slot, following = self.slot_at(now), self.next_after(now)
         except Exception:  # the grid is read-only here; a bad read must not stop the page

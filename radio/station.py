@@ -27,11 +27,10 @@ from radio.config import Settings
 from radio.credentials import Credentials, load_or_create
 from radio.db import Database
 from radio.errors import ConfigError
+from radio.media.uploads import sweep_temporary
 from radio.models import StationState
 from radio.playout.asrun import AsRunRecorder
 from radio.playout.icecast import icecast_child, write_icecast_config
-from radio.playout.liquidsoap import LiquidsoapPlayout
-from radio.playout.plan import EpisodeLookup
 from radio.playout.scheduler import GATE_LEAD_S, Reconciler, SchedulerProcess
 from radio.playout.script import ScriptInputs, render_script
 from radio.processes import end_orphan
@@ -132,7 +131,7 @@ def init_station(settings: Settings) -> tuple[Services, Credentials]:
     prepare_data_dir(settings)
     services = build_services(settings)
     credentials = load_or_create(settings.data_dir)
-    sweep_temporary(settings, services)
+    sweep_temporary(services.settings, services.db)
     demo.ensure_emergency_file(settings.media_dir, settings.station_name)
     with services.db.write() as session:
         first_run = session.get(StationState, "initialised") is None
@@ -162,12 +161,12 @@ def make_demo_episodes(services: Services, now: datetime) -> int:
     """
     from datetime import timedelta
 
-    from radio.media.library import MediaLibrary, Target
+    from radio.media.records import Target
 
     settings = services.settings
     shows = [show for show in services.grid.list_shows() if show.kind == "prerecorded"]
     audio = demo.ensure_demo_episode_audio(settings.media_dir, settings.station_name, shows)
-    library = MediaLibrary(settings, services.db, slots=services.grid)
+    library = services.library
     attached = 0
     for show in shows:
         past = services.grid.expand(now - timedelta(weeks=10), now, show=show.slug)
@@ -190,13 +189,6 @@ def demo_episodes_pending(services: Services) -> bool:
     with services.db.session() as session:
         state = session.get(StationState, DEMO_EPISODES)
         return state is not None and state.value == "pending"
-
-
-def sweep_temporary(settings: Settings, services: Services) -> None:
-    """Remove what an interrupted run or upload left in the data folder's tmp/."""
-    from radio.media.uploads import sweep_temporary as sweep_uploads
-
-    sweep_uploads(settings, services.db)
 
 
 def expire_uploads(settings: Settings, db: Database | None) -> None:
@@ -332,7 +324,7 @@ class Station:
         self.supervisor.start(
             Child(
                 "web",
-                [sys.executable, "-m", "web"],
+                [sys.executable, "-m", "web", "--migrated"],
                 on_start=self._wait_web,
                 pid_file=pid_file(settings, "web"),
             )
@@ -427,23 +419,17 @@ class Station:
 
 
 def build_scheduler(settings: Settings) -> SchedulerProcess:
-    """The playout scheduler process (``radio scheduler``), built from the settings."""
-    services = build_services(settings)
+    """The playout scheduler process (``radio scheduler``), built from the settings; the
+    database is as ``radio run`` migrated it."""
+    services = build_services(settings, migrate=False)
     reconciler = Reconciler(
-        LiquidsoapPlayout(services.liquidsoap),
+        services.playout,
         services.grid,
-        episode_lookup(services),
+        services.library,
         services.stream_keys,
-        settings,
+        services.settings,
     )
-    return SchedulerProcess(reconciler, settings.scheduler_heartbeat)
-
-
-def episode_lookup(services: Services) -> EpisodeLookup:
-    """The media library's episodes, for playout."""
-    from radio.media.library import MediaLibrary
-
-    return MediaLibrary(services.settings, services.db)
+    return SchedulerProcess(reconciler, services.settings.scheduler_heartbeat, clock=services.clock)
 
 
 def run_station(settings: Settings) -> int:

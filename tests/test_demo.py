@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -48,8 +49,8 @@ def test_demo_shows_get_an_episode_and_replay_it(settings: Settings) -> None:
     assert make_demo_episodes(services, now) == 0
 
     # Listeners find it on the show's page and in its podcast, as Ogg audio.
-    app = create_app(services=services)
-    app.extensions["radio.clock"] = lambda: now + timedelta(hours=2)
+    later = dataclasses.replace(services, clock=lambda: now + timedelta(hours=2))
+    app = create_app(later.settings, later)
     client = app.test_client()
     page = client.get("/shows/talking-health").get_data(as_text=True)
     assert "Talking Health (demo episode)" in page

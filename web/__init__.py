@@ -59,13 +59,13 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
 
 def services() -> Services:
-    """The station services of the running app (inside a request or app context)."""
-    found: Any = current_app.extensions["radio"]
+    """The station's services, as the running app was built with (in a request or app
+    context)."""
+    found = current_app.extensions["radio"]
     assert isinstance(found, Services)
     return found
 
 
 def grid() -> GridService:
-    """The grid service: one a test put in ``extensions["radio.grid"]``, else the station's."""
-    own = current_app.extensions.get("radio.grid")
-    return own if isinstance(own, GridService) else services().grid
+    """The station's grid service."""
+    return services().grid

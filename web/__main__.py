@@ -38,19 +38,24 @@ def keep_on_air_fresh(services: Services, stop: threading.Event) -> threading.Th
     return thread
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    from radio.bootstrap import build_services
     from web import create_app
     from web.server import make_server
 
+    # ``--migrated``: radio run has brought the database up to date (so no migration code
+    # is loaded here); on its own, the site migrates the database as any command does.
+    migrated = "--migrated" in (sys.argv[1:] if argv is None else argv)
     use_private_umask()
     try:
         settings = load_settings()
         setup_logging(settings.log_level)
-        app = create_app(settings)
+        services = build_services(settings, migrate=not migrated)
+        settings = services.settings
+        app = create_app(settings, services)
     except RadioError as exc:
         print(f"web: {exc}", file=sys.stderr)
         return 1
-    services: Services = app.extensions["radio"]
     server = make_server(app, settings.http_host, settings.http_port)
     stop = threading.Event()
     keep_on_air_fresh(services, stop)

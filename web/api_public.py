@@ -148,7 +148,7 @@ def show(slug: str) -> Response:
             "occurrence_id": occ.id,
             "title": ep.title or found.title,
             "aired": programme.iso_z(occ.start),
-            "url": absolute(ep.url),
+            "url": absolute(programme.audio_url(ep)),
             "mime_type": ep.mime_type,
             "size_bytes": ep.size_bytes,
             "duration_s": int(ep.duration.total_seconds()) if ep.duration else None,

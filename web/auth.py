@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -24,7 +24,6 @@ from flask import (
     Flask,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -38,8 +37,8 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from radio.accounts.model import Account, AccountError, TokenInvalid
 from radio.accounts.service import AccountService, Purpose
-from radio.accounts.throttle import LoginThrottle
 from radio.bootstrap import Services
+from web import services as station_services
 from web.errors import _wants_json, problem
 from web.forms import ConfirmForm, LoginForm, SetPasswordForm
 
@@ -50,7 +49,6 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 
 F = TypeVar("F", bound=Callable[..., Any])
-Clock = Callable[[], datetime]
 
 
 class User(UserMixin):
@@ -79,9 +77,6 @@ def init_app(app: Flask, services: Services) -> None:
         # A presenter may keep the dashboard open through a long upload.
         WTF_CSRF_TIME_LIMIT=None,
     )
-    app.extensions["radio.accounts"] = AccountService(services.db)
-    app.extensions["radio.throttle"] = LoginThrottle()
-    app.extensions["radio.clock"] = lambda: datetime.now(UTC)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
@@ -114,14 +109,11 @@ def _load(user_id: str) -> User | None:
 
 
 def accounts() -> AccountService:
-    found = current_app.extensions["radio.accounts"]
-    assert isinstance(found, AccountService)
-    return found
+    return station_services().accounts
 
 
 def now() -> datetime:
-    clock = cast(Clock, current_app.extensions["radio.clock"])
-    return clock()
+    return station_services().clock()
 
 
 def current_account() -> Account | None:
@@ -186,7 +178,7 @@ def login() -> Any:
         return render_template("auth/login.html", form=form), status
     email = (form.email.data or "").strip().lower()
     client = request.remote_addr or "?"
-    throttle = cast(LoginThrottle, current_app.extensions["radio.throttle"])
+    throttle = station_services().throttle
     wait = throttle.retry_after(email, client, now())
     if wait:
         minutes = max(1, round(wait / 60))

@@ -128,7 +128,7 @@ def podcast_xml(show: Show, aired: list[Any]) -> bytes:
             item,
             "enclosure",
             {
-                "url": absolute(ep.url),
+                "url": absolute(programme.audio_url(ep)),
                 "length": str(ep.size_bytes or 0),
                 "type": ep.mime_type,
             },

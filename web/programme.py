@@ -1,66 +1,26 @@
 """What the listeners' pages, feeds and API share: the grid, the clock, episodes, times.
 
 Views ask here for the programme grid (:func:`grid`), the current instant (:func:`now`) and
-the episodes that can be heard again (:func:`episodes`). The media area provides episodes
-through the small :class:`EpisodeLibrary` interface; until it does, there are none.
+the episodes that can be heard again (:func:`episodes`), all from the station's services.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-from typing import Protocol, cast
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import url_for
 
 from radio.grid.clock import local_midnight
 from radio.grid.model import Occurrence, Show
 from radio.grid.service import GridService
+from radio.media.published import EpisodeArchive, PublishedEpisode
 from web import grid as station_grid
 from web import services
 
 #: How far back the show pages, feeds and podcast look for aired episodes.
 ARCHIVE = timedelta(days=366)
-
-
-@dataclass(frozen=True)
-class PublishedEpisode:
-    """An episode that listeners may hear again: the audio that aired in an occurrence."""
-
-    occurrence_id: str
-    title: str
-    #: Where the audio is served, absolute or relative to the site (``/media/...``).
-    url: str
-    mime_type: str = "audio/mpeg"
-    size_bytes: int | None = None
-    duration: timedelta | None = None
-    notes: str = ""
-
-
-class EpisodeLibrary(Protocol):
-    """The media area's published episodes, looked up by the occurrences they aired in."""
-
-    def published(self, occurrence_ids: Sequence[str]) -> dict[str, PublishedEpisode]:
-        """The published episode of each occurrence that has one (others are left out)."""
-        ...
-
-    def audio(self, occurrence_id: str) -> tuple[Path, str] | None:
-        """The episode's file and its MIME type, for the on-demand route."""
-        ...
-
-
-class NoEpisodes:
-    """Until the media area provides its library: nothing to listen again to."""
-
-    def published(self, occurrence_ids: Sequence[str]) -> dict[str, PublishedEpisode]:
-        return {}
-
-    def audio(self, occurrence_id: str) -> tuple[Path, str] | None:
-        return None
 
 
 def grid() -> GridService:
@@ -69,31 +29,18 @@ def grid() -> GridService:
 
 
 def now() -> datetime:
-    """The current instant (aware UTC); tests put a clock in ``extensions["radio.clock"]``."""
-    clock = current_app.extensions.get("radio.clock")
-    if clock is None:
-        return datetime.now(UTC)
-    return cast(Callable[[], datetime], clock)()
+    """The current instant (aware UTC), from the station's one clock."""
+    return services().clock()
 
 
-def episodes() -> EpisodeLibrary:
-    """The media area's library (tests may set ``extensions["radio.public_episodes"]``)."""
-    found = current_app.extensions.get("radio.public_episodes")
-    if found is None:
-        found = _library()
-        current_app.extensions["radio.public_episodes"] = found
-    return cast(EpisodeLibrary, found)
+def episodes() -> EpisodeArchive:
+    """The episodes listeners may hear again."""
+    return services().published
 
 
-def _library() -> EpisodeLibrary:
-    try:
-        import radio.media.store  # noqa: F401  (the media area is there)
-    except ImportError:
-        return NoEpisodes()
-    from web.ondemand import LibraryEpisodes
-
-    svc = services()
-    return LibraryEpisodes(svc.db, svc.settings.media_dir)
+def audio_url(episode: PublishedEpisode) -> str:
+    """Where an episode's audio is served (relative to the site)."""
+    return url_for("feeds.episode_audio", occurrence_id=episode.occurrence_id)
 
 
 def tz() -> ZoneInfo:

@@ -20,13 +20,13 @@ import logging
 import re
 from typing import Any
 
-from flask import Blueprint, Response, current_app, json, request, url_for
+from flask import Blueprint, Response, json, request, url_for
 from werkzeug.exceptions import ClientDisconnected
 
 from radio.accounts.model import Account
 from radio.errors import MediaRejected, NotFound, RadioError
 from radio.media.files import human_size
-from radio.media.library import MediaLibrary, Target
+from radio.media.library import Target
 from radio.media.uploads import (
     UploadConflict,
     UploadQuota,
@@ -48,15 +48,8 @@ _WHOLE = re.compile(r"[0-9]{1,19}")
 
 
 def uploads() -> Uploads:
-    """The upload service of this app (built on first use, with the app's grid)."""
-    found = current_app.extensions.get("radio.uploads")
-    if found is None:
-        svc = services()
-        grid = current_app.extensions.get("radio.grid") or svc.grid
-        found = Uploads(MediaLibrary(svc.settings, svc.db, slots=grid))
-        current_app.extensions["radio.uploads"] = found
-    assert isinstance(found, Uploads)
-    return found
+    """The station's upload service."""
+    return services().uploads
 
 
 @bp.route("", methods=["OPTIONS"])

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterable
+from datetime import timedelta
 from typing import Literal
 
 from sqlalchemy import select, update
@@ -28,6 +28,7 @@ from radio.accounts.model import (
 )
 from radio.accounts.passwords import Passwords
 from radio.accounts.store import AccountRow, AccountShowRow, TokenRow
+from radio.clock import Clock, system_clock
 from radio.db import Database
 from radio.errors import NotFound
 
@@ -35,11 +36,6 @@ log = logging.getLogger(__name__)
 
 Purpose = Literal["invite", "reset"]
 LIFETIMES: dict[Purpose, timedelta] = {"invite": timedelta(days=7), "reset": timedelta(days=1)}
-Clock = Callable[[], datetime]
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 def token_hash(token: str) -> str:

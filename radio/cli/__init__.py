@@ -12,11 +12,16 @@ import logging
 import os
 import sys
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from radio.config import Settings, load_settings
 from radio.errors import ConfigError, RadioError
+
+if TYPE_CHECKING:
+    from radio.bootstrap import Services
 from radio.processes import use_private_umask
 
 log = logging.getLogger("radio")
@@ -79,6 +84,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 70
+
+
+@contextmanager
+def station_services(settings: Settings) -> Iterator[Services]:
+    """The station's services for one command (built by the composition root), closed after."""
+    from radio.bootstrap import build_services
+
+    services = build_services(settings)
+    try:
+        yield services
+    finally:
+        services.db.dispose()
 
 
 def setup_logging(level: str) -> None:

@@ -79,40 +79,32 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from radio.bootstrap import open_database
-    from radio.changelog import ChangeLog
-    from radio.grid.service import GridService
+    from radio.cli import station_services
 
     text = _text(args.file)
-    db = open_database(settings)
-    try:
-        grid = GridService(db, settings.tz).import_grid(io.StringIO(text), str(args.file))
+    with station_services(settings) as services:
+        try:
+            grid = services.grid.import_grid(io.StringIO(text), str(args.file))
+        except InvalidGrid as exc:
+            return _report(args.file, exc.problems)
         summary = f"{len(grid.shows)} shows, {len(grid.exceptions)} exceptions"
         # The grid's decisions are open: a whole import is on /changes like any edit.
-        ChangeLog(db).record(
-            at=datetime.now(UTC),
+        services.changelog.record(
+            at=services.clock(),
             who="the station's command line",
             what=f"Replaced the whole grid from {args.file.name}: {summary}.",
             reason=args.reason,
         )
-    except InvalidGrid as exc:
-        return _report(args.file, exc.problems)
-    finally:
-        db.dispose()
     print(f"Imported {args.file}: {summary}.")
     return 0
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from radio.bootstrap import open_database
-    from radio.grid.service import GridService
+    from radio.cli import station_services
 
-    db = open_database(settings)
-    try:
-        text = io.StringIO()
-        GridService(db, settings.tz).export_grid(text)
-    finally:
-        db.dispose()
+    text = io.StringIO()
+    with station_services(settings) as services:
+        services.grid.export_grid(text)
     if args.file is None:
         sys.stdout.write(text.getvalue())
         return 0

@@ -8,12 +8,10 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from radio.bootstrap import open_database
+from radio.cli import station_services
 from radio.config import Settings
-from radio.db import Database
 from radio.errors import MediaRejected, RadioError
-from radio.media.episodes import SlotLookup
-from radio.media.library import IngestResult, MediaLibrary, MediaRecord, Target
+from radio.media.library import IngestResult, MediaRecord, Target
 
 #: The fields ``radio media list --json`` promises (a contract other tools rely on).
 LIST_FIELDS = ("id", "original_filename", "title", "artist", "duration_s", "loudness_lufs",
@@ -49,25 +47,12 @@ def register(sub: Any) -> None:
     edit.set_defaults(handler=_edit)
 
 
-def library(settings: Settings, db: Database) -> MediaLibrary:
-    """The library, with the programme grid for episodes when the grid area is installed."""
-    slots: SlotLookup | None
-    try:
-        from radio.grid.service import GridService
-    except ImportError:  # pragma: no cover - the grid area ships with the station
-        slots = None
-    else:
-        slots = GridService(db, settings.tz)
-    return MediaLibrary(settings, db, slots)
-
-
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     if args.playlist and (args.show or args.occurrence):
         raise MediaRejected("Use either --playlist or --show with --occurrence, not both.")
     target = Target(args.show, args.occurrence, args.playlist)
-    db = open_database(settings)
-    try:
-        lib = library(settings, db)
+    with station_services(settings) as services:
+        lib = services.library
         paths: list[Path] = args.paths
         if len(paths) == 1:
             try:
@@ -95,16 +80,11 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
         if failed:
             print(f"radio: {failed} of {len(paths)} files were refused.", file=sys.stderr)
         return 1 if failed else 0
-    finally:
-        db.dispose()
 
 
 def _list(args: argparse.Namespace, settings: Settings) -> int:
-    db = open_database(settings)
-    try:
-        items = library(settings, db).items()
-    finally:
-        db.dispose()
+    with station_services(settings) as services:
+        items = services.library.items()
     if args.json:
         json.dump([item.to_json() for item in items], sys.stdout, indent=2, ensure_ascii=False)
         print()
@@ -117,13 +97,9 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _show(args: argparse.Namespace, settings: Settings) -> int:
-    db = open_database(settings)
-    try:
-        lib = library(settings, db)
-        item = lib.get(args.id)
-        episodes = lib.episodes_of(item.id)
-    finally:
-        db.dispose()
+    with station_services(settings) as services:
+        item = services.library.get(args.id)
+        episodes = services.library.episodes_of(item.id)
     if args.json:
         body = item.to_json() | {
             "episodes": [
@@ -144,11 +120,8 @@ def _edit(args: argparse.Namespace, settings: Settings) -> int:
     changes = {tag: getattr(args, tag) for tag in ("title", "artist", "album", "isrc")}
     if all(v is None for v in changes.values()):
         raise MediaRejected("Say what to change: --title, --artist, --album or --isrc.")
-    db = open_database(settings)
-    try:
-        item = library(settings, db).edit(args.id, **changes)
-    finally:
-        db.dispose()
+    with station_services(settings) as services:
+        item = services.library.edit(args.id, **changes)
     print(_line(item))
     return 0
 

@@ -55,7 +55,7 @@ def _scheduler(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from radio.bootstrap import open_database
+    from radio.cli import station_services
     from radio.playout.asrun import entries, write_csv
 
     args.start, args.end = _date("--from", args.start), _date("--to", args.end)
@@ -66,7 +66,8 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
     end = datetime.combine(args.end, time(), tz)
     if end - start > timedelta(days=3700):
         raise RadioError("Export at most ten years at a time.")
-    write_csv(entries(open_database(settings), start, end), sys.stdout)
+    with station_services(settings) as services:
+        write_csv(entries(services.db, start, end), sys.stdout)
     return 0
 
 

@@ -15,10 +15,11 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from radio.accounts.model import ROLES, AccountError, check_role, normalise_email
-from radio.accounts.service import AccountService
+from radio.accounts.model import ROLES, Account, AccountError, check_role, normalise_email
+from radio.bootstrap import Services
+from radio.changelog import presenter_changes
+from radio.cli import station_services
 from radio.config import Settings
-from radio.db import Database
 from radio.errors import NotFound
 
 
@@ -70,32 +71,26 @@ def _add(args: argparse.Namespace, settings: Settings) -> int:
     password = sys.stdin.readline().rstrip("\r\n")
     if not password:
         raise AccountError("Give the password on the first line of standard input.")
-    db = _open(settings)
-    try:
-        _check_shows(db, settings, args.shows)
-        before = _shows_of(db, args.email)
-        account = _service(db).add(
+    with station_services(settings) as services:
+        _check_shows(services, args.shows)
+        before = _shows_of(services, args.email)
+        account = services.accounts.add(
             args.email, check_role(args.role), password, args.shows, name=args.name
         )
-        _record_links(db, settings, account, before)
-    finally:
-        db.dispose()
+        _record_links(services, account, before)
     print(f"Added {account.email} as {account.role}{_shows(account.shows)}.")
     return 0
 
 
 def _invite(args: argparse.Namespace, settings: Settings) -> int:
-    db = _open(settings)
-    try:
-        _check_shows(db, settings, args.shows)
-        before = _shows_of(db, args.email)
-        account, token = _service(db).invite(
+    with station_services(settings) as services:
+        _check_shows(services, args.shows)
+        before = _shows_of(services, args.email)
+        account, token = services.accounts.invite(
             args.email, check_role(args.role), args.shows, name=args.name
         )
-        _record_links(db, settings, account, before)
-        base = settings.site_url
-    finally:
-        db.dispose()
+        _record_links(services, account, before)
+        base = services.settings.site_url
     print(f"Invited {account.email} as {account.role}{_shows(account.shows)}.")
     print("Send them this link; it works once, for 7 days:")
     print(f"{base}/invite/{token}")
@@ -103,16 +98,12 @@ def _invite(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _reset(args: argparse.Namespace, settings: Settings) -> int:
-    db = _open(settings)
-    try:
-        accounts = _service(db)
-        account = accounts.by_email(normalise_email(args.email))
+    with station_services(settings) as services:
+        account = services.accounts.by_email(normalise_email(args.email))
         if account is None:
             raise NotFound(f"There is no account for {args.email}; see 'radio user list'.")
-        token = accounts.reset_link(account.id)
-        base = settings.site_url
-    finally:
-        db.dispose()
+        token = services.accounts.reset_link(account.id)
+        base = services.settings.site_url
     kind = "reset" if account.has_password else "invite"
     print(f"Password {kind} link for {account.email}; it works once:")
     print(f"{base}/{kind}/{token}")
@@ -120,11 +111,8 @@ def _reset(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _list(args: argparse.Namespace, settings: Settings) -> int:
-    db = _open(settings)
-    try:
-        accounts = _service(db).list_accounts()
-    finally:
-        db.dispose()
+    with station_services(settings) as services:
+        accounts = services.accounts.list_accounts()
     if not accounts:
         print("No accounts yet; add one with 'radio user add' or 'radio user invite'.")
         return 0
@@ -136,49 +124,31 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _open(settings: Settings) -> Database:
-    from radio.bootstrap import open_database
-
-    return open_database(settings)
-
-
-def _service(db: Database) -> AccountService:
-    return AccountService(db)
-
-
-def _shows_of(db: Database, email: str) -> frozenset[str]:
+def _shows_of(services: Services, email: str) -> frozenset[str]:
     try:
-        found = _service(db).by_email(normalise_email(email))
+        found = services.accounts.by_email(normalise_email(email))
     except AccountError:
         return frozenset()  # the service refuses the address itself, with its own sentence
     return frozenset(found.shows) if found else frozenset()
 
 
-def _record_links(db: Database, settings: Settings, account: Any, before: frozenset[str]) -> None:
+def _record_links(services: Services, account: Account, before: frozenset[str]) -> None:
     """Linking a presenter to a show is a grid change: the public change log shows it."""
-    from datetime import UTC, datetime
-
-    from radio.changelog import ChangeLog, presenter_changes
-    from radio.grid.service import GridService
-
-    grid = GridService(db, settings.tz)
 
     def title_of(slug: str) -> str:
-        show = grid.get_show(slug)
+        show = services.grid.get_show(slug)
         return show.title if show else slug
 
-    log = ChangeLog(db)
     for slug, what in presenter_changes(account.public_name, account.shows, before, title_of):
-        log.record(at=datetime.now(UTC), who="the station's command line", what=what, show=slug)
+        services.changelog.record(
+            at=services.clock(), who="the station's command line", what=what, show=slug
+        )
 
 
-def _check_shows(db: Database, settings: Settings, shows: Sequence[str]) -> None:
-    from radio.grid.service import GridService
-
-    grid = GridService(db, settings.tz)
+def _check_shows(services: Services, shows: Sequence[str]) -> None:
     for slug in shows:
-        if grid.get_show(slug) is None:
-            known = ", ".join(s.slug for s in grid.list_shows()) or "none yet"
+        if services.grid.get_show(slug) is None:
+            known = ", ".join(s.slug for s in services.grid.list_shows()) or "none yet"
             raise NotFound(f"There is no show {slug!r} in the grid; the shows are: {known}.")
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from radio.clock import Clock, system_clock
 from radio.db import Database
 from radio.errors import GridConflict, GridError
 from radio.grid import store, tomlfile
@@ -37,12 +38,6 @@ from radio.grid.timeline import Timeline, find_gaps, next_occurrences
 from radio.grid.validate import InvalidGrid, validate_grid
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 class GridService:

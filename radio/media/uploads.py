@@ -400,48 +400,40 @@ def expire_uploads(settings: Settings, db: Database, *, now: datetime | None = N
     return len(ids)
 
 
-def sweep_temporary(
-    settings: Settings, db: Database | None = None, *, now: datetime | None = None
-) -> int:
+def sweep_temporary(settings: Settings, db: Database, *, now: datetime | None = None) -> int:
     """Remove what interrupted uploads and imports left behind; return how many files.
 
     Run at start (``radio run``). Resumable uploads still within their expiry are kept, and
     so is any file another process is writing right now (it holds a lock on it).
     """
     now = now or datetime.now(UTC)
-    own_db = db is None
-    db = db or Database(settings.database_url)
     removed = 0
     live: set[str] = set()
-    try:
-        with contextlib.suppress(OperationalError), db.write() as session:  # no table yet
-            for row in session.scalars(select(UploadSession)).all():
-                if row.expires_at <= now:
-                    session.delete(row)
-                elif row.status == "analysing":
-                    row.status = "receiving"  # the analysis was cut short: finish again
-                    live.add(row.id)
-                else:
-                    live.add(row.id)
-        uploads = upload_dir(settings)
-        for path in uploads.glob("*.part"):
-            if path.stem not in live and _remove_unlocked(path):
+    with contextlib.suppress(OperationalError), db.write() as session:  # no table yet
+        for row in session.scalars(select(UploadSession)).all():
+            if row.expires_at <= now:
+                session.delete(row)
+            elif row.status == "analysing":
+                row.status = "receiving"  # the analysis was cut short: finish again
+                live.add(row.id)
+            else:
+                live.add(row.id)
+    uploads = upload_dir(settings)
+    for path in uploads.glob("*.part"):
+        if path.stem not in live and _remove_unlocked(path):
+            removed += 1
+    stale = now - STALE_AFTER
+    tmp = temporary_dir(settings)
+    candidates = [
+        *tmp.glob("ingest-*.part"),
+        *settings.media_dir.glob("*/.*.tmp"),
+        *settings.playlists_dir.glob("*.m3u8.tmp"),
+    ]
+    for path in candidates:
+        with contextlib.suppress(OSError):
+            modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+            if modified < stale and _remove_unlocked(path):
                 removed += 1
-        stale = now - STALE_AFTER
-        tmp = temporary_dir(settings)
-        candidates = [
-            *tmp.glob("ingest-*.part"),
-            *settings.media_dir.glob("*/.*.tmp"),
-            *settings.playlists_dir.glob("*.m3u8.tmp"),
-        ]
-        for path in candidates:
-            with contextlib.suppress(OSError):
-                modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-                if modified < stale and _remove_unlocked(path):
-                    removed += 1
-    finally:
-        if own_db:
-            db.dispose()
     if removed:
         log.info("swept %d temporary file(s) left by interrupted uploads or imports", removed)
     return removed

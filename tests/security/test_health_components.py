@@ -53,8 +53,7 @@ def test_healthz_names_liquidsoap_or_icecast_as_down(settings: Settings) -> None
     )
     icecast_argv = [require("icecast2"), "-c", str(icecast_config.path)]
     liquidsoap_argv = [require("liquidsoap"), str(write_liquidsoap_script(settings, credentials))]
-    services.db.dispose()
-    app = create_app(settings)
+    app = create_app(settings, services)
     site = app.test_client()
 
     def healthz() -> tuple[int, dict[str, Any]]:
@@ -97,5 +96,5 @@ def test_healthz_names_liquidsoap_or_icecast_as_down(settings: Settings) -> None
                 assert parts(body) == ("up", "down"), body
                 assert body["reason"] == "Icecast is not answering"
     finally:
-        app.extensions["radio"].liquidsoap.close()
-        app.extensions["radio"].db.dispose()
+        services.liquidsoap.close()
+        services.db.dispose()

@@ -15,13 +15,13 @@ document, the listen playlists, invitation and reset links) and checks:
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 
+from radio.bootstrap import Services
 from tests.web.listeners import ListenerStation, listener_station_fixture  # noqa: F401
 from tests.web.people import PASSWORD, Station, post
 from tests.web.people import make_station as make_people_station
@@ -45,15 +45,11 @@ LINKING = [
 ]
 
 
-def with_public_url(app: Flask, url: str) -> Flask:
+def with_public_url(services: Services, url: str) -> Flask:
     """The same station's site, configured with ``public_url``."""
-    services = copy.copy(app.extensions["radio"])
-    services.settings = dataclasses.replace(services.settings, public_url=url)
-    made = create_app(services=services)
+    settings = dataclasses.replace(services.settings, public_url=url)
+    made = create_app(settings, dataclasses.replace(services, settings=settings))
     made.config["TESTING"] = True
-    for key in ("radio.grid", "radio.clock", "radio.public_episodes"):
-        if key in app.extensions:
-            made.extensions[key] = app.extensions[key]
     return made
 
 
@@ -72,7 +68,7 @@ def test_a_forged_host_never_appears_in_links(station: ListenerStation, path: st
 def test_the_podcast_links_its_page_feed_and_audio_from_the_settings(
     station: ListenerStation,
 ) -> None:
-    site = with_public_url(station.app, PUBLIC)
+    site = with_public_url(station.services, PUBLIC)
     body = site.test_client().get(
         "/shows/jazz-night/podcast.xml", headers={"Host": "radio.example.org"}
     )
@@ -85,7 +81,7 @@ def test_the_podcast_links_its_page_feed_and_audio_from_the_settings(
 
 @pytest.mark.parametrize("path", [*LINKING, "/", "/schedule", "/healthz", "/login"])
 def test_with_public_url_another_host_is_refused(station: ListenerStation, path: str) -> None:
-    site = with_public_url(station.app, PUBLIC)
+    site = with_public_url(station.services, PUBLIC)
     reply = site.test_client().get(path, headers={"Host": EVIL})
     assert reply.status_code == 400
     assert "This site answers only at radio.example.org." in reply.get_data(as_text=True)
@@ -93,7 +89,7 @@ def test_with_public_url_another_host_is_refused(station: ListenerStation, path:
 
 @pytest.mark.parametrize("path", LINKING)
 def test_with_public_url_links_use_it(station: ListenerStation, path: str) -> None:
-    site = with_public_url(station.app, PUBLIC)
+    site = with_public_url(station.services, PUBLIC)
     reply = site.test_client().get(path, headers={"Host": "RADIO.example.org"})
     body = reply.get_data(as_text=True)
     assert reply.status_code == 200, body
@@ -105,7 +101,7 @@ def test_with_public_url_links_use_it(station: ListenerStation, path: str) -> No
 def test_with_public_url_local_health_checks_still_work(
     station: ListenerStation, host: str
 ) -> None:
-    site = with_public_url(station.app, PUBLIC)
+    site = with_public_url(station.services, PUBLIC)
     port = station.services.settings.http_port
     reply = site.test_client().get("/healthz", headers={"Host": f"{host}:{port}"})
     assert reply.status_code in (200, 503) and "liquidsoap" in reply.get_json()
@@ -120,7 +116,7 @@ def people(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Station]:
 
 @pytest.mark.parametrize("public_url", ["", PUBLIC])
 def test_invitation_and_reset_links_use_the_sites_address(people: Station, public_url: str) -> None:
-    site = with_public_url(people.app, public_url) if public_url else people.app
+    site = with_public_url(people.services, public_url) if public_url else people.app
     base = public_url or f"http://127.0.0.1:{people.services.settings.http_port}"
     host = "radio.example.org" if public_url else EVIL
     admin = site.test_client()

@@ -58,7 +58,8 @@ def test_a_cookie_copied_before_logout_no_longer_opens_the_dashboard(station: St
 
 
 def test_logout_ends_the_session_in_every_process_on_the_database(station: Station) -> None:
-    other = create_app(services=build_services(station.services.settings))
+    elsewhere_services = build_services(station.services.settings)
+    other = create_app(elsewhere_services.settings, elsewhere_services)
     client = station.client("presenter_a")
     cookie = client.get_cookie("session")
     assert cookie is not None
@@ -67,7 +68,7 @@ def test_logout_ends_the_session_in_every_process_on_the_database(station: Stati
     assert elsewhere.get("/dashboard").status_code == 200
     post(client, "/logout")
     assert_logged_out(elsewhere)
-    other.extensions["radio"].db.dispose()
+    elsewhere_services.db.dispose()
 
 
 def _disable(station: Station, admin: FlaskClient, path: str) -> None:

@@ -11,6 +11,7 @@ other Tuesday 19:00–20:00) is on air, *Night Owls* (Saturday 22:00–00:30) is
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -28,10 +29,10 @@ from radio.bootstrap import Services, build_services
 from radio.grid import tomlfile
 from radio.grid.model import Grid, MonthlyWeekday, Show, Slot, SlotException, Weekly
 from radio.grid.service import GridService
+from radio.media.published import PublishedEpisode, PublishedEpisodes
 from radio.onair import NowSnapshot
 from tests.web.people import station_settings
 from web import create_app
-from web.programme import PublishedEpisode
 
 NOW = datetime(2026, 11, 24, 19, 20, tzinfo=UTC)
 H = timedelta(hours=1)
@@ -135,7 +136,7 @@ class FakeEpisodes:
     def published(self, occurrence_ids: Sequence[str]) -> dict[str, PublishedEpisode]:
         return {
             occ: PublishedEpisode(
-                occ, self.titles[occ], f"/episodes/{occ}/audio", "audio/mpeg",
+                occ, self.titles[occ], "audio/mpeg",
                 self.audio_file.stat().st_size, timedelta(minutes=59), notes="Tracks: many.",
             )
             for occ in occurrence_ids if occ in self.titles
@@ -157,17 +158,23 @@ class ListenerStation:
     def client(self) -> FlaskClient:
         return self.app.test_client()
 
+    def use_the_library(self) -> None:
+        """Serve the station's real published episodes instead of the fake ones."""
+        real = PublishedEpisodes(self.services.db, self.services.settings.media_dir)
+        self.services = dataclasses.replace(self.services, published=real)
+        self.app = create_app(self.services.settings, self.services)
+        self.app.config["TESTING"] = True
+
 
 def make_listener_station(tmp_path: Path) -> ListenerStation:
     settings = station_settings(tmp_path)
-    services = build_services(settings)
     clock = [NOW]
-    grid = GridService(services.db, settings.tz, clock=lambda: clock[0])
+    built = build_services(settings, clock=lambda: clock[0])
+    grid = built.grid
     text = io.StringIO()
     tomlfile.dump(GRID, text)
     grid.import_grid(io.StringIO(text.getvalue()), "<listener grid>")
     on_air = FakeOnAir(now_document())
-    services.on_air = on_air  # type: ignore[assignment]
     audio = tmp_path / "episode.mp3"
     audio.write_bytes(b"ID3" + bytes(range(256)) * 40)
     episodes = FakeEpisodes(audio, {
@@ -175,11 +182,9 @@ def make_listener_station(tmp_path: Path) -> ListenerStation:
         "jazz-night.main.2026-10-27": "Autumn Leaves",
         "jazz-night.main.2026-11-24": "Tonight's (not yet aired)",
     })  # fmt: skip
-    app = create_app(services=services)
+    services = dataclasses.replace(built, on_air=on_air, published=episodes)
+    app = create_app(settings, services)
     app.config["TESTING"] = True
-    app.extensions["radio.grid"] = grid
-    app.extensions["radio.clock"] = lambda: clock[0]
-    app.extensions["radio.public_episodes"] = episodes
     return ListenerStation(app, services, grid, on_air, episodes, clock)
 
 

@@ -99,19 +99,15 @@ def station_settings(tmp_path: Path) -> Settings:
 
 def make_station(tmp_path: Path) -> Station:
     settings = station_settings(tmp_path)
-    services = build_services(settings)
     clock = [NOW]
-    grid = GridService(services.db, settings.tz, clock=lambda: clock[0])
+    services = build_services(settings, clock=lambda: clock[0], passwords=Passwords(cheap_hasher()))
+    grid = services.grid
     text = io.StringIO()
     tomlfile.dump(GRID, text)
     grid.import_grid(io.StringIO(text.getvalue()), "<test grid>")
-    app = create_app(services=services)
+    app = create_app(settings, services)
     app.config["TESTING"] = True
-    app.extensions["radio.grid"] = grid
-    app.extensions["radio.clock"] = lambda: clock[0]
-    accounts: AccountService = app.extensions["radio.accounts"]
-    accounts.passwords = Passwords(cheap_hasher())
-    accounts.clock = lambda: clock[0]
+    accounts = services.accounts
     people = {
         "presenter_a": accounts.add(
             EMAILS["presenter_a"], "presenter", PASSWORD, ["show-a", "live-a"], name="Ada Presenter"

@@ -161,7 +161,7 @@ def test_episodes_come_from_the_media_library(station: ListenerStation) -> None:
         session.add(Episode(occurrence_id="jazz-night.main.2026-11-10", show="jazz-night",
                             item_id=1, notes="With a guest.", attached_at=NOW,
                             starts_at=datetime(2026, 11, 10, 19, tzinfo=UTC)))  # fmt: skip
-    del station.app.extensions["radio.public_episodes"]
+    station.use_the_library()
     feed = parse_podcast(station, "jazz-night")
     assert [e.title for e in feed.entries] == ["Blue in Green"]
     assert feed.entries[0].enclosures[0].length == "17"

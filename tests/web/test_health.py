@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 
+from radio.bootstrap import build_services
 from radio.config import Settings
 from web import create_app
 
@@ -22,7 +23,7 @@ def test_healthz_is_503_naming_what_is_down(settings: Settings) -> None:
 
 
 def test_the_scheduler_is_up_while_its_heartbeat_is_fresh(settings: Settings) -> None:
-    services = create_app(settings).extensions["radio"]
+    services = build_services(settings)
     beat = settings.scheduler_heartbeat
     beat.touch()
     assert services.health.check(max_age_s=0).scheduler

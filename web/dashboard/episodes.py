@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol, cast
+from typing import Any, Protocol
 
-from flask import current_app
+from flask import url_for
 
 from radio.grid.model import Occurrence
+from radio.media.library import MediaLibrary
+from radio.media.uploads import Uploads
+from web import services
 from web.dashboard.waveform import Waveform, outline
 
 
@@ -45,34 +48,17 @@ class Episodes(Protocol):
     def upload_info(self, occurrence: Occurrence) -> dict[str, Any] | None: ...
 
 
-class NoMedia:
-    """Until the media area is there: no episodes, and no uploads."""
+class PresenterEpisodes:
+    """Episodes from the station's :class:`~radio.media.library.MediaLibrary`; an upload
+    still being analysed (or refused, while nothing is attached) from its
+    :class:`~radio.media.uploads.Uploads`."""
 
-    def for_occurrence(self, occurrence_id: str) -> Episode | None:
-        return None
-
-    def describe(self, occurrence_id: str, title: str, notes: str) -> None:
-        return None
-
-    def upload_info(self, occurrence: Occurrence) -> dict[str, Any] | None:
-        return None
-
-
-class LibraryEpisodes:
-    """Episodes from the media area's :class:`~radio.media.library.MediaLibrary`.
-
-    Uploads go to the media area's endpoint once it is registered (blueprint ``uploads``);
-    until then :meth:`upload_info` says there is none and the page says so. An upload still
-    being analysed (or refused, while nothing is attached) comes from ``uploads``
-    (:class:`~radio.media.uploads.Uploads`), when given.
-    """
-
-    def __init__(self, library: Any, uploads: Any = None) -> None:
+    def __init__(self, library: MediaLibrary, uploads: Uploads) -> None:
         self.library = library
         self.uploads = uploads
 
     def for_occurrence(self, occurrence_id: str) -> Episode | None:
-        pending = self.uploads.pending_for(occurrence_id) if self.uploads is not None else None
+        pending = self.uploads.pending_for(occurrence_id)
         if pending is not None and pending.status == "analysing":
             return Episode(
                 id=pending.id, occurrence_id=occurrence_id, state="analysing",
@@ -107,10 +93,6 @@ class LibraryEpisodes:
         self.library.describe_episode(occurrence_id, title, notes)
 
     def upload_info(self, occurrence: Occurrence) -> dict[str, Any] | None:
-        if "uploads" not in current_app.blueprints:
-            return None
-        from flask import url_for
-
         return {
             "endpoint": url_for("uploads.create"),
             "metadata": {"occurrence_id": occurrence.id, "show": occurrence.show},
@@ -119,27 +101,6 @@ class LibraryEpisodes:
 
 
 def episodes() -> Episodes:
-    found = current_app.extensions.get("radio.episodes")
-    if found is None:
-        found = _build()
-        current_app.extensions["radio.episodes"] = found
-    return cast(Episodes, found)
-
-
-def _build() -> Episodes:
-    try:
-        from radio.media.library import MediaLibrary
-    except ImportError:  # the media area is not there
-        return NoMedia()
-    from web import services
-
-    if "uploads" in current_app.blueprints:  # share the upload endpoint's library
-        from web.uploads import uploads
-
-        service = uploads()
-        return LibraryEpisodes(service.library, service)
-    from web.grid_editor.common import grid
-
-    svc = services()
-    library = MediaLibrary(svc.settings, svc.db, slots=grid())
-    return LibraryEpisodes(library)
+    """The presenter's view of the station's media library and uploads."""
+    found = services()
+    return PresenterEpisodes(found.library, found.uploads)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from flask import Flask, current_app
+from flask import Flask
 
 from radio.changelog import ChangeLog
 from radio.errors import GridConflict, GridError, NotFound
@@ -26,11 +26,7 @@ def grid() -> GridService:
 
 
 def changelog() -> ChangeLog:
-    found = current_app.extensions.get("radio.changelog")
-    if not isinstance(found, ChangeLog):
-        found = ChangeLog(services().db)
-        current_app.extensions["radio.changelog"] = found
-    return found
+    return services().changelog
 
 
 def record(what: str, *, show: str = "", reason: str | None = "") -> None:

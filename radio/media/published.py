@@ -1,20 +1,22 @@
-"""Episodes to listen to again, from the media area's library (its ``media_episodes`` table).
+"""Episodes listeners may hear again: the audio attached to occurrences, by occurrence.
 
-:class:`LibraryEpisodes` implements :class:`web.programme.EpisodeLibrary` with one query
-per page, and finds the file for ``/episodes/<occurrence>/audio``.
+:class:`PublishedEpisodes` reads the library's tables (one query per page of occurrences)
+for the listeners' pages, feeds and API, and finds the file for an episode's audio route.
+:class:`EpisodeArchive` is what the site needs of it (tests give the site a fake).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Protocol
 
-from flask import url_for
 from sqlalchemy import select
 
 from radio.db import Database
-from web.programme import PublishedEpisode
+from radio.media.store import Episode, MediaItem
 
 #: Media types by the stored file's extension (the library names files by what they hold).
 MIME = {
@@ -26,21 +28,44 @@ MIME = {
     "wav": "audio/wav",
     "aiff": "audio/aiff",
     "m4a": "audio/mp4",
+    "aac": "audio/aac",
     "webm": "audio/webm",
 }
 _CHUNK = 500
 
 
-class LibraryEpisodes:
-    """The library's episodes, by occurrence; ``media_dir`` holds their files."""
+@dataclass(frozen=True)
+class PublishedEpisode:
+    """An episode that listeners may hear again: the audio that aired in an occurrence."""
+
+    occurrence_id: str
+    title: str
+    mime_type: str = "audio/mpeg"
+    size_bytes: int | None = None
+    duration: timedelta | None = None
+    notes: str = ""
+
+
+class EpisodeArchive(Protocol):
+    """Published episodes, looked up by the occurrences they aired in."""
+
+    def published(self, occurrence_ids: Sequence[str]) -> dict[str, PublishedEpisode]:
+        """The published episode of each occurrence that has one (others are left out)."""
+        ...
+
+    def audio(self, occurrence_id: str) -> tuple[Path, str] | None:
+        """The episode's file and its media type, for the audio route."""
+        ...
+
+
+class PublishedEpisodes:
+    """The library's analysed episodes; ``media_dir`` holds their files."""
 
     def __init__(self, db: Database, media_dir: Path) -> None:
         self.db = db
         self.media_dir = media_dir
 
     def published(self, occurrence_ids: Sequence[str]) -> dict[str, PublishedEpisode]:
-        from radio.media.store import Episode, MediaItem
-
         found: dict[str, PublishedEpisode] = {}
         with self.db.session() as session:
             for n in range(0, len(occurrence_ids), _CHUNK):
@@ -48,15 +73,12 @@ class LibraryEpisodes:
                 rows = session.execute(
                     select(Episode, MediaItem)
                     .join(MediaItem, MediaItem.id == Episode.item_id)
-                    .where(Episode.occurrence_id.in_(chunk))
+                    .where(Episode.occurrence_id.in_(chunk), MediaItem.status == "ready")
                 ).all()
                 for episode, item in rows:
-                    if item.status != "ready":
-                        continue
                     found[episode.occurrence_id] = PublishedEpisode(
                         occurrence_id=episode.occurrence_id,
                         title=item.title or "",
-                        url=url_for("feeds.episode_audio", occurrence_id=episode.occurrence_id),
                         mime_type=mime_type(item.path),
                         size_bytes=item.size_bytes,
                         duration=timedelta(seconds=round(item.cue_out_s - item.cue_in_s)),
@@ -65,8 +87,6 @@ class LibraryEpisodes:
         return found
 
     def audio(self, occurrence_id: str) -> tuple[Path, str] | None:
-        from radio.media.store import Episode, MediaItem
-
         with self.db.session() as session:
             episode = session.get(Episode, occurrence_id)
             item = session.get(MediaItem, episode.item_id) if episode else None
