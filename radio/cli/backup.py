@@ -7,6 +7,7 @@ radio restore [SNAPSHOT] --to DIR
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,11 @@ def _backup(args: argparse.Namespace, settings: Settings) -> int:
         repository.init()
         print(f"Made the restic repository {repository.location}.")
     result = backup_station(settings)
+    if not result.ok:
+        print(f"radio: {result.message}", file=sys.stderr)
+        return 1
     print(result.message)
-    return 0 if result.ok else 1
+    return 0
 
 
 def _restore(args: argparse.Namespace, settings: Settings) -> int:
