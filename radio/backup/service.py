@@ -246,4 +246,4 @@ def _record(data_dir: Path, result: BackupResult) -> None:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return datetime.now(UTC).replace(microsecond=0)
