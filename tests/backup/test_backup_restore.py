@@ -84,7 +84,7 @@ def fill_station(settings: Settings, env: dict[str, str], tmp_path: Path) -> str
         assert done.returncode == 0, done.stderr
     db = Database(settings.database_url)
     try:
-        StreamKeys(db).key_for("night-live")
+        StreamKeys(db).make("night-live")
         uploads = Uploads(MediaLibrary(settings, db))
         upload = uploads.create("Friday.wav", 400_000)
         uploads.write(upload.id, 0, io.BytesIO(b"RIFF" + b"\1" * 99_996), 100_000)
