@@ -66,6 +66,18 @@ class Settings:
     true_peak_max_dbtp: float = -1.0
     silence_threshold_db: float = -50.0
     log_level: str = "INFO"
+    #: The restic repository backups go to (a folder, ``sftp:host:/path``, ``s3:host/bucket``…);
+    #: empty: restic's own ``RESTIC_REPOSITORY``.
+    backup_repository: str = ""
+    #: A file holding the repository's password; empty: ``RESTIC_PASSWORD_FILE`` or
+    #: ``RESTIC_PASSWORD``.
+    backup_password_file: str = ""
+    #: Local time (HH:MM) of the nightly backup, made while a repository is set.
+    backup_at: str = "03:30"
+    #: Snapshots kept after each backup (``restic forget --prune``).
+    backup_keep_daily: int = 7
+    backup_keep_weekly: int = 4
+    backup_keep_monthly: int = 6
     #: Extra sources for the settings, for messages ("radio.toml", "RADIO_HTTP_PORT").
     origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -124,9 +136,7 @@ def load_settings(
     env = os.environ if environ is None else environ
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
-    path = config_file or (Path(env["RADIO_CONFIG"]) if env.get("RADIO_CONFIG") else None)
-    if path is None and Path("radio.toml").is_file():
-        path = Path("radio.toml")
+    path = config_file or settings_file(env)
     if path is not None:
         for key, raw in _read_toml(path).items():
             if key not in _FIELDS:
@@ -147,6 +157,13 @@ def load_settings(
     settings = Settings(**values, origins=origins)
     _validate(settings)
     return settings
+
+
+def settings_file(environ: Mapping[str, str]) -> Path | None:
+    """The settings file in use: ``$RADIO_CONFIG``, else ``./radio.toml`` when it exists."""
+    if environ.get("RADIO_CONFIG"):
+        return Path(environ["RADIO_CONFIG"])
+    return Path("radio.toml") if Path("radio.toml").is_file() else None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -225,6 +242,24 @@ def _validate(s: Settings) -> None:
         )
     if s.upload_expire_after_h <= 0:
         raise ConfigError("upload_expire_after_h must be above 0 (hours).")
+    _validate_backup(s)
+
+
+def _validate_backup(s: Settings) -> None:
+    try:
+        hour, minute = (int(part) for part in s.backup_at.split(":"))
+        if not (0 <= hour < 24 and 0 <= minute < 60):
+            raise ValueError
+    except ValueError:
+        raise ConfigError(
+            f"backup_at must be a local time such as 03:30, not {s.backup_at!r}."
+        ) from None
+    keep = (s.backup_keep_daily, s.backup_keep_weekly, s.backup_keep_monthly)
+    if min(keep) < 0 or not any(keep):
+        raise ConfigError(
+            "backup_keep_daily, backup_keep_weekly and backup_keep_monthly must be 0 or more, "
+            "and at least one above 0 (or every snapshot would go)."
+        )
 
 
 def _check_public_url(value: str, where: str) -> None:

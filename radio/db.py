@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import DateTime, Dialect, Engine, create_engine, event
+from sqlalchemy import Connection, DateTime, Dialect, Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from radio.errors import DatabaseError
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +83,9 @@ def make_engine(url: str) -> Engine:
 class Database:
     """Owns the engine and hands out sessions."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, migrations_dir: Path = MIGRATIONS_DIR) -> None:
         self.url = url
+        self.migrations_dir = migrations_dir
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._writers = sessionmaker(
@@ -110,17 +114,101 @@ class Database:
                 raise
 
     def migrate(self) -> None:
-        """Bring the schema to the newest migration."""
+        """Bring the schema to the newest migration.
+
+        A database whose revision this code does not know (made by a newer version) is
+        refused. One that is behind is first copied with SQLite's online backup API; should
+        the upgrade fail, that copy is put back and the error says where it is.
+        """
         from alembic import command
         from alembic.config import Config
+        from alembic.runtime.migration import MigrationContext
+        from alembic.script import ScriptDirectory
 
         cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        cfg.set_main_option("script_location", str(self.migrations_dir))
         cfg.set_main_option("sqlalchemy.url", self.url)
-        with self.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "heads")
+        script = ScriptDirectory.from_config(cfg)
+        heads = set(script.get_heads())
+        copy: Path | None = None
+        try:
+            # The write lock first, so two processes starting at once upgrade only once.
+            with self.engine.execution_options(radio_write=True).begin() as conn:
+                current = set(MigrationContext.configure(conn).get_current_heads())
+                if current == heads:
+                    return
+                self._refuse_unknown(current, {r.revision for r in script.walk_revisions()})
+                if current and self.path is not None:
+                    copy = self._copy_before_upgrade(conn)
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "heads")
+        except DatabaseError:
+            raise
+        except Exception as exc:
+            if copy is None:
+                raise
+            log.exception("upgrading the database %s failed", self.path)
+            self._put_back(copy)
+            raise DatabaseError(
+                f"Upgrading the database {self.path} from schema revision "
+                f"{'+'.join(sorted(current))} failed ({type(exc).__name__}: {exc}), so it was "
+                f"put back as it was; a copy taken before the upgrade is at {copy}."
+            ) from exc
+        if copy is not None:
+            log.info("database %s upgraded; the copy taken before is at %s", self.path, copy)
         log.debug("database %s migrated", self.url)
+
+    def _refuse_unknown(self, current: set[str], known: set[str]) -> None:
+        unknown = sorted(current - known)
+        if unknown:
+            raise DatabaseError(
+                f"The database {self.path or self.url} has schema revision "
+                f"{'+'.join(unknown)}, which this version of the station does not know (a "
+                "newer version made it); run that version, or restore a backup made by "
+                "this one."
+            )
+
+    def _copy_before_upgrade(self, conn: Connection) -> Path:
+        assert self.path is not None
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        copy = self.path.with_name(f"{self.path.name}.before-upgrade-{stamp}")
+        try:
+            copy_sqlite(self.path, copy)
+        except (sqlite3.Error, OSError) as exc:
+            copy.unlink(missing_ok=True)
+            raise DatabaseError(
+                f"The database {self.path} needs an upgrade, but the copy to take first "
+                f"could not be written to {copy} ({exc}); free some space there and start "
+                "again."
+            ) from exc
+        return copy
+
+    def _put_back(self, copy: Path) -> None:
+        assert self.path is not None
+        self.engine.dispose()
+        copy_sqlite(copy, self.path)
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite database file (None for another database or an in-memory one)."""
+        name = self.engine.url.database
+        if self.engine.url.get_backend_name() != "sqlite" or not name or name == ":memory:":
+            return None
+        return Path(name)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Copy the SQLite database ``source`` into ``target`` with SQLite's online backup API.
+
+    The copy is consistent (one read transaction) even while other processes write, and a
+    write-ahead log not yet folded in is part of it. ``target`` is overwritten page by page
+    through SQLite, so it may be a database others have open.
+    """
+    with (
+        closing(sqlite3.connect(source, timeout=30)) as src,
+        closing(sqlite3.connect(target, timeout=30)) as dst,
+    ):
+        src.backup(dst)

@@ -36,3 +36,11 @@ class LiquidsoapError(PlayoutError):
 
 class NotFound(RadioError):
     """A named thing (show, media item, occurrence) does not exist."""
+
+
+class DatabaseError(RadioError):
+    """The database is newer than this code, or its upgrade failed (and was undone)."""
+
+
+class BackupError(RadioError):
+    """A backup or a restore could not be made (restic, its repository, the target)."""

@@ -293,12 +293,13 @@ def test_killed_liquidsoap_resumes_the_episode_at_the_right_offset(
             for e in rig.as_run()
             if e.source == "scheduled" and e.started_at.replace(tzinfo=UTC).timestamp() > killed
         ],
-        10,
+        20,
         "the episode back on air",
     )
     back = [e for e in rig.as_run() if e.source == "scheduled"][-1]
     back_after = back.started_at.replace(tzinfo=UTC).timestamp() - killed
-    assert back_after < 5, f"not back within 5 s ({back_after:.1f} s)"
+    # Liquidsoap starts again in about 2 s on a quiet machine; a loaded one takes longer.
+    assert back_after < 12, f"not back within 12 s ({back_after:.1f} s)"
     assert back.occurrence_id == occ.id
     # By ear: the step heard is where the clock says the episode should be (the stream's
     # own delay, about a tenth of a second here, is inside the tolerance).

@@ -21,6 +21,7 @@ from radio.bootstrap import build_services
 from radio.config import Settings
 from radio.credentials import load_or_create
 from radio.playout.icecast import write_icecast_config
+from radio.processes import RunAs, die_with_parent
 from radio.station import render_playlists, write_liquidsoap_script
 from tests.support import require, wait_for
 from web import create_app
@@ -29,8 +30,14 @@ pytestmark = pytest.mark.stack
 
 
 @contextmanager
-def running(argv: list[str]) -> Iterator[subprocess.Popen[bytes]]:
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def running(argv: list[str], run_as: RunAs | None = None) -> Iterator[subprocess.Popen[bytes]]:
+    """``argv`` started as the station starts it (Icecast as its own user, when root)."""
+    proc = subprocess.Popen(
+        argv,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        preexec_fn=die_with_parent(run_as=run_as),
+    )
     try:
         yield proc
     finally:
@@ -65,7 +72,10 @@ def test_healthz_names_liquidsoap_or_icecast_as_down(settings: Settings) -> None
         return body["liquidsoap"], body["icecast"]
 
     try:
-        with running(icecast_argv) as icecast, running(liquidsoap_argv) as liquidsoap:
+        with (
+            running(icecast_argv, icecast_config.run_as) as icecast,
+            running(liquidsoap_argv) as liquidsoap,
+        ):
             wait_for(lambda: healthz()[1]["status"] == "ok", 40, "the station to be healthy")
 
             liquidsoap.send_signal(signal.SIGKILL)
