@@ -98,6 +98,8 @@ class Services:
     settings: Settings
     clock: Clock
     db: Database
+    #: What an admin changed on the site (laid over ``settings`` when it was built).
+    station_settings: StationSettingsStore
     grid: GridService
     library: MediaLibrary
     uploads: Uploads
@@ -126,7 +128,8 @@ def build_services(
     and the site, started after ``radio run`` migrated it).
     """
     db = open_database(settings) if migrate else Database(settings.database_url)
-    settings = apply(settings, StationSettingsStore(db).load())
+    station_settings = StationSettingsStore(db)
+    settings = apply(settings, station_settings.load())
     grid = GridService(db, settings.tz, clock=clock)
     library = MediaLibrary(settings, db, slots=grid, clock=clock)
     liquidsoap = LiquidsoapClient(settings.control_socket, timeout=3.0)
@@ -147,6 +150,7 @@ def build_services(
         settings=settings,
         clock=clock,
         db=db,
+        station_settings=station_settings,
         grid=grid,
         library=library,
         uploads=Uploads(library, clock=clock),

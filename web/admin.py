@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from radio.accounts.model import Account, AccountError, check_role
-from radio.accounts.station import StationOverrides, StationSettingsStore
+from radio.accounts.station import StationOverrides
 from radio.changelog import presenter_changes
 from web import services
 from web.auth import accounts, admin_required, me
@@ -105,7 +105,7 @@ def link(account_id: int) -> Any:
 @bp.route("/settings", methods=["GET", "POST"])
 @admin_required
 def settings() -> Any:
-    store = StationSettingsStore(services().db)
+    store = services().station_settings
     current = store.load()
     form = StationSettingsForm(obj=None if request.method == "POST" else current)
     if form.validate_on_submit():

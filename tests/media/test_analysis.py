@@ -118,8 +118,9 @@ def test_the_decoder_is_paused_when_it_runs_far_ahead(
         normal.loudness_lufs,
         normal.true_peak_dbtp,
     )
-    total = int(paced.duration_s * 44100 * 4)  # 40 MB of PCM
-    assert seen and seen[0].most_ahead < 12 << 20 < total
+    total = int(paced.duration_s * 44100 * 8)  # 80 MB of float PCM
+    # Paused at 1 MB ahead; a busy machine lets the decoder run on a little before it stops.
+    assert seen and seen[0].most_ahead < 20 << 20 < total
 
 
 def test_a_missing_ffmpeg_is_one_sentence(

@@ -22,7 +22,7 @@ from flask import (
 )
 
 from radio.accounts.model import Account
-from radio.accounts.station import StationSettingsStore, live_server
+from radio.accounts.station import live_server
 from radio.errors import NotFound
 from radio.grid.model import Occurrence, Show
 from radio.playout.live import StreamKeys
@@ -153,7 +153,7 @@ def _live_card(show: Show, upcoming: list[Occurrence]) -> dict[str, Any]:
         # A slot right after another live show uses the other mount, so both can be connected.
         mount = live_mount(nxt, lead, grid().expand)
     return {
-        "server": live_server(svc.settings, StationSettingsStore(svc.db).load()),
+        "server": live_server(svc.settings, svc.station_settings.load()),
         "port": svc.settings.harbor_port,
         "mount": f"/{mount}",
         "key_made": keys.made_at(show.slug),
@@ -163,4 +163,4 @@ def _live_card(show: Show, upcoming: list[Occurrence]) -> dict[str, Any]:
 
 
 def _keys() -> StreamKeys:
-    return StreamKeys(services().db)
+    return services().stream_keys
