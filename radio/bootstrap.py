@@ -9,10 +9,8 @@ is on air, health, and one clock.
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 from radio.accounts.passwords import Passwords
 from radio.accounts.service import AccountService
@@ -21,8 +19,8 @@ from radio.accounts.throttle import LoginThrottle
 from radio.changelog import ChangeLog
 from radio.clock import Clock, system_clock
 from radio.config import Settings
+from radio.datadir import prepare_data_dir
 from radio.db import Database
-from radio.errors import ConfigError
 from radio.grid.model import Occurrence
 from radio.grid.service import GridService
 from radio.health import HealthMonitor
@@ -39,43 +37,6 @@ log = logging.getLogger(__name__)
 
 #: The scheduler counts as down when its heartbeat is older than this (it ticks every 0.25 s).
 HEARTBEAT_MAX_S = 5.0
-
-
-def prepare_data_dir(settings: Settings) -> Path:
-    """Create the data folder and its sub-folders; refuse one that cannot be written.
-
-    The folder is the station's own (0700) and so are the database's files (0600): they hold
-    accounts and stream key hashes. Folders made by an older version are made private here.
-    """
-    data = settings.data_dir
-    try:
-        for sub in ("", "media", "run", "log", "tmp", "playlists", "icecast"):
-            (data / sub).mkdir(parents=True, exist_ok=True)
-        probe = data / "run" / ".write-test"
-        probe.write_text("ok")
-        probe.unlink()
-    except OSError as exc:
-        raise ConfigError(
-            f"The data folder {data} cannot be written ({exc.strerror}); "
-            "set RADIO_DATA_DIR to a folder you own."
-        ) from None
-    _make_private(data, 0o700)
-    _make_private(data / "run", 0o700)
-    database = settings.database_file
-    for path in (database, database.with_name(database.name + "-wal"),
-                 database.with_name(database.name + "-shm")):  # fmt: skip
-        _make_private(path, 0o600)
-    return data
-
-
-def _make_private(path: Path, mode: int) -> None:
-    try:
-        if path.stat().st_mode & 0o777 != mode:
-            os.chmod(path, mode)
-    except FileNotFoundError:
-        pass
-    except OSError as exc:  # another user's folder: this process still works in it
-        log.warning("cannot make %s private (%s)", path, exc.strerror)
 
 
 def open_database(settings: Settings) -> Database:

@@ -15,3 +15,11 @@ Clock = Callable[[], datetime]
 def system_clock() -> datetime:
     """The real time, aware UTC."""
     return datetime.now(UTC)
+
+
+def utc_iso(at: datetime, timespec: str = "seconds") -> str:
+    """An instant as ISO 8601 in UTC with a ``Z``: ``2026-11-24T19:00:00Z``.
+
+    ``timespec`` as for :meth:`datetime.isoformat` ("seconds", "milliseconds", ...).
+    """
+    return at.astimezone(UTC).isoformat(timespec=timespec).replace("+00:00", "Z")

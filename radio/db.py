@@ -47,14 +47,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def utc_iso(at: datetime, timespec: str = "seconds") -> str:
-    """An instant as ISO 8601 in UTC with a ``Z``: ``2026-11-24T19:00:00Z``.
-
-    ``timespec`` as for :meth:`datetime.isoformat` ("seconds", "milliseconds", ...).
-    """
-    return at.astimezone(UTC).isoformat(timespec=timespec).replace("+00:00", "Z")
-
-
 def make_engine(url: str) -> Engine:
     """An engine; for SQLite, WAL mode, foreign keys and a busy timeout for two writers."""
     if url.startswith("sqlite"):

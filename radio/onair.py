@@ -18,8 +18,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
 
-from radio.clock import Clock, system_clock
-from radio.db import utc_iso
+from radio.clock import Clock, system_clock, utc_iso
 from radio.errors import LiquidsoapError
 from radio.grid.model import Occurrence
 from radio.playout.liquidsoap import LiquidsoapClient, OnAir

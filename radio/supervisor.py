@@ -13,12 +13,21 @@ would lose the setting. The signal goes to the child when the *thread* that star
 the main thread for the first start, the monitor thread for restarts; both live until
 :meth:`Supervisor.stop`. A child with a ``pid_file`` writes it (pid and start time) so that a
 later start can end it if it ever outlived a supervisor.
+
+A child may be given a scheduling priority (``nice``; Liquidsoap gets the CPU first, so the
+station keeps time when other work loads the machine) — applied when this process may raise
+priorities (root or ``CAP_SYS_NICE``), otherwise it runs at the normal one and the log says
+so. A child may take lines on its standard input through an :class:`Inbox`: the scheduler
+gets Liquidsoap's on-air events that way. Sending never blocks; lines wait (a bounded number)
+while the child restarts.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import logging
+import os
 import re
 import signal
 import subprocess
@@ -58,6 +67,10 @@ class Child:
     run_as: RunAs | None = None
     #: Where its pid is kept while it runs, for :func:`radio.processes.end_orphan`.
     pid_file: Path | None = None
+    #: Its scheduling priority (-20 first … 19 last; 0 leaves it as this process's).
+    nice: int = 0
+    #: Lines for its standard input (None: it reads nothing).
+    inbox: Inbox | None = None
     recent: collections.deque[str] = field(default_factory=lambda: collections.deque(maxlen=40))
     process: subprocess.Popen[bytes] | None = None
     started_at: float = 0.0
@@ -69,6 +82,72 @@ class Child:
         return self.process is not None and self.process.poll() is None
 
 
+def _preexec(child: Child) -> Callable[[], None]:
+    setup = die_with_parent(signal.SIGTERM, child.run_as)
+    if not child.nice:
+        return setup
+
+    def with_priority() -> None:  # pragma: no cover - runs in the child
+        with contextlib.suppress(OSError):  # not allowed: the normal priority
+            os.setpriority(os.PRIO_PROCESS, 0, child.nice)
+        setup()
+
+    return with_priority
+
+
+def _priority(pid: int) -> int | None:
+    try:
+        return os.getpriority(os.PRIO_PROCESS, pid)
+    except OSError:
+        return None
+
+
+class Inbox:
+    """Lines for a child's standard input, written by a thread of their own.
+
+    :meth:`put` never blocks: while the child is away (restarting) or slow, up to ``size``
+    lines wait, and beyond that the oldest are dropped (and counted).
+    """
+
+    def __init__(self, name: str, size: int = 10_000) -> None:
+        self.name = name
+        self.dropped = 0
+        self._lines: collections.deque[str] = collections.deque()
+        self._size = size
+        self._stream: IO[bytes] | None = None
+        self._ready = threading.Condition()
+        threading.Thread(target=self._write, name=f"inbox-{name}", daemon=True).start()
+
+    def put(self, line: str) -> None:
+        with self._ready:
+            if len(self._lines) >= self._size:
+                self._lines.popleft()
+                self.dropped += 1
+            self._lines.append(line)
+            self._ready.notify()
+
+    def attach(self, stream: IO[bytes]) -> None:
+        """Write to ``stream`` from now on (the child's new standard input)."""
+        with self._ready:
+            self._stream = stream
+            self._ready.notify()
+
+    def _write(self) -> None:
+        while True:
+            with self._ready:
+                while not (self._lines and self._stream is not None):
+                    self._ready.wait()
+                line, stream = self._lines.popleft(), self._stream
+            try:
+                stream.write(line.encode("utf-8") + b"\n")
+                stream.flush()
+            except (OSError, ValueError):  # the child went away: keep the line for the next
+                with self._ready:
+                    self._lines.appendleft(line)
+                    if self._stream is stream:
+                        self._stream = None
+
+
 class Supervisor:
     """Starts children in order, keeps them running, stops them in reverse order."""
 
@@ -77,6 +156,8 @@ class Supervisor:
         self._stopping = threading.Event()
         self._monitor: threading.Thread | None = None
         self._lock = threading.Lock()
+        #: Held while a child is being started; stopping waits for it (see :meth:`stop`).
+        self._starting = threading.Lock()
 
     def start(self, child: Child) -> None:
         """Start ``child`` now (the caller waits for readiness through ``on_start``).
@@ -99,8 +180,13 @@ class Supervisor:
         return {child.name: child.running for child in self.children}
 
     def stop(self, timeout: float = 8.0) -> None:
-        """Stop every child, newest first: SIGTERM, then SIGKILL after ``timeout``."""
-        self._stopping.set()
+        """Stop every child, newest first: SIGTERM, then SIGKILL after ``timeout``.
+
+        A restart the monitor had begun finishes first (it holds the start lock), and none
+        begins after: so no child is left behind.
+        """
+        with self._starting:
+            self._stopping.set()
         for child in reversed(self.children):
             proc = child.process
             if proc is None or proc.poll() is not None:
@@ -122,35 +208,46 @@ class Supervisor:
     # -- internals ------------------------------------------------------------------------
 
     def _spawn(self, child: Child) -> None:
+        with self._starting:
+            if self._stopping.is_set():
+                return
+            started = self._popen(child)
+        if started and child.on_start is not None:  # outside the lock: it may wait long
+            try:
+                child.on_start(child)
+            except Exception:
+                log.exception("%s started but is not ready", child.name)
+
+    def _popen(self, child: Child) -> bool:
         log.info("starting %s", child.name)
         try:
             child.process = subprocess.Popen(
                 list(child.argv),
                 cwd=child.cwd,
-                stdin=subprocess.DEVNULL,
+                stdin=subprocess.DEVNULL if child.inbox is None else subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
-                preexec_fn=die_with_parent(signal.SIGTERM, child.run_as),
+                preexec_fn=_preexec(child),
             )
         except OSError as exc:
             child.process = None
             child.recent.append(f"cannot start: {exc}")
             log.error("%s cannot start: %s", child.name, exc)
             self._watch_child(child)  # the monitor tries again, with backoff
-            return
+            return False
         child.started_at = time.monotonic()
+        if child.inbox is not None and child.process.stdin is not None:
+            child.inbox.attach(child.process.stdin)
+        if child.nice and _priority(child.process.pid) != child.nice:
+            log.info("%s runs at the normal priority (raising it needs root)", child.name)
         if child.pid_file is not None:
             write_pid_file(child.pid_file, child.process.pid)
         self._watch_child(child)  # before on_start, so stop() stops it even while it starts
         threading.Thread(
             target=self._forward, args=(child, child.process), name=f"log-{child.name}", daemon=True
         ).start()
-        if child.on_start is not None:
-            try:
-                child.on_start(child)
-            except Exception:
-                log.exception("%s started but is not ready", child.name)
+        return True
 
     def _watch_child(self, child: Child) -> None:
         with self._lock:

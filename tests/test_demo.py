@@ -12,7 +12,7 @@ import feedparser
 from radio.config import Settings
 from radio.media.library import MediaLibrary
 from radio.playout.plan import item_for
-from radio.station import demo_episodes_pending, init_station, make_demo_episodes
+from radio.prepare import demo_episodes_pending, init_station, make_demo_episodes
 from web import create_app
 from web.public import length_in_words
 

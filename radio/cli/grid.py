@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from radio.clock import utc_iso
 from radio.config import Settings
-from radio.db import utc_iso
 from radio.errors import GridError
 from radio.grid import tomlfile
 from radio.grid.clock import local_midnight

@@ -6,12 +6,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from radio.cli import station_services
 from radio.config import Settings
 from radio.errors import MediaRejected, RadioError
-from radio.media.library import IngestResult, MediaRecord, Target
+
+if TYPE_CHECKING:
+    from radio.media.records import IngestResult, MediaRecord
 
 #: The fields ``radio media list --json`` promises (a contract other tools rely on).
 LIST_FIELDS = ("id", "original_filename", "title", "artist", "duration_s", "loudness_lufs",
@@ -50,6 +52,8 @@ def register(sub: Any) -> None:
 def _import(args: argparse.Namespace, settings: Settings) -> int:
     if args.playlist and (args.show or args.occurrence):
         raise MediaRejected("Use either --playlist or --show with --occurrence, not both.")
+    from radio.media.records import Target
+
     target = Target(args.show, args.occurrence, args.playlist)
     with station_services(settings) as services:
         lib = services.library

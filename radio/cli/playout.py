@@ -17,6 +17,10 @@ def register(sub: Any) -> None:
         "scheduler", help="run the playout scheduler alone (radio run starts it for you)"
     )
     sched.set_defaults(handler=_scheduler, needs_station=False)
+    demo: argparse.ArgumentParser = sub.add_parser(
+        "demo-episodes", help="give the demo grid's prerecorded shows their spoken episodes"
+    )
+    demo.set_defaults(handler=_demo_episodes)
 
     asrun: argparse.ArgumentParser = sub.add_parser("asrun", help="the as-run log")
     actions = asrun.add_subparsers(dest="asrun_command", metavar="ACTION", required=True)
@@ -49,9 +53,21 @@ def _date(option: str, text: str) -> date:
 
 
 def _scheduler(args: argparse.Namespace, settings: Settings) -> int:
-    from radio.station import build_scheduler
+    from radio.jobs import build_scheduler
 
-    return build_scheduler(settings).run()
+    # Started by radio run, its standard input carries Liquidsoap's on-air events.
+    events = None if sys.stdin is None or sys.stdin.isatty() else sys.stdin
+    return build_scheduler(settings, events).run()
+
+
+def _demo_episodes(args: argparse.Namespace, settings: Settings) -> int:
+    from radio.cli import station_services
+    from radio.prepare import make_demo_episodes
+
+    with station_services(settings) as services:
+        count = make_demo_episodes(services, services.clock())
+    print(f"Made {count} demo episodes for the demo grid's prerecorded shows.")
+    return 0
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:

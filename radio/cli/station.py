@@ -26,7 +26,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _init(args: argparse.Namespace, settings: Settings) -> int:
-    from radio.station import init_station
+    from radio.prepare import init_station
 
-    init_station(settings)
+    services, _ = init_station(settings)
+    services.db.dispose()
     return 0

@@ -13,14 +13,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from radio.accounts.model import ROLES, Account, AccountError, check_role, normalise_email
-from radio.bootstrap import Services
-from radio.changelog import presenter_changes
 from radio.cli import station_services
 from radio.config import Settings
 from radio.errors import NotFound
+
+if TYPE_CHECKING:
+    from radio.bootstrap import Services
 
 
 def register(sub: Any) -> None:
@@ -134,6 +135,7 @@ def _shows_of(services: Services, email: str) -> frozenset[str]:
 
 def _record_links(services: Services, account: Account, before: frozenset[str]) -> None:
     """Linking a presenter to a show is a grid change: the public change log shows it."""
+    from radio.changelog import presenter_changes
 
     def title_of(slug: str) -> str:
         show = services.grid.get_show(slug)

@@ -1,42 +1,27 @@
-"""The station library: one ingest for the web and the CLI, and what playout reads back.
+"""The station library: what it holds, what playout and the pages read back, and edits.
 
-Ingest works on a staging file in ``<data>/tmp`` and touches ``<data>/media`` and the
-database only once everything about the file is known and good: a refused file leaves
-nothing behind. Files are stored by content hash (``media/ab/abcdef….mp3``); the client's
-file name is metadata.
+:meth:`MediaLibrary.ingest` adds a file (the work is in :mod:`radio.media.ingest`); episodes
+are attached to grid occurrences, files to the station's playlists.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import logging
-import os
 import re
-import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from radio.config import Settings
 from radio.db import Database
 from radio.errors import MediaRejected, NotFound, RadioError
-from radio.media import names, tags, waveform
-from radio.media.analysis import analyse
+from radio.media import tags
 from radio.media.episodes import SlotLookup, slot_fit
-from radio.media.files import (
-    add_to_playlist,
-    check_disk,
-    check_size,
-    temporary_dir,
-    write_atomic,
-)
-from radio.media.probe import probe
-from radio.media.records import IngestResult, MediaRecord, Target, label, record_of
+from radio.media.files import add_to_playlist, temporary_dir
+from radio.media.records import IngestResult, MediaRecord, Target, record_of
 from radio.media.store import Episode, MediaItem
 from radio.playlists import STATION_PLAYLISTS
 from radio.playout.plan import Playable
@@ -45,9 +30,7 @@ __all__ = ["IngestResult", "MediaLibrary", "MediaRecord", "Playable", "Target"]
 
 log = logging.getLogger(__name__)
 
-MIN_DURATION_S = 1.0
 _PLAYLIST_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")
-_COPY_BLOCK = 1 << 20
 
 
 class MediaLibrary:
@@ -78,134 +61,13 @@ class MediaLibrary:
         """Check, analyse and store ``source``; :class:`MediaRejected` says why not.
 
         ``staged`` means ``source`` already lies in the temporary folder (a finished upload)
-        and may be moved rather than copied; it is removed either way.
+        and may be moved rather than copied; it is removed either way. The work is in
+        :mod:`radio.media.ingest`, loaded here: a process that never ingests (the scheduler)
+        never loads the analysis and its numpy.
         """
-        target = target or Target()
-        name = names.clean_filename(source.name if original_filename is None else original_filename)
-        occurrence = self.check_target(target)
-        try:
-            size = source.stat().st_size
-        except OSError as exc:
-            raise MediaRejected(f"The file {name} cannot be read ({exc.strerror}).") from None
-        check_size(size, self.settings.max_upload_bytes)
-        with self._staging(source, staged) as (staging, digest):
-            existing = self._by_hash(digest)
-            if existing is not None:
-                reused = (
-                    f"This audio is already in the library as #{existing.id} "
-                    f"({label(existing)}); that item is used."
-                )
-                notes: list[str] = [reused]
-                warnings = [*existing.warnings, *self._attach(existing, target, occurrence, notes)]
-                return IngestResult(existing, True, warnings, notes)
-            record, warnings = self._analyse_and_store(staging, name, digest, size)
-        notes = []
-        warnings += self._attach(record, target, occurrence, notes)
-        log.info("ingested %s as #%d (%s)", name, record.id, record.path)
-        return IngestResult(record, False, warnings, notes)
+        from radio.media.ingest import ingest
 
-    def _analyse_and_store(
-        self, staging: Path, name: str, digest: str, size: int
-    ) -> tuple[MediaRecord, list[str]]:
-        s = self.settings
-        found = probe(staging)
-        measured = analyse(staging, sample_rate=found.sample_rate, channels=found.channels,
-                           silence_threshold_db=s.silence_threshold_db)  # fmt: skip
-        if measured.duration_s == 0:
-            if measured.decode_errors or (found.declared_duration_s or 0) > 0:
-                raise MediaRejected(
-                    "The file says it holds audio but none of it decodes; export it again "
-                    "from the recording program and upload the new file."
-                )
-            raise MediaRejected(
-                "The file has the header of a sound file but holds no audio; "
-                "export the recording again."
-            )
-        if measured.duration_s < MIN_DURATION_S:
-            raise MediaRejected(
-                f"The file holds only {measured.duration_s:.1f} seconds of audio (at least "
-                f"{MIN_DURATION_S:.0f} second is needed); check that the whole recording was "
-                "exported."
-            )
-        warnings = []
-        if measured.silent:
-            warnings.append(
-                f"The file is silent throughout (nothing above {s.silence_threshold_db:g} dBFS); "
-                "it was kept, but it would air as dead air: check the recording."
-            )
-        if measured.decode_errors:
-            warnings.append(
-                "Parts of the file are damaged and were skipped while decoding; "
-                "listen to it before it airs."
-            )
-        if found.has_video:
-            warnings.append("The file also holds video; only its sound will air.")
-        if found.declared_duration_s and abs(found.declared_duration_s - measured.duration_s) > 2:
-            warnings.append(
-                f"The file declares {found.declared_duration_s:.0f} s but holds "
-                f"{measured.duration_s:.0f} s of audio; the real length is used."
-            )
-        found_tags = tags.read_tags(staging)
-        rel = f"{digest[:2]}/{digest}.{found.extension}"
-        media = self.settings.media_dir
-        final = media / rel
-        art = final.with_suffix(f".art.{found_tags.art_extension}") if found_tags.art else None
-        item = MediaItem(
-            sha256=digest, path=rel, original_filename=name, format=found.format,
-            size_bytes=size, title=found_tags.title or _title_from(name),
-            artist=found_tags.artist, album=found_tags.album, isrc=found_tags.isrc,
-            art_path=str(art.relative_to(media)) if art else None,
-            waveform_path="", peaks=waveform.peaks(measured.envelope),
-            duration_s=measured.duration_s,
-            loudness_lufs=measured.loudness_lufs, true_peak_dbtp=measured.true_peak_dbtp,
-            gain_db=measured.gain_to(s.loudness_target_lufs, s.true_peak_max_dbtp),
-            cue_in_s=measured.cue_in_s, cue_out_s=measured.cue_out_s,
-            status="silent" if measured.silent else "ready", warnings=warnings,
-            created_at=self.clock(),
-        )  # fmt: skip
-        placed: list[Path] = []
-        try:
-            final.parent.mkdir(parents=True, exist_ok=True)
-            if art is not None and found_tags.art is not None:
-                write_atomic(art, found_tags.art)
-                placed.append(art)
-            os.replace(staging, final)
-            placed.append(final)
-            with self.db.write() as session:
-                session.add(item)
-                session.flush()
-                record = record_of(item)
-        except IntegrityError:
-            # The same audio arrived twice at once: the other ingest stored these very bytes.
-            existing = self._by_hash(digest)
-            if existing is None:
-                raise
-            return existing, ["This audio was stored by another upload at the same moment."]
-        except BaseException:
-            for path in placed:
-                path.unlink(missing_ok=True)
-            raise
-        return record, warnings
-
-    @contextlib.contextmanager
-    def _staging(self, source: Path, staged: bool) -> Iterator[tuple[Path, str]]:
-        """A private copy in the temporary folder (hashed while copied), removed at the end."""
-        tmp = temporary_dir(self.settings)
-        if staged:
-            staging = source
-        else:
-            check_disk(tmp, source.stat().st_size)
-            staging = tmp / f"ingest-{secrets.token_hex(8)}.part"
-        try:
-            try:
-                digest = _copy_hashing(source, None if staged else staging)
-            except OSError as exc:
-                raise MediaRejected(
-                    f"The file could not be read or copied ({exc.strerror})."
-                ) from exc
-            yield staging, digest
-        finally:
-            staging.unlink(missing_ok=True)
+        return ingest(self, source, original_filename, target, staged=staged)
 
     # Episodes and playlists --------------------------------------------------------------
 
@@ -252,9 +114,11 @@ class MediaLibrary:
             )
         return occurrence
 
-    def _attach(
+    def attach(
         self, record: MediaRecord, target: Target, occurrence: Any | None, notes: list[str]
     ) -> list[str]:
+        """Attach a stored item to ``occurrence`` and/or ``target``'s playlist; the warnings
+        (``notes`` gets what is only worth saying)."""
         warnings: list[str] = []
         if occurrence is not None:
             with self.db.write() as session:
@@ -407,22 +271,7 @@ class MediaLibrary:
             session.flush()
             return record_of(row)
 
-    def _by_hash(self, digest: str) -> MediaRecord | None:
+    def by_hash(self, digest: str) -> MediaRecord | None:
         with self.db.session() as session:
             row = session.scalars(select(MediaItem).where(MediaItem.sha256 == digest)).first()
             return record_of(row) if row else None
-
-
-def _copy_hashing(source: Path, copy: Path | None) -> str:
-    """The SHA-256 of ``source``, copying it to ``copy`` (a new file) in the same read."""
-    digest = hashlib.sha256()
-    with source.open("rb") as src, copy.open("xb") if copy else contextlib.nullcontext() as dst:
-        for block in iter(lambda: src.read(_COPY_BLOCK), b""):
-            digest.update(block)
-            if dst is not None:
-                dst.write(block)
-    return digest.hexdigest()
-
-
-def _title_from(name: str) -> str | None:
-    return tags.clean_text(Path(name).stem.replace("_", " "))

@@ -21,13 +21,14 @@ from sqlalchemy import Integer, String, Text, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from radio.db import Base, Database, UTCDateTime, utc_iso
+from radio.clock import utc_iso
+from radio.db import Base, Database, UTCDateTime
 from radio.grid.model import Occurrence
 from radio.playout.plan import slot_status
+from radio.playout.playout import EVENT_PREFIX
 
 log = logging.getLogger(__name__)
 
-EVENT_PREFIX = "RADIO-EVENT "
 SLOT_LOOKUP_SLACK = timedelta(milliseconds=150)
 #: How long a slot runs without an item of its own before the log carries the rotation into it.
 MARK_AFTER = timedelta(seconds=1)

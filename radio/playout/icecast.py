@@ -86,19 +86,13 @@ def write_icecast_config(
     open to Icecast's group only (0750): ``icecast.xml`` 0640 root:icecast, ``log/`` owned by
     ``icecast2``.
     """
-    if os.geteuid() != 0:
-        folder = data_dir.resolve() / "icecast"
-        run_as = None
-    else:
-        run_as = RunAs(pwd.getpwnam(ICECAST_USER).pw_uid, grp.getgrnam(ICECAST_GROUP).gr_gid)
-        folder = _shared_folder(data_dir, run_as.gid)
-    logdir = folder / "log"
+    where = icecast_location(data_dir)
+    path, logdir, run_as = where.path, where.logdir, where.run_as
     logdir.mkdir(parents=True, exist_ok=True)
     if run_as is not None:
-        for path in (logdir, *logdir.iterdir()):
-            os.chown(path, run_as.uid, run_as.gid, follow_symlinks=False)
+        for owned in (logdir, *logdir.iterdir()):
+            os.chown(owned, run_as.uid, run_as.gid, follow_symlinks=False)
         os.chmod(logdir, 0o750)
-    path = folder / "icecast.xml"
     text = render_icecast(
         bind=bind,
         port=port,
@@ -116,6 +110,17 @@ def write_icecast_config(
     else:
         os.chmod(path, 0o600)
     return IcecastConfig(path=path, logdir=logdir, run_as=run_as)
+
+
+def icecast_location(data_dir: Path) -> IcecastConfig:
+    """Where Icecast's configuration and logs are for ``data_dir``, and as whom it runs."""
+    if os.geteuid() != 0:
+        folder = data_dir.resolve() / "icecast"
+        run_as = None
+    else:
+        run_as = RunAs(pwd.getpwnam(ICECAST_USER).pw_uid, grp.getgrnam(ICECAST_GROUP).gr_gid)
+        folder = _shared_folder(data_dir, run_as.gid)
+    return IcecastConfig(path=folder / "icecast.xml", logdir=folder / "log", run_as=run_as)
 
 
 def _shared_folder(data_dir: Path, gid: int) -> Path:

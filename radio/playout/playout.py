@@ -19,6 +19,9 @@ from typing import Protocol
 
 #: The gate of an unused queue: closed until the far future.
 FAR = 1_000_000_000_000.0
+#: How the station script's event lines begin (``RADIO-EVENT [[key, value], ...]``): a track
+#: on the output, silence, a live source; the as-run log is written from them.
+EVENT_PREFIX = "RADIO-EVENT "
 #: Times are kept to the millisecond (Liquidsoap prints its floats with three decimals).
 TIME_RESOLUTION_S = 0.001
 

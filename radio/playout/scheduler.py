@@ -22,6 +22,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from radio.config import Settings
 from radio.errors import LiquidsoapError
@@ -38,6 +39,9 @@ from radio.playout.plan import (
     scheduled_items,
 )
 from radio.playout.playout import CLOSED, FAR, LiveState, Playout, QueuedRequest, QueueState
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.base import BaseScheduler
 
 log = logging.getLogger(__name__)
 
@@ -183,11 +187,14 @@ class SchedulerProcess:
         heartbeat: Path,
         tick_s: float = 0.25,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        jobs: Callable[[BaseScheduler], None] | None = None,
     ) -> None:
         self.reconciler = reconciler
         self.heartbeat = heartbeat
         self.tick_s = tick_s
         self.clock = clock
+        #: Adds the process's other jobs to its scheduler (see :mod:`radio.jobs`).
+        self.jobs = jobs
         self._failing = False
 
     def tick(self) -> None:
@@ -222,6 +229,8 @@ class SchedulerProcess:
             coalesce=True,
             next_run_time=datetime.now(UTC),
         )
+        if self.jobs is not None:
+            self.jobs(scheduler)
 
         stopping = threading.Event()
 

@@ -30,7 +30,7 @@ from radio.playout.icecast import icecast_child, write_icecast_config
 from radio.playout.liquidsoap import LiquidsoapClient, LiquidsoapPlayout
 from radio.playout.plan import Playable
 from radio.playout.scheduler import Reconciler
-from radio.station import render_playlists, write_liquidsoap_script
+from radio.prepare import render_playlists, write_liquidsoap_script
 from radio.supervisor import Child, Supervisor
 from tests.support import free_port, pcm_command, require, wait_for
 

@@ -129,12 +129,20 @@ def test_nothing_is_queued_when_too_little_is_left(station: Station) -> None:
 
 def test_a_live_slot_opens_its_window_at_the_key_lead_and_closes_after(station: Station) -> None:
     station.slot("phone-in", "live", 0, 1800)
+    station.reconciler.keys.make("phone-in")
     lead = station.settings.live_key_lead_min * 60
     station.at(-lead - 30)
     assert not station.engine.live_state("live").open
     station.at(-lead + 1)
     window = station.engine.live_state("live")
     assert window.open and window.title == "Phone In"
+    assert window.key == station.reconciler.keys.hash_for("phone-in")  # never the key itself
     assert window.start == START.timestamp() and window.end == START.timestamp() + 1800
     station.at(1800 + 5)
+    assert not station.engine.live_state("live").open
+
+
+def test_a_live_show_without_a_key_lets_nobody_in(station: Station) -> None:
+    station.slot("phone-in", "live", 0, 1800)
+    station.at(10)
     assert not station.engine.live_state("live").open

@@ -21,8 +21,8 @@ from radio.bootstrap import build_services
 from radio.config import Settings
 from radio.credentials import load_or_create
 from radio.playout.icecast import write_icecast_config
+from radio.prepare import render_playlists, write_liquidsoap_script
 from radio.processes import RunAs, die_with_parent
-from radio.station import render_playlists, write_liquidsoap_script
 from tests.support import require, wait_for
 from web import create_app
 

@@ -1,0 +1,117 @@
+"""The scheduler process: the playout reconciler and the station's other timed jobs.
+
+``radio scheduler`` (started by ``radio run``) runs, under one APScheduler scheduler:
+
+* the :class:`~radio.playout.scheduler.Reconciler` every 0.25 s (with its heartbeat);
+* as-run slot marks every 0.5 s, and the as-run log itself: Liquidsoap's on-air events reach
+  this process on its standard input (``radio run`` forwards them);
+* the playlists Liquidsoap reads, re-rendered every 5 s (files come and go);
+* abandoned uploads removed every 10 minutes;
+* the nightly backup, when a repository is set;
+* the demo station's spoken episodes, once, in a process of their own (the analysis loads
+  numpy; this process stays light).
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from typing import IO
+
+from apscheduler.schedulers.base import BaseScheduler
+
+from radio.backup.service import add_nightly_job
+from radio.bootstrap import Services, build_services
+from radio.config import Settings
+from radio.media.uploads import expire_uploads
+from radio.playout.asrun import AsRunRecorder
+from radio.playout.scheduler import Reconciler, SchedulerProcess
+from radio.prepare import demo_episodes_pending, render_playlists
+from radio.processes import die_with_parent
+
+log = logging.getLogger(__name__)
+
+
+def build_scheduler(settings: Settings, events: IO[str] | None = None) -> SchedulerProcess:
+    """The scheduler process, built from the settings; the database is as ``radio run`` (or
+    ``radio init``) migrated it. ``events``: Liquidsoap's event lines, for the as-run log."""
+    services = build_services(settings, migrate=False)
+    reconciler = Reconciler(
+        services.playout,
+        services.grid,
+        services.library,
+        services.stream_keys,
+        services.settings,
+    )
+    recorder = AsRunRecorder(
+        services.db, services.grid.scheduled_at, services.settings.silence_timeout_s
+    )
+    if events is not None:
+        read_events(events, recorder.handle_line)
+    return SchedulerProcess(
+        reconciler,
+        services.settings.scheduler_heartbeat,
+        clock=services.clock,
+        jobs=lambda scheduler: add_station_jobs(scheduler, services, recorder),
+    )
+
+
+def add_station_jobs(scheduler: BaseScheduler, services: Services, recorder: AsRunRecorder) -> None:
+    settings = services.settings
+    every = {"max_instances": 1, "coalesce": True}
+    scheduler.add_job(
+        lambda: recorder.mark_slot(services.clock()),
+        "interval",
+        seconds=0.5,
+        id="as-run slots",
+        **every,
+    )
+    scheduler.add_job(
+        render_playlists,
+        "interval",
+        seconds=5,
+        args=[settings, services.db],
+        id="playlists",
+        **every,
+    )
+    scheduler.add_job(
+        expire_uploads,
+        "interval",
+        minutes=10,
+        args=[settings, services.db],
+        id="abandoned uploads",
+        **every,
+    )
+    add_nightly_job(scheduler, settings)
+    if demo_episodes_pending(services):
+        scheduler.add_job(make_demo_episodes_apart, id="demo episodes")
+
+
+def read_events(stream: IO[str], handle: Callable[[str], None]) -> threading.Thread:
+    """Hand each line of ``stream`` to ``handle``, in a thread, until the stream ends."""
+
+    def run() -> None:
+        for line in stream:
+            try:
+                handle(line.rstrip("\n"))
+            except Exception:  # one bad line must not stop the as-run log
+                log.exception("could not record the event %r", line[:200])
+
+    thread = threading.Thread(target=run, name="events", daemon=True)
+    thread.start()
+    return thread
+
+
+def make_demo_episodes_apart() -> None:
+    """``radio demo-episodes`` as a process of its own (it dies with this one)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "radio", "demo-episodes"],
+        stdin=subprocess.DEVNULL,
+        preexec_fn=die_with_parent(),
+        check=False,
+    )
+    if done.returncode != 0:
+        log.warning("the demo episodes could not be made (exit %s)", done.returncode)
