@@ -335,7 +335,10 @@ def test_uploaded_episodes_air_in_their_slots_through_a_scheduler_restart(
 
 def program_of(pid: int) -> str:
     argv = Path(f"/proc/{pid}/cmdline").read_bytes().decode().split("\0")
-    return argv[-2] if "-m" in argv else argv[0].rsplit("/", 1)[-1]
+    if "-m" not in argv:
+        return argv[0].rsplit("/", 1)[-1]
+    words = [w for w in argv[argv.index("-m") + 1 :] if w and not w.startswith("-")]
+    return words[-1]  # "python -m radio scheduler" is the scheduler, "-m web" the site
 
 
 def children_of_pid(parent: int) -> list[int]:
