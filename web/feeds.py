@@ -1,5 +1,11 @@
 """Feeds for other programs: calendars, podcasts and playlists for media players."""
 
+# The podcast feed is written with the standard library's ElementTree on purpose, not feedgen:
+# feedgen 1.0.0 (its last release, December 2023) refuses itunes:explicit "false" (it knows only
+# the retired yes/no/clean), stamps lastBuildDate with the time of each request (a new ETag
+# every time) and would bring lxml into the web process (about 5 MiB). The feed is held to the
+# RSS 2.0 and Apple Podcasts rules by tests/web/test_podcast_rules.py instead.
+
 from __future__ import annotations
 
 import hashlib
