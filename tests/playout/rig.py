@@ -31,6 +31,7 @@ from radio.playout.liquidsoap import LiquidsoapClient, LiquidsoapPlayout
 from radio.playout.plan import Playable
 from radio.playout.scheduler import Reconciler
 from radio.prepare import render_playlists, write_liquidsoap_script
+from radio.station import LIQUIDSOAP_NICE
 from radio.supervisor import Child, Supervisor
 from tests.support import free_port, pcm_command, require, wait_for
 
@@ -203,7 +204,14 @@ def start_rig(base: Path, demo_media: Path, **overrides: object) -> Iterator[Rig
     supervisor = Supervisor()
     supervisor.start(icecast_child(icecast))
     settings.control_socket.unlink(missing_ok=True)
-    supervisor.start(Child("liquidsoap", ["liquidsoap", str(script)], on_line=recorder.handle_line))
+    supervisor.start(
+        Child(
+            "liquidsoap",
+            ["liquidsoap", str(script)],
+            on_line=recorder.handle_line,
+            nice=LIQUIDSOAP_NICE,  # as radio run starts it
+        )
+    )
     episodes = Episodes()
     reconciler = Reconciler(
         LiquidsoapPlayout(services.liquidsoap),
