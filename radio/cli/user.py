@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from radio.accounts.model import ROLES, Account, AccountError, check_role, normalise_email
 from radio.bootstrap import Services
@@ -23,7 +22,7 @@ from radio.config import Settings
 from radio.errors import NotFound
 
 
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
         "user", help="accounts of presenters, volunteers and admins"
     )
