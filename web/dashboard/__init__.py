@@ -20,6 +20,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 
 from radio.accounts.model import Account
 from radio.accounts.station import live_server
@@ -64,7 +65,7 @@ def episode_status(occ: Occurrence, episode: Episode | None = None) -> SlotStatu
 
 @bp.get("")
 @presenter_required
-def index() -> Any:
+def index() -> ResponseReturnValue:
     account = me()
     cards = []
     for slug in sorted(account.shows):
@@ -84,7 +85,7 @@ def index() -> Any:
 
 @bp.route("/slots/<occurrence_id>", methods=["GET", "POST"])
 @presenter_required
-def slot(occurrence_id: str) -> Any:
+def slot(occurrence_id: str) -> ResponseReturnValue:
     account = me()
     occ = _my_occurrence(account, occurrence_id)
     episode = episodes().for_occurrence(occ.id)
@@ -115,7 +116,7 @@ def slot(occurrence_id: str) -> Any:
 
 @bp.post("/shows/<slug>/key")
 @presenter_required
-def regenerate_key(slug: str) -> Any:
+def regenerate_key(slug: str) -> ResponseReturnValue:
     """Make a new stream key and show it this once (only its hash is kept)."""
     account = me()
     if not account.presents(slug):
