@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from flask import Flask, Response, json, render_template, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from radio.errors import NotFound, RadioError
+from radio.jsontypes import JSON
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +26,9 @@ PLAIN_WORDS = {
 }
 
 
-def problem(status: int, title: str, detail: str = "", **extra: Any) -> Response:
+def problem(status: int, title: str, detail: str = "", **extra: JSON) -> Response:
     """A ``application/problem+json`` response."""
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    body: dict[str, JSON] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
     body.update(extra)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TypedDict
 
 from flask import (
     Blueprint,
@@ -37,6 +37,18 @@ from web.grid_editor.common import grid
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 AHEAD = timedelta(days=42)
 SLOTS_SHOWN = 6
+
+
+class LiveCard(TypedDict):
+    """How a presenter connects for their live show, and when their key works."""
+
+    server: str
+    port: int
+    mount: str
+    key_made: datetime | None
+    #: From a few minutes before the next live slot to its end; None with no slot ahead.
+    window: tuple[datetime, datetime] | None
+    occurrence: Occurrence | None
 
 
 @dataclass(frozen=True)
@@ -142,7 +154,7 @@ def _my_occurrence(account: Account, occurrence_id: str) -> Occurrence:
     return occ
 
 
-def _live_card(show: Show, upcoming: list[Occurrence]) -> dict[str, Any]:
+def _live_card(show: Show, upcoming: list[Occurrence]) -> LiveCard:
     svc = services()
     keys = _keys()
     nxt = next((o for o in upcoming if o.kind == "live"), None)
