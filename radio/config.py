@@ -166,7 +166,7 @@ def settings_file(environ: Mapping[str, str]) -> Path | None:
     return Path("radio.toml") if Path("radio.toml").is_file() else None
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read_toml(path: Path) -> dict[str, object]:
     try:
         with path.open("rb") as fp:
             return tomllib.load(fp)

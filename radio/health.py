@@ -16,9 +16,11 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypedDict
 
 from radio.errors import LiquidsoapError
+from radio.jsontypes import JSON
+from radio.playout.asrun import OpenIncident
 from radio.playout.liquidsoap import LiquidsoapClient, OnAir
 
 log = logging.getLogger(__name__)
@@ -26,12 +28,37 @@ log = logging.getLogger(__name__)
 MOUNTS = ("/stream.mp3", "/stream.ogg")
 
 
+class HealthDetails(TypedDict, total=False):
+    """What a health check found besides each part being up or down."""
+
+    mounts_missing: list[str]
+    #: The source on air (``scheduled``, ``rotation``, ``live``, ``emergency``).
+    on_air: str
+    #: How many files of the rotation's playlist can be played.
+    rotation_files: int
+    incidents: list[OpenIncident]
+
+
+class HealthReason(TypedDict, total=False):
+    #: Every reason the station is degraded, in one line; absent when all is well.
+    reason: str
+
+
+class HealthAnswer(HealthDetails, HealthReason):
+    """``/healthz``'s document."""
+
+    status: str
+    liquidsoap: str
+    icecast: str
+    scheduler: str
+
+
 @dataclass
 class HealthReport:
     liquidsoap: bool
     icecast: bool
     scheduler: bool
-    details: dict[str, Any] = field(default_factory=dict)
+    details: HealthDetails = field(default_factory=HealthDetails)
     #: One sentence per thing that is wrong, most basic first; empty when all is well.
     reasons: list[str] = field(default_factory=list)
 
@@ -39,20 +66,19 @@ class HealthReport:
     def ok(self) -> bool:
         return not self.reasons
 
-    def as_dict(self) -> dict[str, Any]:
-        out = {
+    def as_dict(self) -> HealthAnswer:
+        reason: HealthReason = {"reason": "; ".join(self.reasons)} if self.reasons else {}
+        return {
             "status": "ok" if self.ok else "degraded",
             "liquidsoap": "up" if self.liquidsoap else "down",
             "icecast": "up" if self.icecast else "down",
             "scheduler": "up" if self.scheduler else "down",
             **self.details,
+            **reason,
         }
-        if self.reasons:
-            out["reason"] = "; ".join(self.reasons)
-        return out
 
 
-def icecast_mounts(host: str, port: int, timeout: float = 2.0) -> dict[str, dict[str, Any]]:
+def icecast_mounts(host: str, port: int, timeout: float = 2.0) -> dict[str, JSON]:
     """Mounts Icecast is serving (from ``/status-json.xsl``), keyed by mount path."""
     url = f"http://{host}:{port}/status-json.xsl"
     with urllib.request.urlopen(url, timeout=timeout) as reply:
@@ -63,7 +89,7 @@ def icecast_mounts(host: str, port: int, timeout: float = 2.0) -> dict[str, dict
     sources = stats.get("source", [])
     if isinstance(sources, dict):
         sources = [sources]
-    mounts: dict[str, dict[str, Any]] = {}
+    mounts: dict[str, JSON] = {}
     for src in sources:
         url_ = str(src.get("listenurl", ""))
         mount = "/" + url_.rsplit("/", 1)[-1] if url_ else ""
@@ -92,7 +118,7 @@ class HealthMonitor:
         icecast_host: str,
         icecast_port: int,
         scheduler_alive: Callable[[], bool] = lambda: False,
-        incidents: Callable[[], list[dict[str, Any]]] = list,
+        incidents: Callable[[], list[OpenIncident]] = list,
     ) -> None:
         self.client = client
         self.icecast_host = icecast_host
@@ -127,7 +153,7 @@ class HealthMonitor:
         if not scheduler:
             reasons.append("the scheduler has stopped (its heartbeat is stale)")
         missing = [m for m in MOUNTS if m not in mounts]
-        details: dict[str, Any] = {"mounts_missing": missing}
+        details: HealthDetails = {"mounts_missing": missing}
         if missing and icecast:
             feeder = "which is down" if not liquidsoap else "which is not streaming to Icecast"
             reasons.append(f"{', '.join(missing)} missing: Liquidsoap feeds them, {feeder}")

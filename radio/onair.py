@@ -16,22 +16,64 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Protocol, TypedDict
 
 from radio.clock import Clock, system_clock, utc_iso
 from radio.errors import LiquidsoapError
-from radio.grid.model import Occurrence
+from radio.grid.model import Kind, Occurrence
 from radio.playout.liquidsoap import LiquidsoapClient, OnAir
-from radio.playout.plan import slot_status
+from radio.playout.plan import SlotStatus, slot_status
 
 log = logging.getLogger(__name__)
 
 SOURCES = ("rotation", "scheduled", "live", "emergency")
 
 
+class OnAirItem(TypedDict):
+    """The item on the station's output, as Liquidsoap reports it."""
+
+    title: str | None
+    artist: str | None
+    show: str | None
+    started_at: str | None
+    ends_at: str | None
+    source: str
+
+
+class ShowRef(TypedDict):
+    slug: str
+    title: str
+    kind: Kind
+
+
+class EpisodeRef(TypedDict):
+    title: str | None
+    media_id: str | None
+
+
+class NextSlot(TypedDict):
+    slug: str
+    title: str
+    start: str | None
+    end: str | None
+
+
+class NowDocument(TypedDict):
+    """``/api/v1/now``: what is on air, and the grid's slot and what follows it."""
+
+    station: str
+    on_air: OnAirItem | None
+    show: ShowRef | None
+    status: SlotStatus
+    episode: EpisodeRef | None
+    slot_start: str | None
+    slot_end: str | None
+    next: NextSlot | None
+
+
 @dataclass(frozen=True)
 class NowSnapshot:
-    data: dict[str, Any]
+    data: NowDocument
     body: bytes
     etag: str
 
@@ -46,14 +88,14 @@ def describe(
     slot: Occurrence | None = None,
     following: Occurrence | None = None,
     aired: Callable[[str], bool] = lambda _occurrence: False,
-) -> dict[str, Any]:
+) -> NowDocument:
     """The ``/api/v1/now`` document: what Liquidsoap reports on air, and the grid's slot.
 
     ``status`` says honestly how the slot is served: its episode, a repeat, the rotation
     filling in for a missing episode (or after a short one: ``aired`` says whether the slot's
     episode went out), a live presenter or one who is not connected.
     """
-    item: dict[str, Any] | None = None
+    item: OnAirItem | None = None
     if on_air is not None:
         meta = on_air.metadata
         started = (
@@ -71,7 +113,7 @@ def describe(
     source = on_air.source if on_air else None
     on_air_occurrence = meta.get("radio_occurrence") or None
     status = slot_status(slot, source, on_air_occurrence, meta.get("radio_status"), aired)
-    episode = None
+    episode: EpisodeRef | None = None
     if slot is not None and status in ("episode", "repeat"):
         episode = {
             "title": on_air.title if on_air else None,
@@ -136,7 +178,7 @@ def file_length(path: str) -> float | None:
     return float(length) if length else None
 
 
-def _snapshot(data: dict[str, Any]) -> NowSnapshot:
+def _snapshot(data: NowDocument) -> NowSnapshot:
     body = json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
     return NowSnapshot(data, body, '"' + hashlib.sha1(body).hexdigest()[:16] + '"')
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from flask import Flask, current_app
 
@@ -43,7 +42,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     auth.init_app(app, services)
 
     @app.context_processor
-    def _station() -> dict[str, Any]:
+    def _station() -> dict[str, str]:
         return {"station_name": services.settings.station_name}
 
     for blueprint in (public.bp, api.bp):

@@ -3,9 +3,8 @@ station settings an admin may change."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from radio.accounts.model import Account, AccountError, check_role
 from radio.accounts.station import StationOverrides
@@ -20,13 +19,13 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.get("")
 @admin_required
-def accounts_page() -> Any:
+def accounts_page() -> ResponseReturnValue:
     return _accounts(InviteForm(formdata=None), link=None)
 
 
 @bp.post("/invite")
 @admin_required
-def invite() -> Any:
+def invite() -> ResponseReturnValue:
     form = InviteForm()
     form.shows.choices = choices(_show_choices())
     if not form.validate_on_submit():
@@ -49,7 +48,7 @@ def invite() -> Any:
 
 @bp.route("/accounts/<int:account_id>", methods=["GET", "POST"])
 @admin_required
-def account(account_id: int) -> Any:
+def account(account_id: int) -> ResponseReturnValue:
     person = accounts().get(account_id)
     if person is None:
         abort(404)
@@ -85,7 +84,7 @@ def account(account_id: int) -> Any:
 
 @bp.post("/accounts/<int:account_id>/link")
 @admin_required
-def link(account_id: int) -> Any:
+def link(account_id: int) -> ResponseReturnValue:
     person = accounts().get(account_id)
     if person is None:
         abort(404)
@@ -104,7 +103,7 @@ def link(account_id: int) -> Any:
 
 @bp.route("/settings", methods=["GET", "POST"])
 @admin_required
-def settings() -> Any:
+def settings() -> ResponseReturnValue:
     store = services().station_settings
     current = store.load()
     form = StationSettingsForm(obj=None if request.method == "POST" else current)
@@ -128,7 +127,9 @@ def settings() -> Any:
 _SETTINGS = ("station_name", "timezone", "public_stream_url", "live_server")
 
 
-def _accounts(form: InviteForm, link: tuple[Account, str] | None, status: int = 200) -> Any:
+def _accounts(
+    form: InviteForm, link: tuple[Account, str] | None, status: int = 200
+) -> ResponseReturnValue:
     form.shows.choices = choices(_show_choices())
     return render_template(
         "admin/accounts.html", people=accounts().list_accounts(), form=form, link=link

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from flask import Blueprint, Response, abort, json, request
 
 from radio.grid.model import EARLIEST, LATEST, Occurrence, Show
+from radio.jsontypes import JSON
 from web import programme, services
 from web.address import absolute, external, site_url
 from web.openapi import document
@@ -40,7 +40,7 @@ def cors(response: Response) -> Response:
 bp.after_request(cors)
 
 
-def json_response(data: Any, max_age: int = 60, mimetype: str = "application/json") -> Response:
+def json_response(data: JSON, max_age: int = 60, mimetype: str = "application/json") -> Response:
     """A cacheable JSON answer: ETag of the body, 304 when the client has it."""
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
     response = Response(body, mimetype=mimetype)
@@ -71,7 +71,7 @@ def instant_arg(name: str, default: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-def occurrence_item(occ: Occurrence, at: datetime) -> dict[str, Any]:
+def occurrence_item(occ: Occurrence, at: datetime) -> dict[str, JSON]:
     tz = programme.tz()
     status = "aired" if occ.end <= at else "on-air" if occ.start <= at else "scheduled"
     return {
@@ -100,7 +100,7 @@ def schedule() -> Response:
         abort(400, description="end must be after start.")
     if end - start > MAX_WINDOW:
         abort(400, description="Ask for at most 31 days at a time (end - start).")
-    items = [occurrence_item(o, at) for o in programme.grid().expand(start, end)]
+    items: list[JSON] = [occurrence_item(o, at) for o in programme.grid().expand(start, end)]
     return json_response(
         {
             "start": programme.iso_z(start),
@@ -111,7 +111,7 @@ def schedule() -> Response:
     )
 
 
-def show_summary(show: Show) -> dict[str, Any]:
+def show_summary(show: Show) -> dict[str, JSON]:
     today = programme.today()
     return {
         "slug": show.slug,

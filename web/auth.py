@@ -17,7 +17,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import Any, ParamSpec, cast
 
 from flask import (
     Blueprint,
@@ -31,6 +31,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.wrappers import Response as BaseResponse
@@ -48,7 +49,9 @@ bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+#: A view, before and after a decorator that lets only some accounts in.
+View = Callable[P, ResponseReturnValue]
 
 
 class User(UserMixin):
@@ -85,7 +88,7 @@ def init_app(app: Flask, services: Services) -> None:
     app.register_blueprint(bp)
 
     @app.errorhandler(CSRFError)
-    def _csrf(exc: CSRFError) -> Any:
+    def _csrf(exc: CSRFError) -> ResponseReturnValue:
         detail = "This form had expired or was sent from elsewhere; reload the page and try again."
         if _wants_json() or not request.accept_mimetypes.accept_html:
             return problem(400, "Bad Request", detail)
@@ -130,18 +133,19 @@ def me() -> Account:
     return account
 
 
-def _requires(allowed: Callable[[Account], bool]) -> Callable[[F], F]:
-    def decorate(view: F) -> F:
+def _requires(allowed: Callable[[Account], bool]) -> Callable[[View[P]], View[P]]:
+    def decorate(view: View[P]) -> View[P]:
         @wraps(view)
-        def guarded(*args: Any, **kwargs: Any) -> Any:
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
             account = current_account()
             if account is None:
-                return login_manager.unauthorized()
+                to_login: ResponseReturnValue = login_manager.unauthorized()
+                return to_login
             if not allowed(account):
                 abort(403)
             return view(*args, **kwargs)
 
-        return cast(F, guarded)
+        return guarded
 
     return decorate
 
@@ -168,7 +172,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Any:
+def login() -> ResponseReturnValue:
     account = current_account()
     if account is not None and request.method == "GET":
         return redirect(home_for(account))
@@ -201,7 +205,7 @@ def login() -> Any:
 
 
 @bp.route("/logout", methods=["GET", "POST"])
-def logout() -> Any:
+def logout() -> ResponseReturnValue:
     account = current_account()
     if account is None:
         return redirect(url_for("auth.login"))
@@ -217,16 +221,16 @@ def logout() -> Any:
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
-def invite(token: str) -> Any:
+def invite(token: str) -> ResponseReturnValue:
     return _set_password(token, "invite")
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
-def reset(token: str) -> Any:
+def reset(token: str) -> ResponseReturnValue:
     return _set_password(token, "reset")
 
 
-def _set_password(token: str, kind: Purpose) -> Any:
+def _set_password(token: str, kind: Purpose) -> ResponseReturnValue:
     try:  # an invitation works only at /invite/, a reset only at /reset/
         account, _ = accounts().check_token(token, kind)
     except TokenInvalid as exc:

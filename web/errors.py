@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from flask import Flask, Response, json, render_template, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from radio.errors import NotFound, RadioError
+from radio.jsontypes import JSON
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +26,9 @@ PLAIN_WORDS = {
 }
 
 
-def problem(status: int, title: str, detail: str = "", **extra: Any) -> Response:
+def problem(status: int, title: str, detail: str = "", **extra: JSON) -> Response:
     """A ``application/problem+json`` response."""
-    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
+    body: dict[str, JSON] = {"type": "about:blank", "title": title, "status": status}
     if detail:
         body["detail"] = detail
     body.update(extra)
@@ -44,7 +45,7 @@ def _wants_json() -> bool:
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> Any:
+    def _http(exc: HTTPException) -> ResponseReturnValue:
         status = exc.code or 500
         if _wants_json():
             return problem(status, exc.name, exc.description or "")
@@ -54,14 +55,14 @@ def init_app(app: Flask) -> None:
         return render_template("error.html", status=status, title=exc.name, detail=detail), status
 
     @app.errorhandler(RadioError)
-    def _radio(exc: RadioError) -> Any:
+    def _radio(exc: RadioError) -> ResponseReturnValue:
         status = 404 if isinstance(exc, NotFound) else 400
         if _wants_json():
             return problem(status, "Not Found" if status == 404 else "Bad Request", str(exc))
         return render_template("error.html", status=status, title="Sorry", detail=str(exc)), status
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception) -> Any:
+    def _unexpected(exc: Exception) -> ResponseReturnValue:
         log.exception("unexpected error on %s %s", request.method, request.path)
         detail = "Something went wrong on our side; it has been logged."
         if _wants_json():

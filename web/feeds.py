@@ -11,13 +11,13 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 from email.utils import format_datetime
-from typing import Any
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from flask import Blueprint, Response, abort, request, send_file
 
-from radio.grid.model import Show
+from radio.grid.model import Occurrence, Show
+from radio.media.published import PublishedEpisode
 from web import ical, programme, services
 from web.address import absolute, external, site_url
 from web.wording import slot_words
@@ -102,7 +102,7 @@ def episode_audio(occurrence_id: str) -> Response:
     return response
 
 
-def podcast_xml(show: Show, aired: list[Any]) -> bytes:
+def podcast_xml(show: Show, aired: list[tuple[Occurrence, PublishedEpisode]]) -> bytes:
     """RSS 2.0 with the podcast (iTunes) tags: one item per aired, published episode."""
     station = services().settings.station_name
     page = external("public.show", slug=show.slug)

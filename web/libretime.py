@@ -13,13 +13,14 @@ import re
 import zoneinfo
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, json, request
 
 from radio.grid.clock import local_midnight
 from radio.grid.model import Occurrence
+from radio.jsontypes import JSON
+from radio.onair import NowDocument
 from web import programme, services
 from web.address import external
 from web.api_public import cors, json_response
@@ -35,7 +36,7 @@ _ESCAPES = {"&": "&amp;", '"': "&quot;", "'": "&#039;", "<": "&lt;", ">": "&gt;"
 _ESCAPE_RE = re.compile("[&\"'<>]")
 
 
-def escape(value: Any) -> Any:
+def escape(value: JSON) -> JSON:
     """PHP's ``htmlspecialchars($v, ENT_QUOTES)`` on every string, as LibreTime does."""
     if isinstance(value, str):
         return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group()], value)
@@ -64,10 +65,10 @@ def stamp(at: datetime, tz: ZoneInfo) -> str:
     return at.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def show_row(occ: Occurrence, tz: ZoneInfo, *, week: bool = False) -> dict[str, Any]:
+def show_row(occ: Occurrence, tz: ZoneInfo, *, week: bool = False) -> dict[str, JSON]:
     """One show instance as LibreTime's ``cc_show_instances`` joined with ``cc_show``."""
     show = programme.grid().get_show(occ.show)
-    row: dict[str, Any] = {}
+    row: dict[str, JSON] = {}
     if week:
         row["start_timestamp"] = stamp(occ.start, tz)
         row["end_timestamp"] = stamp(occ.end, tz)
@@ -92,7 +93,7 @@ def _int_arg(name: str, default: int, most: int) -> int:
     return min(max(int(raw), 0), most) if raw.isdigit() else default
 
 
-def _reply(data: dict[str, Any], max_age: int) -> Response:
+def _reply(data: JSON, max_age: int) -> Response:
     callback = request.args.get("callback")
     if not callback:
         return json_response(data, max_age)
@@ -115,7 +116,9 @@ def live_info_v2() -> Response:
     found = programme.grid().expand(at - timedelta(days=2), end) if end > at else []
     found = [o for o in found if o.start >= at - timedelta(days=2) and o.start < end]
     found.sort(key=lambda o: (1 if o.start <= at < o.end else 2 if o.start > at else 3, o.start))
-    current, upcoming, previous = None, [], []
+    current: JSON = None
+    upcoming: list[JSON] = []
+    previous: list[JSON] = []
     for occ in found[:limit]:
         if occ.start <= at < occ.end:
             current = show_row(occ, tz)
@@ -124,8 +127,9 @@ def live_info_v2() -> Response:
         elif occ.start > at:
             upcoming.append(show_row(occ, tz))
     now = services().on_air.current().data
-    live = (now.get("on_air") or {}).get("source") == "live"
-    data = {
+    on_air = now.get("on_air")
+    live = on_air is not None and on_air.get("source") == "live"
+    data: dict[str, JSON] = {
         "station": {
             "env": "production",
             "schedulerTime": stamp(at, tz),
@@ -148,7 +152,7 @@ def live_info_v2() -> Response:
     return _reply(escape(data), 5)
 
 
-def current_track(now: dict[str, Any], tz: ZoneInfo, at: datetime) -> dict[str, Any] | None:
+def current_track(now: NowDocument, tz: ZoneInfo, at: datetime) -> dict[str, JSON] | None:
     """What is on air as LibreTime's ``tracks.current``."""
     item = now.get("on_air")
     if not item:
@@ -156,12 +160,13 @@ def current_track(now: dict[str, Any], tz: ZoneInfo, at: datetime) -> dict[str, 
     started = _parse(item.get("started_at")) or at
     ends = _parse(item.get("ends_at")) or _parse(now.get("slot_end")) or started
     if item.get("source") == "live":
-        show = (now.get("show") or {}).get("title") or item.get("show") or "Live"
+        ref = now.get("show")
+        show = (ref.get("title") if ref else None) or item.get("show") or "Live"
         return track(_parse(now.get("slot_start")) or started, ends, tz, live_show=show)
     return track(started, max(ends, started), tz, item.get("artist"), item.get("title"))
 
 
-def previous_track(tz: ZoneInfo) -> dict[str, Any] | None:
+def previous_track(tz: ZoneInfo) -> dict[str, JSON] | None:
     """The item that aired before the current one, from the as-run log."""
     from radio.playout.asrun import last_ended
 
@@ -183,7 +188,7 @@ def track(
     artist: str | None = None,
     title: str | None = None,
     live_show: str | None = None,
-) -> dict[str, Any]:
+) -> dict[str, JSON]:
     """One of LibreTime's ``tracks`` entries: a live stream (``live_show``) or a track."""
     if live_show is not None:
         return {
@@ -213,7 +218,7 @@ def track(
     }
 
 
-def _parse(value: Any) -> datetime | None:
+def _parse(value: str | None) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
@@ -231,7 +236,7 @@ def week_info() -> Response:
     monday = today - timedelta(days=today.weekday())
     found = programme.grid().expand(local_midnight(monday, tz), local_midnight(
         monday + timedelta(days=14), tz))  # fmt: skip
-    data: dict[str, Any] = {}
+    data: dict[str, JSON] = {}
     for n in range(14):
         lo = local_midnight(monday + timedelta(days=n), tz)
         hi = local_midnight(monday + timedelta(days=n + 1), tz)

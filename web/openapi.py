@@ -10,47 +10,47 @@ not listed here, or a property listed here that no answer has.
 
 from __future__ import annotations
 
-from typing import Any
+from radio.jsontypes import JSON
 
-_STR = {"type": "string"}
-_NSTR = {"type": ["string", "null"]}
-_INSTANT = {
+_STR: JSON = {"type": "string"}
+_NSTR: JSON = {"type": ["string", "null"]}
+_INSTANT: JSON = {
     "type": "string",
     "format": "date-time",
     "description": "UTC, e.g. 2026-11-24T19:00:00Z",
 }
-_NINSTANT = {"type": ["string", "null"], "format": "date-time"}
-_KIND = {"type": "string", "enum": ["prerecorded", "live", "music"]}
-_LT_TIME = {
+_NINSTANT: JSON = {"type": ["string", "null"], "format": "date-time"}
+_KIND: JSON = {"type": "string", "enum": ["prerecorded", "live", "music"]}
+_LT_TIME: JSON = {
     "type": "string",
     "pattern": r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$",
     "description": "YYYY-MM-DD HH:MM:SS in the answer's time zone",
 }
 
 
-def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
-    return {"type": "object", "properties": props, "required": required or list(props)}
+def _obj(props: dict[str, JSON], required: list[str] | None = None) -> dict[str, JSON]:
+    return {"type": "object", "properties": props, "required": list(required or props)}
 
 
-def _ref(name: str) -> dict[str, str]:
+def _ref(name: str) -> dict[str, JSON]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _problem_response(text: str) -> dict[str, Any]:
+def _problem_response(text: str) -> dict[str, JSON]:
     return {
         "description": text,
         "content": {"application/problem+json": {"schema": _ref("Problem")}},
     }
 
 
-def _json(text: str, schema: dict[str, Any], *, jsonp: bool = False) -> dict[str, Any]:
-    content: dict[str, Any] = {"application/json": {"schema": schema}}
+def _json(text: str, schema: dict[str, JSON], *, jsonp: bool = False) -> dict[str, JSON]:
+    content: dict[str, JSON] = {"application/json": {"schema": schema}}
     if jsonp:
         content["application/javascript"] = {"schema": {"type": "string"}}
     return {"description": text, "content": content, "headers": {"ETag": {"schema": _STR}}}
 
 
-SCHEMAS: dict[str, Any] = {
+SCHEMAS: dict[str, JSON] = {
     "Problem": {
         "type": "object",
         "description": "RFC 9457 problem details",
@@ -273,13 +273,13 @@ SCHEMAS: dict[str, Any] = {
     },
 }
 
-_SLUG = {
+_SLUG: JSON = {
     "name": "slug",
     "in": "path",
     "required": True,
     "schema": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 60},
 }
-_LT_PARAMS = [
+_LT_PARAMS: list[JSON] = [
     {"name": "timezone", "in": "query", "schema": _STR,
      "description": "IANA zone for the times (default: the station's)"},
     {"name": "callback", "in": "query",
@@ -288,7 +288,7 @@ _LT_PARAMS = [
 ]  # fmt: skip
 
 
-def document(station: str, server: str) -> dict[str, Any]:
+def document(station: str, server: str) -> dict[str, JSON]:
     """The OpenAPI 3.1 document, with ``server`` (this site's root URL) as its server."""
     bad = _problem_response("The request's parameters are wrong (problem details say how).")
     missing = _problem_response("No such show.")

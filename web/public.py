@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from flask import Blueprint, Flask, abort, render_template, request
 
 from radio.grid.model import Occurrence, Show
+from radio.onair import NowDocument
+from radio.playout.plan import SlotStatus
 from web import programme, services
 from web.pagecache import parts, without_session
 from web.wording import STATUS_WORDS, long_date, slot_words
@@ -33,7 +34,8 @@ WEEK = 7
 @bp.get("/")
 def home() -> str:
     data = now_data()
-    show = programme.grid().get_show(data["show"]["slug"]) if data.get("show") else None
+    ref = data.get("show")
+    show = programme.grid().get_show(ref["slug"]) if ref else None
     return render_template(
         "home.html",
         now=data,
@@ -51,20 +53,17 @@ def stream_urls() -> dict[str, str]:
     return {"stream_mp3": f"{base}/stream.mp3", "stream_ogg": f"{base}/stream.ogg"}
 
 
-def now_data() -> dict[str, Any]:
+def now_data() -> NowDocument:
     """``/api/v1/now``'s document; the grid's slot and next fill in while it lacks them."""
-    data = dict(services().on_air.current().data)
+    data = services().on_air.current().data.copy()
     if "status" in data:
         return data
     at = programme.now()
     slot = programme.grid().scheduled_at(at)
     following = programme.grid().next_occurrences(at, 1)
     data["show"] = {"slug": slot.show, "title": slot.title, "kind": slot.kind} if slot else None
-    data["status"] = (
-        "unscheduled"
-        if slot is None
-        else {"live": "live", "music": "music"}.get(slot.kind, "episode")
-    )
+    by_kind: dict[str, SlotStatus] = {"live": "live", "music": "music"}
+    data["status"] = "unscheduled" if slot is None else by_kind.get(slot.kind, "episode")
     data["slot_start"] = programme.iso_z(slot.start) if slot else None
     data["slot_end"] = programme.iso_z(slot.end) if slot else None
     data["next"] = (
@@ -92,7 +91,7 @@ class Progress:
     total_min: int
 
 
-def progress(data: dict[str, Any], at: datetime) -> Progress | None:
+def progress(data: NowDocument, at: datetime) -> Progress | None:
     start, end = parse_iso(data.get("slot_start")), parse_iso(data.get("slot_end"))
     if start is None or end is None or end <= start or start.tzinfo is None:
         return None

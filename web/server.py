@@ -24,11 +24,14 @@ import logging
 import resource
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from waitress.channel import HTTPChannel
 from waitress.server import TcpWSGIServer
 from waitress.task import ThreadedTaskDispatcher
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +72,7 @@ class _Channel(HTTPChannel):  # type: ignore[misc]  # waitress has no type hints
 class _Dispatcher(ThreadedTaskDispatcher):  # type: ignore[misc]
     """waitress's thread pool, with the paths in :data:`FIRST` served before the queue."""
 
-    def add_task(self, task: Any) -> None:
+    def add_task(self, task: HTTPChannel) -> None:  # waitress queues the connection itself
         requests = getattr(task, "requests", None)
         if requests and getattr(requests[0], "path", None) in FIRST:
             with self.lock:
@@ -92,7 +95,7 @@ class SiteServer(TcpWSGIServer):  # type: ignore[misc]
                 channel.will_close = True
 
 
-def make_server(app: Any, host: str, port: int, threads: int = THREADS) -> SiteServer:
+def make_server(app: WSGIApplication, host: str, port: int, threads: int = THREADS) -> SiteServer:
     """The site's server, bound to ``host:port`` (call ``.run()``; SystemExit stops it)."""
     limit = _open_files_for(CONNECTION_LIMIT)
     sys.setswitchinterval(SWITCH_INTERVAL_S)

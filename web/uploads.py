@@ -18,13 +18,13 @@ import base64
 import binascii
 import logging
 import re
-from typing import Any
 
 from flask import Blueprint, Response, json, request, url_for
 from werkzeug.exceptions import ClientDisconnected
 
 from radio.accounts.model import Account
 from radio.errors import MediaRejected, NotFound, RadioError
+from radio.jsontypes import JSON
 from radio.media.files import human_size
 from radio.media.library import Target
 from radio.media.uploads import (
@@ -244,7 +244,7 @@ def _offset_headers(state: UploadState) -> dict[str, str]:
 
 def _radio_problem(exc: RadioError) -> Response:
     if isinstance(exc, UploadConflict):
-        extra: dict[str, Any] = {} if exc.offset is None else {"offset": exc.offset}
+        extra: dict[str, JSON] = {} if exc.offset is None else {"offset": exc.offset}
         answer = _problem(409, str(exc), **extra)
         if exc.offset is not None:
             answer.headers["Upload-Offset"] = str(exc.offset)
@@ -267,7 +267,7 @@ _TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not 
            429: "Too Many Requests", 507: "Insufficient Storage"}  # fmt: skip
 
 
-def _problem(status: int, detail: str, **extra: Any) -> Response:
+def _problem(status: int, detail: str, **extra: JSON) -> Response:
     answer = problem(status, _TITLES.get(status, "Error"), detail, **extra)
     answer.headers.update(TUS)
     return answer

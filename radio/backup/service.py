@@ -22,16 +22,17 @@ import logging
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from radio.backup import snapshot as layout
 from radio.backup.restic import Repository, Retention
 from radio.config import Settings
 from radio.errors import BackupError, RadioError
+from radio.jsontypes import JSON
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +54,8 @@ class BackupResult:
     media_bytes: int = 0
     uploads_left_out: int = 0
 
-    def to_json(self) -> dict[str, Any]:
-        out = asdict(self)
+    def to_json(self) -> dict[str, JSON]:
+        out: dict[str, JSON] = asdict(self)
         out["started_at"] = self.started_at.isoformat(timespec="seconds")
         out["finished_at"] = self.finished_at.isoformat(timespec="seconds")
         return out
@@ -119,7 +120,13 @@ def nightly_backup(settings: Settings) -> BackupResult:
         return result
 
 
-def add_nightly_job(scheduler: Any, settings: Settings) -> bool:
+class JobScheduler(Protocol):
+    """What :func:`add_nightly_job` needs of a scheduler (APScheduler's have it)."""
+
+    def add_job(self, func: Callable[..., object], trigger: str, **options: object) -> object: ...
+
+
+def add_nightly_job(scheduler: JobScheduler, settings: Settings) -> bool:
     """Add :func:`nightly_backup` at ``backup_at`` (station time) to an APScheduler
     scheduler; False (and no job) when no repository is set."""
     if not Repository(settings).configured:

@@ -9,12 +9,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
 
 from radio.config import Settings
 
 
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     backup: argparse.ArgumentParser = sub.add_parser(
         "backup",
         help="back the station up into its restic repository (safe while on air)",

@@ -9,7 +9,6 @@ import os
 import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 from radio.clock import utc_iso
 from radio.config import Settings
@@ -22,7 +21,7 @@ from radio.grid.model import Grid, Occurrence, check_date
 from radio.grid.validate import InvalidGrid
 
 
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser: argparse.ArgumentParser = sub.add_parser("grid", help="the programme grid")
     actions = parser.add_subparsers(dest="grid_command", metavar="ACTION", required=True)
 

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from radio.cli import station_services
 from radio.config import Settings
@@ -20,7 +20,7 @@ LIST_FIELDS = ("id", "original_filename", "title", "artist", "duration_s", "loud
                "true_peak_dbtp", "gain_db", "cue_in_s", "cue_out_s", "status")  # fmt: skip
 
 
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser: argparse.ArgumentParser = sub.add_parser("media", help="the media library")
     actions = parser.add_subparsers(dest="media_command", metavar="ACTION", required=True)
 

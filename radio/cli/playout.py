@@ -6,13 +6,12 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from radio.config import Settings
 from radio.errors import NotFound, RadioError
 
 
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     sched: argparse.ArgumentParser = sub.add_parser(
         "scheduler", help="run the playout scheduler alone (radio run starts it for you)"
     )

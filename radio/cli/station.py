@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from radio.config import Settings
 
 
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     run: argparse.ArgumentParser = sub.add_parser(
         "run", help="run the station in the foreground (Icecast, Liquidsoap, scheduler, web)"
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from radio.accounts.model import ROLES, Account, AccountError, check_role, normalise_email
 from radio.cli import station_services
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from radio.bootstrap import Services
 
 
-def register(sub: Any) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser: argparse.ArgumentParser = sub.add_parser(
         "user", help="accounts of presenters, volunteers and admins"
     )

@@ -7,7 +7,7 @@ the key, and carries on, so a person sees all of them at once.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from radio.errors import GridError
 from radio.grid import textforms as tf
@@ -27,6 +27,7 @@ from radio.grid.model import (
 )
 
 T = TypeVar("T")
+C = TypeVar("C", bound=str)
 
 SHOW_KEYS = ("slug", "title", "kind", "description", "presenters", "category", "colour",
              "repeat_latest", "slot")  # fmt: skip
@@ -49,7 +50,7 @@ class Reader:
     def problem(self, where: str, message: str) -> None:
         self.problems.append(f"{self.source}: {where}: {message}")
 
-    def grid(self, data: Mapping[str, Any]) -> Grid:
+    def grid(self, data: Mapping[str, object]) -> Grid:
         self.keys("the file", data, ("show", "exception"))
         shows = [
             show
@@ -63,20 +64,22 @@ class Reader:
         ]
         return Grid(tuple(shows), tuple(exceptions))
 
-    def tables(self, where: str, data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    def tables(
+        self, where: str, data: Mapping[str, object], key: str
+    ) -> list[Mapping[str, object]]:
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
             self.problem(where, f"'{key}' must be a list of tables, written [[{key}]].")
             return []
         return value
 
-    def keys(self, where: str, table: Mapping[str, Any], known: tuple[str, ...]) -> None:
+    def keys(self, where: str, table: Mapping[str, object], known: tuple[str, ...]) -> None:
         for key in table:
             if key not in known:
                 self.problem(where, f"unknown key '{key}'; the keys here are {', '.join(known)}.")
 
     def value(
-        self, where: str, table: Mapping[str, Any], key: str, parse: Callable[[Any], T]
+        self, where: str, table: Mapping[str, object], key: str, parse: Callable[[object], T]
     ) -> T | None:
         if key not in table:
             self.problem(where, f"'{key}' is missing.")
@@ -88,41 +91,41 @@ class Reader:
             return None
 
     def optional(
-        self, where: str, table: Mapping[str, Any], key: str, parse: Callable[[Any], T]
+        self, where: str, table: Mapping[str, object], key: str, parse: Callable[[object], T]
     ) -> T | None:
         return self.value(where, table, key, parse) if key in table else None
 
-    def show(self, index: int, table: Mapping[str, Any]) -> Show | None:
+    def show(self, index: int, table: Mapping[str, object]) -> Show | None:
         slug = table.get("slug")
         where = f"show '{slug}'" if isinstance(slug, str) and slug else f"show #{index}"
         before = len(self.problems)
         self.keys(where, table, SHOW_KEYS)
-        fields: dict[str, Any] = {
-            "slug": self.value(where, table, "slug", _text),
-            "title": self.value(where, table, "title", _text),
-            "kind": self.value(where, table, "kind", _choice(KINDS)),
-        }
-        for key, parse in (("description", _text), ("category", _text), ("colour", _text),
-                           ("presenters", _names), ("repeat_latest", _flag)):  # fmt: skip
-            if key in table:
-                fields[key] = self.value(where, table, key, parse)
+        name = self.value(where, table, "slug", _text)
+        title = self.value(where, table, "title", _text)
+        kind = self.value(where, table, "kind", _choice(KINDS))
+        description = self.optional(where, table, "description", _text)
+        category = self.optional(where, table, "category", _text)
+        colour = self.optional(where, table, "colour", _text)
+        presenters = self.optional(where, table, "presenters", _names)
+        repeat_latest = self.optional(where, table, "repeat_latest", _flag)
         slots = [
             self.slot(where, i, slot) for i, slot in enumerate(self.tables(where, table, "slot"), 1)
         ]
         parsed = tuple(s for s in slots if s)
-        if None not in (fields["slug"], fields["title"], fields["kind"]):
+        if name is not None and title is not None and kind is not None:
             # The show's own fields are checked even when a slot has problems: all at once.
-            for message in show_problems(
-                fields["slug"], fields["title"], fields["kind"],
-                fields.get("colour") or "", [s.id for s in parsed],
-            ):  # fmt: skip
+            for message in show_problems(name, title, kind, colour or "", [s.id for s in parsed]):
                 self.problem(where, message)
-        if len(self.problems) == before:
-            return Show(**fields, slots=parsed)  # show_problems above found nothing to refuse
+            if len(self.problems) == before:  # show_problems above found nothing to refuse
+                return Show(
+                    slug=name, title=title, kind=kind, description=description or "",
+                    presenters=presenters or (), category=category or "", colour=colour or "",
+                    repeat_latest=bool(repeat_latest), slots=parsed,
+                )  # fmt: skip
         self.broken.add(str(slug))
         return None
 
-    def slot(self, show: str, index: int, table: Mapping[str, Any]) -> Slot | None:
+    def slot(self, show: str, index: int, table: Mapping[str, object]) -> Slot | None:
         slot_id = table.get("id", f"r{index}")
         where = f"{show} slot '{slot_id}'"
         before = len(self.problems)
@@ -151,7 +154,7 @@ class Reader:
             self.problem(where, str(exc) if isinstance(exc, GridError) else f"id {exc}.")
             return None
 
-    def pattern(self, where: str, repeat: str, table: Mapping[str, Any]) -> Pattern | None:
+    def pattern(self, where: str, repeat: str, table: Mapping[str, object]) -> Pattern | None:
         try:
             if repeat == "weekly":
                 days = self.value(where, table, "days", _weekdays)
@@ -170,7 +173,7 @@ class Reader:
             self.problem(where, str(exc))
             return None
 
-    def exception(self, index: int, table: Mapping[str, Any]) -> SlotException | None:
+    def exception(self, index: int, table: Mapping[str, object]) -> SlotException | None:
         names = [str(table.get(k, "?")) for k in ("show", "slot", "date")]
         where = f"exception #{index} ({'.'.join(names)})"
         before = len(self.problems)
@@ -225,11 +228,11 @@ def _weekdays(value: object) -> tuple[int, ...]:
     return tuple(sorted(days))
 
 
-def _choice(options: tuple[str, ...]) -> Callable[[object], Any]:
-    def parse(value: object) -> str:
-        if value not in options:
-            raise ValueError(f"must be one of {', '.join(options)}, not {value!r}")
-        assert isinstance(value, str)
-        return value
+def _choice(options: tuple[C, ...]) -> Callable[[object], C]:
+    def parse(value: object) -> C:
+        for option in options:
+            if value == option:
+                return option
+        raise ValueError(f"must be one of {', '.join(options)}, not {value!r}")
 
     return parse

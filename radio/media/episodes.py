@@ -7,7 +7,7 @@ satisfies; tests use a small fake with the same method.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 #: An episode may run this much past its slot before the fade is worth a warning.
@@ -28,7 +28,7 @@ class Occurrence(Protocol):
 
 
 class SlotLookup(Protocol):
-    def find_occurrence(self, occurrence_id: str) -> Any | None:
+    def find_occurrence(self, occurrence_id: str) -> Occurrence | None:
         """The occurrence (with ``id``, ``show``, ``start``, ``end`` in aware UTC) or None."""
 
 

@@ -11,7 +11,6 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 
@@ -19,7 +18,7 @@ from radio.config import Settings
 from radio.db import Database
 from radio.errors import MediaRejected, NotFound, RadioError
 from radio.media import tags
-from radio.media.episodes import SlotLookup, slot_fit
+from radio.media.episodes import Occurrence, SlotLookup, slot_fit
 from radio.media.files import add_to_playlist, temporary_dir
 from radio.media.records import IngestResult, MediaRecord, Target, record_of
 from radio.media.store import Episode, MediaItem
@@ -71,13 +70,13 @@ class MediaLibrary:
 
     # Episodes and playlists --------------------------------------------------------------
 
-    def slot_of(self, target: Target) -> Any | None:
+    def slot_of(self, target: Target) -> Occurrence | None:
         """The grid occurrence ``target`` names, or None (none named, or no such one)."""
         if target.occurrence_id is None or self.slots is None:
             return None
         return self.slots.find_occurrence(target.occurrence_id)
 
-    def check_target(self, target: Target) -> Any | None:
+    def check_target(self, target: Target) -> Occurrence | None:
         """The occurrence a target names (None for none); refuses what cannot be attached."""
         if target.playlist is not None and not _PLAYLIST_NAME.match(target.playlist):
             raise MediaRejected(
@@ -115,7 +114,7 @@ class MediaLibrary:
         return occurrence
 
     def attach(
-        self, record: MediaRecord, target: Target, occurrence: Any | None, notes: list[str]
+        self, record: MediaRecord, target: Target, occurrence: Occurrence | None, notes: list[str]
     ) -> list[str]:
         """Attach a stored item to ``occurrence`` and/or ``target``'s playlist; the warnings
         (``notes`` gets what is only worth saying)."""

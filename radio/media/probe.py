@@ -11,7 +11,7 @@ import logging
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from radio import processes
 from radio.errors import ConfigError, MediaRejected
@@ -23,6 +23,30 @@ _IMAGE_CODECS = {"png", "mjpeg", "gif", "bmp", "webp", "tiff", "svg", "jpeg2000"
 _ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"Rar!\x1a\x07", b"7z\xbc\xaf\x27\x1c",
                   b"\x1f\x8b", b"\xfd7zXZ\x00", b"BZh")  # fmt: skip
 _AUDIO_MAGIC = (b"ID3", b"fLaC", b"OggS", b"RIFF", b"FORM", b"\x1aE\xdf\xa3")
+
+
+class _Stream(TypedDict, total=False):
+    """One stream of ffprobe's ``-show_streams`` (the keys read here)."""
+
+    codec_type: str
+    codec_name: str
+    sample_rate: str  # ffprobe writes it as text
+    channels: int
+    disposition: dict[str, int]
+
+
+class _Format(TypedDict, total=False):
+    """ffprobe's ``-show_format`` (the keys read here)."""
+
+    format_name: str
+    duration: str  # seconds, as text; "N/A" when unknown
+
+
+class _FFprobe(TypedDict, total=False):
+    """ffprobe's JSON answer (``-print_format json -show_format -show_streams``)."""
+
+    streams: list[_Stream]
+    format: _Format
 
 
 @dataclass(frozen=True)
@@ -100,8 +124,8 @@ def probe(path: Path) -> Probe:
     if refusal:
         raise MediaRejected(refusal)
     info = _ffprobe(path)
-    streams: list[dict[str, Any]] = info.get("streams", [])
-    fmt: dict[str, Any] = info.get("format", {})
+    streams = info.get("streams", [])
+    fmt = info.get("format", {})
     audio = [s for s in streams if s.get("codec_type") == "audio"]
     video = [
         s
@@ -172,7 +196,7 @@ def missing_program(name: str) -> ConfigError:
     )
 
 
-def _ffprobe(path: Path) -> dict[str, Any]:
+def _ffprobe(path: Path) -> _FFprobe:
     cmd = ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
            str(path)]  # fmt: skip
     try:
@@ -185,7 +209,7 @@ def _ffprobe(path: Path) -> dict[str, Any]:
         log.info("ffprobe refused %s: %s", path, done.stderr.decode("utf-8", "replace")[-300:])
         raise MediaRejected(_NOT_AUDIO)
     try:
-        found = json.loads(done.stdout or b"{}")
+        found: _FFprobe = json.loads(done.stdout or b"{}")
     except ValueError:
         raise MediaRejected(_NOT_AUDIO) from None
     return found if isinstance(found, dict) else {}

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
+from radio.jsontypes import JSON
 from radio.media.store import MediaItem
 
 
@@ -33,7 +33,7 @@ class MediaRecord:
     sha256: str
     created_at: str
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, JSON]:
         return asdict(self)
 
 
@@ -46,9 +46,9 @@ class IngestResult:
     #: Plain information (the slot is shorter, the item joined a playlist).
     notes: list[str] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, JSON]:
         return {"item": self.item.to_json(), "duplicate": self.duplicate,
-                "warnings": self.warnings, "notes": self.notes}  # fmt: skip
+                "warnings": list(self.warnings), "notes": list(self.notes)}  # fmt: skip
 
 
 @dataclass(frozen=True)

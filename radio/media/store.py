@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from radio import jsontypes
 from radio.db import Base, UTCDateTime
 
 
@@ -76,7 +77,7 @@ class UploadSession(Base):
     status: Mapped[str] = mapped_column(String(20))
     media_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     #: The finished ingest's report (JSON), so that a repeated "finish" answers the same.
-    result: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)
+    result: Mapped[dict[str, jsontypes.JSON] | None] = mapped_column(JSON, nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -13,12 +13,16 @@ import logging
 import re
 import struct
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Literal, Protocol, overload, runtime_checkable
 
 import mutagen
 from mutagen.flac import Picture
+
+if TYPE_CHECKING:  # typing.TypeIs comes with Python 3.13
+    from typing_extensions import TypeIs
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +30,66 @@ MAX_TEXT = 200
 MAX_ART_BYTES = 4 * 1024 * 1024
 _ISRC = re.compile(r"^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$")
 _DROP = {"Cc", "Cf", "Co", "Cs", "Cn"}
+
+
+_ID3Text = Literal["TIT2", "TPE1", "TALB", "TSRC"]
+_MP4Text = Literal["\xa9nam", "\xa9ART", "\xa9alb"]
+_MP4Bytes = Literal["covr", "----:com.apple.iTunes:ISRC"]
+#: The ID3 frame and the MP4 atom that hold each tag.
+_ID3_FRAMES: tuple[tuple[str, _ID3Text], ...] = (
+    ("title", "TIT2"), ("artist", "TPE1"), ("album", "TALB"), ("isrc", "TSRC"),
+)  # fmt: skip
+_MP4_ATOMS: tuple[tuple[str, _MP4Text], ...] = (
+    ("title", "\xa9nam"), ("artist", "\xa9ART"), ("album", "\xa9alb"),
+)  # fmt: skip
+
+
+class _Picture(Protocol):
+    """Embedded art: an ID3 ``APIC`` frame or a FLAC picture block."""
+
+    data: bytes
+
+
+class _TextFrame(Protocol):
+    """An ID3 text frame; its first value is the tag's."""
+
+    text: Sequence[str]
+
+
+@runtime_checkable
+class _ID3Tags(Protocol):
+    """ID3 tags (MP3, and WAV/AIFF with an ID3 chunk): frames by their four-letter id."""
+
+    @overload
+    def getall(self, key: Literal["APIC"]) -> Sequence[_Picture]: ...
+    @overload
+    def getall(self, key: _ID3Text) -> Sequence[_TextFrame]: ...
+
+
+class _MP4Tags(Protocol):
+    """MP4 atoms: text atoms hold text; cover art and freeform atoms hold bytes."""
+
+    @overload
+    def get(self, key: _MP4Text) -> Sequence[str] | None: ...
+    @overload
+    def get(self, key: _MP4Bytes) -> Sequence[bytes] | None: ...
+    @overload
+    def __getitem__(self, key: _MP4Text) -> Sequence[str]: ...
+    @overload
+    def __getitem__(self, key: _MP4Bytes) -> Sequence[bytes]: ...
+
+
+class _VorbisTags(Protocol):
+    """Vorbis comments (Ogg Vorbis, Opus, FLAC): values by lower-case name."""
+
+    def get(self, key: str) -> Sequence[str] | None: ...
+    def __getitem__(self, key: str) -> Sequence[str]: ...
+
+
+class _AudioFile(Protocol):
+    """What ``mutagen.File`` opens (it gives None for a file it does not know)."""
+
+    tags: _ID3Tags | _MP4Tags | _VorbisTags | None
 
 
 @dataclass(frozen=True)
@@ -65,7 +129,7 @@ def clean_isrc(value: object) -> str | None:
 
 def read_tags(path: Path) -> Tags:
     try:
-        found: Any = mutagen.File(path)
+        found: _AudioFile | None = mutagen.File(path)
     except (mutagen.MutagenError, ValueError, KeyError, IndexError, struct.error, OSError):
         log.warning("tags of %s cannot be read; importing without them", path, exc_info=True)
         return Tags()
@@ -74,9 +138,8 @@ def read_tags(path: Path) -> Tags:
     tags = found.tags
     values: dict[str, object] = {}
     art: tuple[bytes, str | None] | None = None
-    if hasattr(tags, "getall"):  # ID3 (MP3, and WAV/AIFF with an ID3 chunk)
-        for key, frame in (("title", "TIT2"), ("artist", "TPE1"), ("album", "TALB"),
-                           ("isrc", "TSRC")):  # fmt: skip
+    if isinstance(tags, _ID3Tags):  # it has getall: ID3 (MP3, and WAV/AIFF with an ID3 chunk)
+        for key, frame in _ID3_FRAMES:
             frames = tags.getall(frame)
             if frames and frames[0].text:
                 values[key] = frames[0].text[0]
@@ -84,7 +147,7 @@ def read_tags(path: Path) -> Tags:
         if pictures:
             art = (bytes(pictures[0].data), None)
     elif _is_mp4(tags):
-        for key, atom in (("title", "\xa9nam"), ("artist", "\xa9ART"), ("album", "\xa9alb")):
+        for key, atom in _MP4_ATOMS:
             if tags.get(atom):
                 values[key] = tags[atom][0]
         raw_isrc = tags.get("----:com.apple.iTunes:ISRC")
@@ -108,12 +171,12 @@ def read_tags(path: Path) -> Tags:
     )
 
 
-def _is_mp4(tags: Any) -> bool:
+def _is_mp4(tags: object) -> TypeIs[_MP4Tags]:
     return type(tags).__name__ == "MP4Tags"
 
 
-def _vorbis_art(found: Any, tags: Any) -> tuple[bytes, str | None] | None:
-    pictures = getattr(found, "pictures", None)
+def _vorbis_art(found: _AudioFile, tags: _VorbisTags) -> tuple[bytes, str | None] | None:
+    pictures: Sequence[_Picture] | None = getattr(found, "pictures", None)  # FLAC
     if pictures:
         return bytes(pictures[0].data), None
     blocks = tags.get("metadata_block_picture") if hasattr(tags, "get") else None

@@ -21,14 +21,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from radio.config import Settings
 from radio.db import Database
 from radio.errors import MediaRejected, NotFound, RadioError
+from radio.jsontypes import JSON
 from radio.media import names
 from radio.media.files import check_disk, check_size, human_size, temporary_dir
 from radio.media.library import MediaLibrary, Target
@@ -81,9 +83,9 @@ class UploadState:
     owner: str | None
     media_id: int | None
     note: str
-    result: dict[str, Any] | None
+    result: dict[str, JSON] | None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, JSON]:
         return {
             "id": self.id, "filename": self.filename, "size": self.size, "offset": self.offset,
             "status": self.status, "expires_at": self.expires_at.isoformat(),
@@ -136,7 +138,7 @@ class Uploads:
             self._part(row.id).touch()
             return self._state(row)
 
-    def _check_quota(self, session: Any, owner: str, size: int, now: datetime) -> None:
+    def _check_quota(self, session: Session, owner: str, size: int, now: datetime) -> None:
         s = self.settings
         open_sizes = list(
             session.scalars(
@@ -269,7 +271,7 @@ class Uploads:
 
     def _settle(
         self, upload_id: str, status: str, media_id: int | None = None,
-        result: dict[str, Any] | None = None, note: str = "",
+        result: dict[str, JSON] | None = None, note: str = "",
     ) -> None:  # fmt: skip
         self._part(upload_id).unlink(missing_ok=True)
         with self.db.write() as session:
@@ -315,7 +317,7 @@ class Uploads:
         except (OperationalError, OSError) as exc:
             log.warning("upload %s: its expiry could not be pushed back: %s", upload_id, exc)
 
-    def _row(self, session: Any, upload_id: str, live_only: bool = True) -> UploadSession:
+    def _row(self, session: Session, upload_id: str, live_only: bool = True) -> UploadSession:
         row = session.get(UploadSession, upload_id)
         if row is None or (live_only and row.expires_at <= self.clock()):
             raise UploadGone("This upload is gone (expired or cancelled); start it again.")

@@ -15,7 +15,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from typing import IO, Any
+from typing import IO, TypedDict
 
 from sqlalchemy import Integer, String, Text, select
 from sqlalchemy.exc import OperationalError
@@ -366,7 +366,16 @@ def _aired(session: Session, occurrence_id: str) -> bool:
     )
 
 
-def open_incidents(db: Database) -> list[dict[str, Any]]:
+class OpenIncident(TypedDict):
+    """An incident still open, as ``/healthz`` reports it."""
+
+    kind: str
+    detail: str
+    #: When it started (UTC, ISO 8601).
+    since: str
+
+
+def open_incidents(db: Database) -> list[OpenIncident]:
     with db.session() as session:
         return [
             {"kind": i.kind, "detail": i.detail, "since": _iso(i.started_at)}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TypedDict
 
 from flask import (
     Blueprint,
@@ -20,6 +20,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 
 from radio.accounts.model import Account
 from radio.accounts.station import live_server
@@ -36,6 +37,18 @@ from web.grid_editor.common import grid
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 AHEAD = timedelta(days=42)
 SLOTS_SHOWN = 6
+
+
+class LiveCard(TypedDict):
+    """How a presenter connects for their live show, and when their key works."""
+
+    server: str
+    port: int
+    mount: str
+    key_made: datetime | None
+    #: From a few minutes before the next live slot to its end; None with no slot ahead.
+    window: tuple[datetime, datetime] | None
+    occurrence: Occurrence | None
 
 
 @dataclass(frozen=True)
@@ -64,7 +77,7 @@ def episode_status(occ: Occurrence, episode: Episode | None = None) -> SlotStatu
 
 @bp.get("")
 @presenter_required
-def index() -> Any:
+def index() -> ResponseReturnValue:
     account = me()
     cards = []
     for slug in sorted(account.shows):
@@ -84,7 +97,7 @@ def index() -> Any:
 
 @bp.route("/slots/<occurrence_id>", methods=["GET", "POST"])
 @presenter_required
-def slot(occurrence_id: str) -> Any:
+def slot(occurrence_id: str) -> ResponseReturnValue:
     account = me()
     occ = _my_occurrence(account, occurrence_id)
     episode = episodes().for_occurrence(occ.id)
@@ -115,7 +128,7 @@ def slot(occurrence_id: str) -> Any:
 
 @bp.post("/shows/<slug>/key")
 @presenter_required
-def regenerate_key(slug: str) -> Any:
+def regenerate_key(slug: str) -> ResponseReturnValue:
     """Make a new stream key and show it this once (only its hash is kept)."""
     account = me()
     if not account.presents(slug):
@@ -141,7 +154,7 @@ def _my_occurrence(account: Account, occurrence_id: str) -> Occurrence:
     return occ
 
 
-def _live_card(show: Show, upcoming: list[Occurrence]) -> dict[str, Any]:
+def _live_card(show: Show, upcoming: list[Occurrence]) -> LiveCard:
     svc = services()
     keys = _keys()
     nxt = next((o for o in upcoming if o.kind == "live"), None)

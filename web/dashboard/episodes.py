@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Protocol, TypedDict
 
 from flask import url_for
 
@@ -40,12 +40,20 @@ class Episode:
     warnings: tuple[str, ...] = ()
 
 
+class UploadInfo(TypedDict):
+    """Where the slot page's uploader sends the file, and what it says the file is for."""
+
+    endpoint: str
+    metadata: dict[str, str]
+    status_url: str | None
+
+
 class Episodes(Protocol):
     def for_occurrence(self, occurrence_id: str) -> Episode | None: ...
 
     def describe(self, occurrence_id: str, title: str, notes: str) -> None: ...
 
-    def upload_info(self, occurrence: Occurrence) -> dict[str, Any] | None: ...
+    def upload_info(self, occurrence: Occurrence) -> UploadInfo | None: ...
 
 
 class PresenterEpisodes:
@@ -92,7 +100,7 @@ class PresenterEpisodes:
     def describe(self, occurrence_id: str, title: str, notes: str) -> None:
         self.library.describe_episode(occurrence_id, title, notes)
 
-    def upload_info(self, occurrence: Occurrence) -> dict[str, Any] | None:
+    def upload_info(self, occurrence: Occurrence) -> UploadInfo | None:
         return {
             "endpoint": url_for("uploads.create"),
             "metadata": {"occurrence_id": occurrence.id, "show": occurrence.show},

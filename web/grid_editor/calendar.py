@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from flask import render_template, request
+from flask.typing import ResponseReturnValue
 
 from radio.grid.model import Occurrence
 from web.auth import volunteer_required
@@ -17,7 +17,7 @@ CHASE_DAYS = 14
 
 @bp.get("")
 @volunteer_required
-def week() -> Any:
+def week() -> ResponseReturnValue:
     start = week_start(_week_param() or today())
     lo, hi = local_day_bounds(start, 7)
     days: dict[date, list[Occurrence]] = {start + timedelta(days=i): [] for i in range(7)}
@@ -42,7 +42,7 @@ def week() -> Any:
 
 @bp.get("/missing")
 @volunteer_required
-def missing() -> Any:
+def missing() -> ResponseReturnValue:
     from web.dashboard import episode_status
 
     lo, hi = local_day_bounds(today(), CHASE_DAYS)

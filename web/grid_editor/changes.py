@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import render_template, request
+from flask.typing import ResponseReturnValue
 
 from web.grid_editor import public
 from web.grid_editor.common import changelog
@@ -13,7 +12,7 @@ PAGE = 50
 
 
 @public.get("/changes")
-def index() -> Any:
+def index() -> ResponseReturnValue:
     page = request.args.get("page", "1")
     number = int(page) if page.isdigit() and int(page) > 0 else 1
     log = changelog()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from flask import Flask
+from flask_wtf import FlaskForm
 
 from radio.changelog import ChangeLog
 from radio.errors import GridConflict, GridError, NotFound
@@ -58,7 +59,7 @@ def refused_status(errors: list[str]) -> int:
     return 409 if any(isinstance(e, Clash) for e in errors) else 422
 
 
-def refused(form: Any) -> int:
+def refused(form: FlaskForm) -> int:
     """The status of a form sent back: 409 for a clash, else 422."""
     if any(field.errors for field in form):
         return 422
@@ -101,7 +102,7 @@ def init_filters(app: Flask) -> None:
             return f"{hours} h {mins} min"
         return f"{hours} h" if hours else f"{mins} min"
 
-    filters: dict[str, Any] = {
+    filters: dict[str, Callable[..., str]] = {
         "local": local,
         "day_name": day_name,
         "duration": minutes,
@@ -110,5 +111,5 @@ def init_filters(app: Flask) -> None:
     app.jinja_env.filters.update(filters)
 
     @app.context_processor
-    def _zone() -> dict[str, Any]:
+    def _zone() -> dict[str, str]:
         return {"station_tz": services().settings.timezone.replace("_", " ")}

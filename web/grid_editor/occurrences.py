@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from radio.errors import GridError
 from radio.grid.model import Grid, Occurrence, SlotException, parse_occurrence_id
@@ -18,7 +18,7 @@ from web.grid_editor.common import attempt, grid, record, refused, week_start
 
 @bp.route("/occurrences/<occurrence_id>", methods=["GET", "POST"])
 @volunteer_required
-def occurrence(occurrence_id: str) -> Any:
+def occurrence(occurrence_id: str) -> ResponseReturnValue:
     parsed = parse_occurrence_id(occurrence_id)
     if parsed is None:
         abort(404)
@@ -68,7 +68,7 @@ def _fill(form: OccurrenceForm, exception: SlotException | None, airing: Occurre
 
 
 def _apply(
-    form: OccurrenceForm, slug: str, slot_id: str, day: Any, title: str, g: Grid
+    form: OccurrenceForm, slug: str, slot_id: str, day: date, title: str, g: Grid
 ) -> str | None:
     """Make the change; the sentence for the person, or None with the form's errors set."""
     action = form.action.data

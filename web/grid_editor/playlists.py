@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from radio import playlists as m3u
 from web import services
@@ -24,7 +24,7 @@ MAX_FILES = 2000
 
 @bp.get("/playlists")
 @volunteer_required
-def playlists() -> Any:
+def playlists() -> ResponseReturnValue:
     found = []
     for path in sorted(_folder().glob("*.m3u8")):
         if NAME.fullmatch(path.stem):
@@ -34,7 +34,7 @@ def playlists() -> Any:
 
 @bp.route("/playlists/<name>", methods=["GET", "POST"])
 @volunteer_required
-def playlist(name: str) -> Any:
+def playlist(name: str) -> ResponseReturnValue:
     path = _folder() / f"{name}.m3u8"
     if not NAME.fullmatch(name) or not path.is_file():
         abort(404)

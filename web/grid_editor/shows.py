@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
 
 from radio.accounts.model import AccountError
 from radio.errors import GridError, NotFound
@@ -29,7 +30,7 @@ from web.grid_editor.common import attempt, grid, record, refused, refused_statu
 
 @bp.route("/shows/new", methods=["GET", "POST"])
 @volunteer_required
-def new_show() -> Any:
+def new_show() -> ResponseReturnValue:
     form = NewShowForm()
     if request.method == "GET":
         form.repeat.data, form.every.data = "weekly", "1"
@@ -53,7 +54,7 @@ def new_show() -> Any:
 
 @bp.route("/shows/<slug>", methods=["GET", "POST"])
 @volunteer_required
-def show(slug: str) -> Any:
+def show(slug: str) -> ResponseReturnValue:
     current = _existing(slug)
     form = ShowForm(obj=None if request.method == "POST" else _ShowValues(current))
     if form.validate_on_submit():
@@ -81,7 +82,7 @@ def show(slug: str) -> Any:
 
 @bp.post("/shows/<slug>/remove")
 @volunteer_required
-def remove_show(slug: str) -> Any:
+def remove_show(slug: str) -> ResponseReturnValue:
     current = _existing(slug)
     form = RemoveForm(prefix="remove")
     if not form.validate_on_submit():
@@ -98,7 +99,7 @@ def remove_show(slug: str) -> Any:
 
 @bp.route("/shows/<slug>/slots/new", methods=["GET", "POST"])
 @volunteer_required
-def new_slot(slug: str) -> Any:
+def new_slot(slug: str) -> ResponseReturnValue:
     current = _existing(slug)
     form = SlotForm()
     if request.method == "GET":
@@ -124,7 +125,7 @@ def new_slot(slug: str) -> Any:
 
 @bp.route("/shows/<slug>/slots/<slot_id>", methods=["GET", "POST"])
 @volunteer_required
-def slot(slug: str, slot_id: str) -> Any:
+def slot(slug: str, slot_id: str) -> ResponseReturnValue:
     current = _existing(slug)
     old = current.slot(slot_id)
     if old is None:
@@ -161,7 +162,7 @@ def slot(slug: str, slot_id: str) -> Any:
 
 @bp.post("/shows/<slug>/slots/<slot_id>/remove")
 @volunteer_required
-def remove_slot(slug: str, slot_id: str) -> Any:
+def remove_slot(slug: str, slot_id: str) -> ResponseReturnValue:
     current = _existing(slug)
     old = current.slot(slot_id)
     form = RemoveForm(prefix="remove")
@@ -184,7 +185,7 @@ def remove_slot(slug: str, slot_id: str) -> Any:
 
 @bp.post("/shows/<slug>/presenters")
 @volunteer_required
-def presenters(slug: str) -> Any:
+def presenters(slug: str) -> ResponseReturnValue:
     current = _existing(slug)
     form = _presenters_form(slug)
     if not form.validate_on_submit():
@@ -268,7 +269,9 @@ def _presenters_form(slug: str) -> PresentersForm:
     return form
 
 
-def _page(template: str, the_form: Any, posted: bool, **context: Any) -> Any:
+def _page(
+    template: str, the_form: FlaskForm, posted: bool, **context: object
+) -> ResponseReturnValue:
     if not posted:
         return render_template(template, **context)
     status = refused(the_form)
