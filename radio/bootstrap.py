@@ -16,6 +16,7 @@ from radio.accounts.passwords import Passwords
 from radio.accounts.service import AccountService
 from radio.accounts.station import StationSettingsStore, apply
 from radio.accounts.throttle import LoginThrottle
+from radio.backup.service import last_backup
 from radio.changelog import ChangeLog
 from radio.clock import Clock, system_clock
 from radio.config import Settings
@@ -24,6 +25,7 @@ from radio.db import Database
 from radio.grid.model import Occurrence
 from radio.grid.service import GridService
 from radio.health import HealthMonitor
+from radio.jsontypes import JSON
 from radio.media.library import MediaLibrary
 from radio.media.published import EpisodeArchive, PublishedEpisodes
 from radio.media.uploads import Uploads
@@ -75,6 +77,11 @@ class Services:
     health: HealthMonitor
 
 
+def _last_backup(settings: Settings) -> dict[str, JSON] | None:
+    found = last_backup(settings.data_dir)
+    return found.to_json() if found is not None else None
+
+
 def build_services(
     settings: Settings,
     *,
@@ -106,6 +113,7 @@ def build_services(
         # The scheduler is another process: alive while it keeps touching its heartbeat.
         scheduler_alive=lambda: heartbeat_age(settings.scheduler_heartbeat) < HEARTBEAT_MAX_S,
         incidents=lambda: open_incidents(db),
+        backup=lambda: _last_backup(settings),
     )
     return Services(
         settings=settings,

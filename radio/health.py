@@ -37,6 +37,8 @@ class HealthDetails(TypedDict, total=False):
     #: How many files of the rotation's playlist can be played.
     rotation_files: int
     incidents: list[OpenIncident]
+    #: How the last backup went (``radio backup`` or the nightly one); absent before the first.
+    backup: dict[str, JSON]
 
 
 class HealthReason(TypedDict, total=False):
@@ -119,12 +121,14 @@ class HealthMonitor:
         icecast_port: int,
         scheduler_alive: Callable[[], bool] = lambda: False,
         incidents: Callable[[], list[OpenIncident]] = list,
+        backup: Callable[[], dict[str, JSON] | None] = lambda: None,
     ) -> None:
         self.client = client
         self.icecast_host = icecast_host
         self.icecast_port = icecast_port
         self.scheduler_alive = scheduler_alive
         self.incidents = incidents
+        self.backup = backup
         self._cached: tuple[float, HealthReport] | None = None
 
     def check(self, max_age_s: float = 1.0) -> HealthReport:
@@ -165,6 +169,9 @@ class HealthMonitor:
         open_incidents = self.incidents()
         if open_incidents:
             details["incidents"] = open_incidents
+        backup = self.backup()
+        if backup is not None:
+            details["backup"] = backup
         report = HealthReport(liquidsoap, icecast, scheduler, details, reasons)
         self._cached = (time.monotonic(), report)
         return report

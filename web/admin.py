@@ -8,6 +8,8 @@ from flask.typing import ResponseReturnValue
 
 from radio.accounts.model import Account, AccountError, check_role
 from radio.accounts.station import StationOverrides
+from radio.backup.restic import Repository
+from radio.backup.service import last_backup
 from radio.changelog import presenter_changes
 from web import services
 from web.auth import accounts, admin_required, me
@@ -121,7 +123,14 @@ def settings() -> ResponseReturnValue:
             )
             return redirect(url_for("admin.settings"))
     status = 200 if request.method == "GET" else 422
-    return render_template("admin/settings.html", form=form, defaults=services().settings), status
+    station = services().settings
+    return render_template(
+        "admin/settings.html",
+        form=form,
+        defaults=station,
+        backup=last_backup(station.data_dir),
+        backup_repository=Repository(station).configured,
+    ), status
 
 
 _SETTINGS = ("station_name", "timezone", "public_stream_url", "live_server")
