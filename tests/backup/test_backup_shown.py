@@ -6,8 +6,12 @@ import dataclasses
 from pathlib import Path
 
 from radio.backup.service import backup_station
-from tests.web.people import EMAILS, Station, login
-from tests.web.people import station_fixture  # noqa: F401  (the "station" fixture)
+from tests.web.people import (
+    EMAILS,
+    Station,
+    login,
+    station_fixture,  # noqa: F401  (the "station" fixture)
+)
 from web import create_app
 
 
