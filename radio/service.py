@@ -156,6 +156,8 @@ def plan_install(layout: ServiceLayout, *, root: Path | None, force: bool) -> li
         )
     user = _account(layout.user)
     steps = [_user_step(layout, root, exists=user is not None)]
+    if os.geteuid() != 0:
+        steps[0].notes.append("not root: the files written stay yours, not the service user's")
     owner = user or (-1, -1)
     data = at(layout.data_dir)
     steps.append(
@@ -250,7 +252,10 @@ def _account(user: str) -> tuple[int, int] | None:
 
 
 def _account_or(user: str, fallback: tuple[int, int]) -> tuple[int, int]:
-    """The user's ids, looked up when the step runs (after adduser made it)."""
+    """The user's ids, looked up when the step runs (after adduser made it); not as root
+    (``--root`` by another user), files stay the installer's."""
+    if os.geteuid() != 0:
+        return -1, -1
     return _account(user) or fallback
 
 

@@ -176,3 +176,11 @@ def test_a_folder_closed_to_the_service_user_is_named(open_root: Path) -> None:
     assert closed_folder(closed / "radio" / "bin" / "radio") == closed
     os.chmod(closed, 0o711)
     assert closed_folder(closed / "radio" / "bin" / "radio") is None
+
+
+def test_an_install_under_root_works_without_root(open_root: Path) -> None:
+    done = radio("service", "install", "--root", str(open_root), as_root=False)
+    assert done.returncode == 0, done.stderr
+    assert "not root: the files written stay yours, not the service user's" in done.stdout
+    assert mode(open_root / UNIT) == 0o644
+    assert mode(open_root / CONFIG) == 0o640
