@@ -2,15 +2,15 @@
 
 :func:`build_services` builds every adapter and service once, into a typed :class:`Services`:
 the database, the grid, the media library and uploads, published episodes, the change log,
-accounts, stream keys, Liquidsoap (client and :class:`~radio.playout.playout.Playout`), what
-is on air, health, and one clock.
+accounts, stream keys, the e-mail outbox, Liquidsoap (client and
+:class:`~radio.playout.playout.Playout`), what is on air, health, and one clock.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from radio.accounts.passwords import Passwords
 from radio.accounts.service import AccountService
@@ -26,6 +26,8 @@ from radio.grid.model import Occurrence
 from radio.grid.service import GridService
 from radio.health import HealthMonitor
 from radio.jsontypes import JSON
+from radio.mail.outbox import Outbox
+from radio.mail.smtp import SmtpSender
 from radio.media.library import MediaLibrary
 from radio.media.published import EpisodeArchive, PublishedEpisodes
 from radio.media.uploads import Uploads
@@ -70,6 +72,9 @@ class Services:
     changelog: ChangeLog
     accounts: AccountService
     throttle: LoginThrottle
+    #: Requests for a password reset link (per address and per client).
+    reset_throttle: LoginThrottle
+    mail: Outbox
     stream_keys: StreamKeys
     liquidsoap: LiquidsoapClient
     playout: LiquidsoapPlayout
@@ -127,6 +132,13 @@ def build_services(
         changelog=ChangeLog(db),
         accounts=AccountService(db, passwords=passwords, clock=clock),
         throttle=LoginThrottle(),
+        reset_throttle=LoginThrottle(per_email=3, per_client=10, window=timedelta(hours=1)),
+        mail=Outbox(
+            db,
+            SmtpSender(settings) if settings.smtp_host else None,
+            settings.mail_from,
+            clock=clock,
+        ),
         stream_keys=StreamKeys(db),
         liquidsoap=liquidsoap,
         playout=LiquidsoapPlayout(liquidsoap),

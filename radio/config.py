@@ -78,6 +78,22 @@ class Settings:
     backup_keep_daily: int = 7
     backup_keep_weekly: int = 4
     backup_keep_monthly: int = 6
+    #: The mail server that sends invitations, reset links, reminders and notes; empty: no
+    #: e-mail (the site and ``radio user`` show links to pass on by hand).
+    smtp_host: str = ""
+    #: 0: the usual port for ``smtp_security`` (587 for starttls, 465 for tls, 25 for none).
+    smtp_port: int = 0
+    #: ``starttls`` (upgrade the connection), ``tls`` (TLS from the start) or ``none``.
+    smtp_security: str = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    #: A file holding the mail server's password (instead of ``smtp_password``).
+    smtp_password_file: str = ""
+    #: The sender of the station's e-mail, e.g. ``Radio <radio@example.org>``.
+    mail_from: str = ""
+    #: Days before a prerecorded slot without an episode that its presenters get a reminder
+    #: (0: no reminders).
+    reminder_days: int = 2
     #: Extra sources for the settings, for messages ("radio.toml", "RADIO_HTTP_PORT").
     origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -112,6 +128,11 @@ class Settings:
         if self.public_url:
             return self.public_url.rstrip("/")
         return f"http://{self.http_host}:{self.http_port}"
+
+    @property
+    def smtp_port_in_use(self) -> int:
+        """``smtp_port``, or the usual port for ``smtp_security``."""
+        return self.smtp_port or {"tls": 465, "none": 25}.get(self.smtp_security, 587)
 
     @property
     def stream_url(self) -> str:
@@ -243,6 +264,7 @@ def _validate(s: Settings) -> None:
     if s.upload_expire_after_h <= 0:
         raise ConfigError("upload_expire_after_h must be above 0 (hours).")
     _validate_backup(s)
+    _validate_mail(s)
 
 
 def _validate_backup(s: Settings) -> None:
@@ -260,6 +282,22 @@ def _validate_backup(s: Settings) -> None:
             "backup_keep_daily, backup_keep_weekly and backup_keep_monthly must be 0 or more, "
             "and at least one above 0 (or every snapshot would go)."
         )
+
+
+def _validate_mail(s: Settings) -> None:
+    if s.smtp_security not in ("starttls", "tls", "none"):
+        raise ConfigError(f"smtp_security must be starttls, tls or none, not {s.smtp_security!r}.")
+    if not 0 <= s.smtp_port <= 65535:
+        raise ConfigError(f"smtp_port must be between 1 and 65535 (or 0), not {s.smtp_port}.")
+    if s.smtp_password and s.smtp_password_file:
+        raise ConfigError("Set smtp_password or smtp_password_file, not both.")
+    if s.smtp_host and "@" not in s.mail_from:
+        raise ConfigError(
+            "mail_from must be the station's sender address, such as radio@example.org, "
+            "when smtp_host is set."
+        )
+    if s.reminder_days < 0:
+        raise ConfigError("reminder_days must be 0 (no reminders) or more.")
 
 
 def _check_public_url(value: str, where: str) -> None:

@@ -7,6 +7,8 @@
   this process on its standard input (``radio run`` forwards them);
 * the playlists Liquidsoap reads, re-rendered every 5 s (files come and go);
 * abandoned uploads removed every 10 minutes;
+* the e-mail outbox sent every 15 s; reminders about missing episodes and notes about
+  empty slots and silence queued every minute (when a mail server is set);
 * the nightly backup, when a repository is set;
 * the demo station's spoken episodes, once, in a process of their own (the analysis loads
   numpy; this process stays light).
@@ -26,6 +28,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from radio.backup.service import add_nightly_job
 from radio.bootstrap import Services, build_services
 from radio.config import Settings
+from radio.mail.watch import Watch
 from radio.media.uploads import expire_uploads
 from radio.playout.asrun import AsRunRecorder
 from radio.playout.scheduler import Reconciler, SchedulerProcess
@@ -85,9 +88,28 @@ def add_station_jobs(scheduler: BaseScheduler, services: Services, recorder: AsR
         id="abandoned uploads",
         **every,
     )
+    add_mail_jobs(scheduler, services)
     add_nightly_job(scheduler, settings)
     if demo_episodes_pending(services):
         scheduler.add_job(make_demo_episodes_apart, id="demo episodes")
+
+
+def add_mail_jobs(scheduler: BaseScheduler, services: Services) -> None:
+    """Send the outbox every 15 s; queue reminders and notes every minute."""
+    if not services.mail.configured:
+        return
+    every = {"max_instances": 1, "coalesce": True}
+    watch = Watch(
+        services.settings,
+        services.mail,
+        services.grid,
+        services.library,
+        services.accounts,
+        clock=services.clock,
+    )
+    scheduler.add_job(services.mail.send_due, "interval", seconds=15, id="outbox", **every)
+    scheduler.add_job(watch.remind, "interval", minutes=1, id="reminders", **every)
+    scheduler.add_job(watch.note, "interval", minutes=1, id="notes", **every)
 
 
 def read_events(stream: IO[str], handle: Callable[[str], None]) -> threading.Thread:

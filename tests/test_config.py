@@ -65,6 +65,18 @@ def test_file_then_environment(tmp_path: Path) -> None:
             "https://radio.example.org.",
         ),
         ("public_url = 'https://r.example.org/?x=1'\n", {}, "no user name, query or fragment"),
+        (
+            "",
+            {"RADIO_SMTP_SECURITY": "ssl"},
+            "smtp_security must be starttls, tls or none, not 'ssl'.",
+        ),
+        (
+            "smtp_host = 'mail.example.org'\n",
+            {},
+            "mail_from must be the station's sender address, such as radio@example.org, "
+            "when smtp_host is set.",
+        ),
+        ("", {"RADIO_REMINDER_DAYS": "-1"}, "reminder_days must be 0 (no reminders) or more."),
     ],
 )
 def test_bad_configuration_is_one_sentence(

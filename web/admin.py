@@ -1,5 +1,8 @@
 """Admin pages: accounts (invite, change role and shows, disable, reset links) and the
-station settings an admin may change."""
+station settings an admin may change.
+
+With a mail server set, invitations and reset links go out by e-mail; without one, the
+page shows the link for the admin to pass on."""
 
 from __future__ import annotations
 
@@ -7,10 +10,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 
 from radio.accounts.model import Account, AccountError, check_role
+from radio.accounts.service import Purpose
 from radio.accounts.station import StationOverrides
 from radio.backup.restic import Repository
 from radio.backup.service import last_backup
 from radio.changelog import presenter_changes
+from radio.config import Settings
+from radio.mail.links import link_for, queue_link
 from web import services
 from web.auth import accounts, admin_required, me
 from web.forms import AccountForm, ConfirmForm, InviteForm, StationSettingsForm, choices
@@ -43,9 +49,11 @@ def invite() -> ResponseReturnValue:
         form.form_errors.append(str(exc))
         return _accounts(form, None, 422)
     _record_links(account, frozenset())
-    link = f"{_base()}/invite/{token}"
+    if queue_link(services().mail, services().settings, account, "invite", token) is not None:
+        flash(f"An invitation is on its way to {account.email} by e-mail.", "success")
+        return _accounts(InviteForm(formdata=None), None)
     flash(f"Invitation made for {account.email}; send them the link below.", "success")
-    return _accounts(InviteForm(formdata=None), (account, link))
+    return _accounts(InviteForm(formdata=None), (account, link_for(_settings(), "invite", token)))
 
 
 @bp.route("/accounts/<int:account_id>", methods=["GET", "POST"])
@@ -97,9 +105,13 @@ def link(account_id: int) -> ResponseReturnValue:
     except AccountError as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.account", account_id=person.id))
-    kind = "reset" if person.has_password else "invite"
+    kind: Purpose = "reset" if person.has_password else "invite"
+    if queue_link(services().mail, _settings(), person, kind, token) is not None:
+        what = "A password reset link" if kind == "reset" else "An invitation"
+        flash(f"{what} is on its way to {person.email} by e-mail.", "success")
+        return redirect(url_for("admin.account", account_id=person.id))
     return render_template(
-        "admin/link.html", person=person, link=f"{_base()}/{kind}/{token}", kind=kind
+        "admin/link.html", person=person, link=link_for(_settings(), kind, token), kind=kind
     )
 
 
@@ -150,8 +162,8 @@ def _show_choices() -> list[tuple[str, str]]:
     return [(s.slug, s.title) for s in shows]
 
 
-def _base() -> str:
-    return services().settings.site_url
+def _settings() -> Settings:
+    return services().settings
 
 
 def _record_links(account: Account, before: frozenset[str]) -> None:

@@ -6,6 +6,8 @@ checked against the database on every request; logging out, a password change, a
 change or disabling the account moves the epoch, so every copy of an older cookie, on any
 device and in any of the site's processes, stops working at once. Every form carries a CSRF
 token (Flask-WTF). Failed logins are throttled per address and per client with HTTP 429.
+"Forgot your password?" (``/forgot``) e-mails a reset link and answers the same, after the
+same time, whether or not the address has an account; it is throttled too.
 Views ask for a role with :func:`presenter_required`, :func:`volunteer_required` or
 :func:`admin_required`; a person who is not logged in is sent to ``/login``, one without the
 role gets 403.
@@ -14,6 +16,7 @@ role gets 403.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
@@ -39,9 +42,10 @@ from werkzeug.wrappers import Response as BaseResponse
 from radio.accounts.model import Account, AccountError, TokenInvalid
 from radio.accounts.service import AccountService, Purpose
 from radio.bootstrap import Services
+from radio.mail.links import request_reset
 from web import services as station_services
 from web.errors import _wants_json, problem
-from web.forms import ConfirmForm, LoginForm, SetPasswordForm
+from web.forms import ConfirmForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 
 log = logging.getLogger(__name__)
 
@@ -218,6 +222,42 @@ def logout() -> ResponseReturnValue:
         flash("You are logged out.", "info")
         return redirect(url_for("public.home"))
     return render_template("auth/logout.html", form=form)
+
+
+#: The "Forgot password?" page answers no sooner than this, account or not.
+FORGOT_ANSWER_S = 0.5
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot() -> ResponseReturnValue:
+    station = station_services()
+    form = ForgotPasswordForm()
+    if not station.mail.configured or not form.validate_on_submit():
+        status = 400 if request.method == "POST" and station.mail.configured else 200
+        return render_template(
+            "auth/forgot.html", form=form, mail=station.mail.configured, sent=False
+        ), status
+    started = time.monotonic()
+    email = (form.email.data or "").strip().lower()
+    client = request.remote_addr or "?"
+    wait = station.reset_throttle.retry_after(email, client, now())
+    if wait:
+        minutes = max(1, round(wait / 60))
+        form.form_errors.append(
+            f"Too many requests for a reset link. Please wait {minutes} "
+            f"minute{'s' * (minutes > 1)}, then try again."
+        )
+        page = render_template("auth/forgot.html", form=form, mail=True, sent=False)
+        response = Response(page, status=429)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    station.reset_throttle.failed(email, client, now())
+    try:
+        request_reset(station.accounts, station.mail, station.settings, email)
+    except Exception:  # the answer must not tell an account from none, even by an error
+        log.exception("a reset link for %r could not be queued", email)
+    time.sleep(max(0.0, FORGOT_ANSWER_S - (time.monotonic() - started)))
+    return render_template("auth/forgot.html", form=form, mail=True, sent=True)
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])

@@ -53,6 +53,10 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired(), Length(max=MAX_PASSWORD)])
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("E-mail address", validators=[DataRequired(), Length(max=254)])
+
+
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
         "New password",
@@ -157,6 +161,11 @@ class ShowForm(FlaskForm):
         "Colour", validators=[Optional(), Length(max=7)], description="e.g. #1f77b4"
     )
     repeat_latest = BooleanField("Replay the latest episode when there is no new one")
+    reminders = BooleanField(
+        "E-mail the presenters when an episode is missing a few days before",
+        default=True,
+        description="Only when the station sends e-mail.",
+    )
     reason = StringField(_REASON, validators=[Optional(), Length(max=500)])
 
 

@@ -3,9 +3,13 @@
 A contract (scripts rely on it)::
 
     radio user add EMAIL --role presenter|volunteer|admin [--show SLUG]... --password-stdin
-    radio user invite EMAIL --role presenter|volunteer|admin [--show SLUG]...   # prints the link
-    radio user reset EMAIL                                                     # prints the link
+    radio user invite EMAIL --role presenter|volunteer|admin [--show SLUG]...   # mails or prints
+    radio user reset EMAIL                                                     # the link
     radio user list
+
+With a mail server set (``smtp_host``), ``invite`` and ``reset`` e-mail the link; without one,
+or when the server cannot take it now, they print it (a message that could not go stays in
+the outbox, and the station's scheduler sends it once the server answers).
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from radio.accounts.model import ROLES, Account, AccountError, check_role, normalise_email
+from radio.accounts.service import Purpose
 from radio.cli import station_services
 from radio.config import Settings
 from radio.errors import NotFound
+from radio.mail.links import link_for, queue_link
 
 if TYPE_CHECKING:
     from radio.bootstrap import Services
@@ -91,10 +97,11 @@ def _invite(args: argparse.Namespace, settings: Settings) -> int:
             args.email, check_role(args.role), args.shows, name=args.name
         )
         _record_links(services, account, before)
-        base = services.settings.site_url
-    print(f"Invited {account.email} as {account.role}{_shows(account.shows)}.")
+        print(f"Invited {account.email} as {account.role}{_shows(account.shows)}.")
+        if _mailed(services, account, "invite", token):
+            return 0
     print("Send them this link; it works once, for 7 days:")
-    print(f"{base}/invite/{token}")
+    print(link_for(services.settings, "invite", token))
     return 0
 
 
@@ -104,11 +111,28 @@ def _reset(args: argparse.Namespace, settings: Settings) -> int:
         if account is None:
             raise NotFound(f"There is no account for {args.email}; see 'radio user list'.")
         token = services.accounts.reset_link(account.id)
-        base = services.settings.site_url
-    kind = "reset" if account.has_password else "invite"
+        kind: Purpose = "reset" if account.has_password else "invite"
+        if _mailed(services, account, kind, token):
+            return 0
     print(f"Password {kind} link for {account.email}; it works once:")
-    print(f"{base}/{kind}/{token}")
+    print(link_for(services.settings, kind, token))
     return 0
+
+
+def _mailed(services: Services, account: Account, kind: Purpose, token: str) -> bool:
+    """E-mail the link now, if a mail server is set; did the server take it?"""
+    queued = queue_link(services.mail, services.settings, account, kind, token)
+    if queued is None:
+        return False
+    what = "The invitation" if kind == "invite" else "The password reset link"
+    if services.mail.send_due(only=queued):
+        print(f"{what} is on its way to {account.email} by e-mail.")
+        return True
+    print(
+        f"{what} could not be e-mailed now (see the log); it stays queued and the station "
+        "sends it when the mail server answers."
+    )
+    return False
 
 
 def _list(args: argparse.Namespace, settings: Settings) -> int:

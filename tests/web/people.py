@@ -12,6 +12,7 @@ Import the fixture into a test module (it is named ``station``)::
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import shutil
@@ -97,8 +98,9 @@ def station_settings(tmp_path: Path) -> Settings:
     )
 
 
-def make_station(tmp_path: Path) -> Station:
-    settings = station_settings(tmp_path)
+def make_station(tmp_path: Path, **changes: object) -> Station:
+    """The station, with ``changes`` made to its settings (``smtp_host=...``)."""
+    settings = dataclasses.replace(station_settings(tmp_path), **changes)  # type: ignore[arg-type]
     clock = [NOW]
     services = build_services(settings, clock=lambda: clock[0], passwords=Passwords(cheap_hasher()))
     grid = services.grid

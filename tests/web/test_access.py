@@ -95,6 +95,7 @@ RULES: dict[str, str] = {
     "changes.index": "everyone",
     "auth.login": "everyone",
     "auth.invite": "everyone",
+    "auth.forgot": "everyone",
     "auth.reset": "everyone",
     "auth.logout": "signed-in",
     "dashboard.index": "presenter",

@@ -12,6 +12,8 @@ from flask_wtf import FlaskForm
 from radio.accounts.model import AccountError
 from radio.errors import GridError, NotFound
 from radio.grid.model import Show, Slot
+from radio.mail.watch import opt_outs, set_reminders
+from web import services
 from web.auth import accounts, volunteer_required
 from web.forms import (
     NewShowForm,
@@ -47,6 +49,7 @@ def new_show() -> ResponseReturnValue:
         return render_template("grid/new_show.html", form=form), 422
     if attempt(lambda: grid().save_show(show), form.form_errors) is None:
         return render_template("grid/new_show.html", form=form), refused_status(form.form_errors)
+    set_reminders(services().db, slug, bool(form.reminders.data))
     record(f"Added the show {show.title}: {slot_words(slot)}.", show=slug, reason=form.reason.data)
     flash(f"{show.title} is in the grid.", "success")
     return redirect(url_for("grid_editor.show", slug=slug))
@@ -64,6 +67,7 @@ def show(slug: str) -> ResponseReturnValue:
             form.form_errors.append(str(exc))
         else:
             if attempt(lambda: grid().save_show(edited), form.form_errors) is not None:
+                set_reminders(services().db, slug, bool(form.reminders.data))
                 record(
                     f"Changed the details of {edited.title}.", show=slug, reason=form.reason.data
                 )
@@ -92,6 +96,7 @@ def remove_show(slug: str) -> ResponseReturnValue:
         flash(" ".join(errors), "error")
         return redirect(url_for("grid_editor.show", slug=slug))
     accounts().set_presenters(slug, [])
+    set_reminders(services().db, slug, True)  # a new show of that name starts afresh
     record(f"Removed the show {current.title}.", show=slug, reason=form.reason.data)
     flash(f"{current.title} is no longer in the grid.", "success")
     return redirect(url_for("grid_editor.week"))
@@ -231,6 +236,7 @@ class _ShowValues:
         self.description, self.category = show.description, show.category
         self.presenters = ", ".join(show.presenters)
         self.colour, self.repeat_latest = show.colour, show.repeat_latest
+        self.reminders = show.slug not in opt_outs(services().db)
         self.reason = ""
 
 
