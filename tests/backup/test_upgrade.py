@@ -201,12 +201,25 @@ def _as_run(conn: sa.Connection, media: Path) -> None:
             "media_id": "2", "filename": "t.ogg", "title": "Title 1", "artist": "Ama"})  # fmt: skip
 
 
+def _outbox(conn: sa.Connection, media: Path) -> None:
+    insert(conn, "outbox",
+           {"to": "ama@example.org", "subject": "Your episode for Breakfast", "body": "Hello",
+            "created": T0, "attempts": 2, "next_try": T0 + timedelta(minutes=2),
+            "sent_at": None, "last_error": "connection refused",
+            "event": "reminder:breakfast.weekdays.2026-11-05"})  # fmt: skip
+
+
+def _opt_outs(conn: sa.Connection, media: Path) -> None:
+    insert(conn, "reminder_opt_outs", {"show": "late-live"})
+
+
 FILLERS: dict[str, Filler] = {
     "station_state": _state, "incidents": _incidents, "grid_shows": _shows,
     "grid_slots": _slots, "grid_exceptions": _exceptions, "grid_state": _grid_state,
     "media_items": _items, "media_episodes": _episodes, "media_uploads": _uploads,
     "accounts": _accounts, "account_shows": _account_shows, "account_tokens": _tokens,
     "grid_changes": _changes, "stream_keys": _keys, "as_run": _as_run,
+    "outbox": _outbox, "reminder_opt_outs": _opt_outs,
 }  # fmt: skip
 
 
@@ -279,6 +292,7 @@ def test_the_first_releases_data_is_all_there_after_the_upgrade(tmp_path: Path) 
         assert ChangeLog(db).recent()[0].what == "Imported the grid"
         upload = Uploads(MediaLibrary(settings, db)).state("up-done")
         assert upload.status == "done" and upload.media_id == 1
+        assert services.mail.waiting() == 1  # the queued message is still to be sent
     finally:
         db.dispose()
 
