@@ -31,7 +31,7 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from radio.cli import backup, grid, media, playout, station, user
+    from radio.cli import backup, grid, media, playout, proxy, station, user
 
     parser = argparse.ArgumentParser(
         prog="radio", description="Community radio automation: the station engine."
@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     media.register(sub)
     user.register(sub)
     backup.register(sub)
+    proxy.register(sub)
     return parser
 
 
