@@ -79,12 +79,15 @@ def render_caddyfile(plan: ProxyPlan, station_name: str) -> str:
             "}",
             "",
         ]
+    mounts = ", ".join(f'"{mount}"' for mount in MOUNTS)
     lines += [f"{plan.site_address} {{"]
     if plan.internal_tls:
         lines += ["\ttls internal"]
     lines += [
         f'\theader Strict-Transport-Security "{HSTS}"',
-        f"\t@stream path {' '.join(MOUNTS)}",
+        # The path exactly as sent: Caddy's ``path`` matcher cleans it first, so
+        # ``/admin/../stream.mp3`` would match and reach Icecast's admin as it was sent.
+        f"\t@stream expression `{{http.request.uri.path}} in [{mounts}]`",
         "\thandle @stream {",
         f"\t\treverse_proxy {plan.icecast_upstream} {{",
         "\t\t\tflush_interval -1",
