@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import shutil
 import signal
 import ssl
@@ -16,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
+from urllib.parse import urlencode
 
 from radio.config import Settings
 from tests.support import free_port, require, wait_for
@@ -24,6 +26,7 @@ from tests.test_station import Running, start_station
 RADIO = str(Path(sys.executable).with_name("radio"))
 PASSWORD = "a long enough password"
 ADMIN = "admin@example.org"
+TOKEN = re.compile(r'name="(?:[\w-]+-)?csrf_token" type="hidden" value="([^"]+)"')
 
 
 @dataclass
@@ -52,8 +55,9 @@ class Proxied:
         """Verifies Caddy's certificate against its local authority only."""
         return ssl.create_default_context(cafile=str(self.ca_file))
 
-    def browser(self) -> Browser:
-        return Browser(self)
+    def browser(self, source: str = "127.0.0.1") -> Browser:
+        """A browser connecting from ``source`` (any 127.x.y.z: loopback is a whole /8)."""
+        return Browser(self, source)
 
 
 @dataclass
@@ -61,6 +65,7 @@ class Browser:
     """Requests over HTTPS through Caddy, keeping the cookies the site sets."""
 
     proxied: Proxied
+    source: str = "127.0.0.1"
     cookies: dict[str, str] = field(default_factory=dict)
     set_cookies: list[str] = field(default_factory=list)
     #: Where the last login sent the browser.
@@ -71,8 +76,9 @@ class Browser:
         headers: dict[str, str] | None = None,
     ) -> Reply:  # fmt: skip
         conn = http.client.HTTPSConnection(
-            "localhost", self.proxied.port, context=self.proxied.tls(), timeout=30
-        )
+            "localhost", self.proxied.port, context=self.proxied.tls(), timeout=30,
+            source_address=(self.source, 0),
+        )  # fmt: skip
         sent = dict(headers or {})
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -87,6 +93,23 @@ class Browser:
             for name, morsel in SimpleCookie(line).items():
                 self.cookies[name] = morsel.value
         return reply
+
+    def csrf(self, path: str = "/login") -> str:
+        """A CSRF token for this browser's session, read from the form on ``path``."""
+        page = self.request("GET", path)
+        found = TOKEN.search(page.text)
+        assert found, f"no CSRF token on {path} ({page.status})"
+        return found.group(1)
+
+    def log_in(self, email: str = ADMIN, password: str = PASSWORD) -> Reply:
+        form = urlencode({"email": email, "password": password, "csrf_token": self.csrf()})
+        answer = self.request(
+            "POST", "/login", body=form.encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )  # fmt: skip
+        if answer.status == 302:
+            self.landing = answer.headers["Location"]
+        return answer
 
 
 def caddy_home(folder: Path) -> dict[str, str]:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import array
 import base64
 import json
-import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,12 +19,11 @@ from pathlib import Path
 import pytest
 
 from tests.media.make_fixtures import make_fixtures
-from tests.proxy.rig import ADMIN, PASSWORD, Browser, Proxied, proxied_station
+from tests.proxy.rig import Browser, Proxied, proxied_station
 from tests.support import require, rms_dbfs, wait_for
 
 pytestmark = pytest.mark.stack
 
-TOKEN = re.compile(r'name="(?:[\w-]+-)?csrf_token" type="hidden" value="([^"]+)"')
 CHUNK = 64_000
 
 
@@ -35,22 +33,10 @@ def proxied(demo_media: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         yield made
 
 
-def token(browser: Browser, path: str) -> str:
-    page = browser.request("GET", path)
-    found = TOKEN.search(page.text)
-    assert found, f"no CSRF token on {path} ({page.status})"
-    return found.group(1)
-
-
 def logged_in(proxied: Proxied) -> Browser:
     browser = proxied.browser()
-    form = f"email={ADMIN}&password={PASSWORD}&csrf_token={token(browser, '/login')}"
-    answer = browser.request(
-        "POST", "/login", body=form.encode(),
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )  # fmt: skip
+    answer = browser.log_in()
     assert answer.status == 302, answer.text
-    browser.landing = answer.headers["Location"]
     return browser
 
 
@@ -74,7 +60,7 @@ def test_login_sets_a_secure_session_cookie(proxied: Proxied) -> None:
 
 def test_an_upload_through_the_proxy_becomes_ready(proxied: Proxied) -> None:
     browser = logged_in(proxied)
-    csrf = token(browser, "/logout")
+    csrf = browser.csrf("/logout")
     data = (make_fixtures() / "programme-mp3.mp3").read_bytes()
     name = base64.b64encode(b"Through Caddy.mp3").decode()
     made = browser.request("POST", "/api/uploads", headers={
