@@ -11,6 +11,9 @@ So this server:
 * accepts up to :data:`CONNECTION_LIMIT` connections at once (``poll``, not ``select``,
   which cannot watch more than 1024 sockets), raising the open-file limit to match;
 * closes a kept-alive connection that stays idle for :data:`IDLE_TIMEOUT_S`;
+* takes the visitor's address from ``X-Forwarded-For`` when the request comes from a proxy
+  on this machine (:data:`TRUSTED_PROXY`), so the login throttle still tells visitors
+  apart behind Caddy;
 * answers with :data:`THREADS` threads, taking health checks (``/healthz``) first: a queue of
   busy listeners' requests must not make the supervisor think the site is down. The site's
   work is Python under one interpreter lock, so more threads only wait longer for it (16
@@ -46,6 +49,8 @@ SWEEP_EVERY_S = 1
 SWITCH_INTERVAL_S = 0.001
 #: Requests for these paths go to the front of the queue.
 FIRST = frozenset({"/healthz"})
+#: The address a reverse proxy on this machine connects from (Caddy, to 127.0.0.1).
+TRUSTED_PROXY = "127.0.0.1"
 
 
 class _Channel(HTTPChannel):  # type: ignore[misc]  # waitress has no type hints
@@ -112,6 +117,13 @@ def make_server(app: WSGIApplication, host: str, port: int, threads: int = THREA
         cleanup_interval=SWEEP_EVERY_S,
         asyncore_use_poll=True,
         ident="radio",
+        # Behind a reverse proxy on this machine (``radio proxy config``), the visitor's
+        # address is the last X-Forwarded-For entry, which the proxy sets; from anywhere
+        # else the header is dropped, so nobody picks their own address.
+        trusted_proxy=TRUSTED_PROXY,
+        trusted_proxy_count=1,
+        trusted_proxy_headers={"x-forwarded-for"},
+        clear_untrusted_proxy_headers=True,
     )
 
 

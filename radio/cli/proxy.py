@@ -1,0 +1,62 @@
+"""``radio proxy config``: Caddy's configuration for the station's one public HTTPS address.
+
+radio proxy config [FILE | -] [--internal-tls]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from radio.config import Settings
+from radio.errors import ConfigError
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "proxy", help="put the station behind Caddy at public_url (HTTPS)"
+    )
+    actions = parser.add_subparsers(dest="proxy_command", metavar="ACTION", required=True)
+    config = actions.add_parser(
+        "config",
+        help="write the Caddyfile for public_url",
+        description="The site and the two Icecast mounts at public_url (which must be https), "
+        "with HSTS; Icecast's admin pages stay private. Caddy gets the certificate itself.",
+    )
+    config.add_argument(
+        "output", nargs="?", default="-", metavar="FILE",
+        help="where to write it (default -, standard output)",
+    )  # fmt: skip
+    config.add_argument(
+        "--internal-tls", action="store_true",
+        help="for tests and local tries: Caddy's own authority signs the certificate, "
+        "no HTTP redirect, no admin endpoint",
+    )  # fmt: skip
+    config.set_defaults(handler=_config, needs_station=False)
+
+
+def _config(args: argparse.Namespace, settings: Settings) -> int:
+    from radio.proxy import plan_proxy, render_caddyfile
+
+    text = render_caddyfile(
+        plan_proxy(settings, internal_tls=args.internal_tls), settings.station_name
+    )
+    if args.output == "-":
+        sys.stdout.write(text)
+        return 0
+    _write(Path(args.output), text)
+    print(f"Wrote {args.output}; start Caddy with it (e.g. 'systemctl reload caddy').")
+    return 0
+
+
+def _write(path: Path, text: str) -> None:
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.chmod(0o644)  # Caddy runs as its own user
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise ConfigError(f"Could not write {path} ({exc.strerror}).") from exc

@@ -1,0 +1,112 @@
+"""The Caddyfile that puts the station behind one public HTTPS address.
+
+Caddy (Debian's ``caddy`` 2.6) answers at ``public_url``: the two Icecast mounts go to
+Icecast, streamed as they come (``flush_interval -1``), and every other path goes to the
+site. Nothing else of Icecast is reachable through it: its admin pages and status documents
+fall to the site, which does not know them. Presenters' source clients do not go through
+Caddy; they reach Liquidsoap's harbor on its own port.
+
+In production Caddy gets the certificate itself (automatic HTTPS). ``internal_tls`` is for
+tests and a local try: Caddy's own local authority signs the certificate, HTTP is not
+redirected (so port 80 is left alone), and Caddy's admin endpoint is off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from radio.config import Settings
+from radio.errors import ConfigError
+from radio.health import MOUNTS
+
+#: Browsers remember for a year that the site is HTTPS only.
+HSTS = "max-age=31536000"
+
+_ANY_ADDRESS = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "": "127.0.0.1"}
+
+
+@dataclass(frozen=True)
+class ProxyPlan:
+    """What the Caddyfile says: where Caddy answers and where it sends each request."""
+
+    #: ``radio.example.org`` or ``localhost:8443`` (the host and port of ``public_url``).
+    site_address: str
+    site_upstream: str
+    icecast_upstream: str
+    internal_tls: bool = False
+
+
+def plan_proxy(settings: Settings, *, internal_tls: bool = False) -> ProxyPlan:
+    """The proxy for ``settings``; refused unless ``public_url`` is an https address."""
+    public = settings.public_url
+    if not public:
+        raise ConfigError(
+            "Set public_url (RADIO_PUBLIC_URL) to the station's https address, such as "
+            "https://radio.example.org, before writing Caddy's configuration."
+        )
+    parts = urlsplit(public)
+    if parts.scheme != "https":
+        raise ConfigError(
+            f"public_url {public!r} must start with https:// for Caddy to serve the station "
+            "over HTTPS."
+        )
+    if parts.path.strip("/"):
+        raise ConfigError(
+            f"public_url {public!r} must be the site's address alone, without a path, for "
+            "Caddy to serve the station at it."
+        )
+    return ProxyPlan(
+        site_address=parts.netloc.lower(),
+        site_upstream=_upstream(settings.http_host, settings.http_port),
+        icecast_upstream=_upstream(settings.icecast_host, settings.icecast_port),
+        internal_tls=internal_tls,
+    )
+
+
+def render_caddyfile(plan: ProxyPlan, station_name: str) -> str:
+    """The Caddyfile text for ``plan``."""
+    lines = [
+        f"# {_comment(station_name)}: written by 'radio proxy config'; write it again after",
+        "# changing public_url, http_port or icecast_port.",
+    ]
+    if plan.internal_tls:
+        lines += [
+            "{",
+            "\tadmin off",
+            "\tauto_https disable_redirects",
+            "\tskip_install_trust",
+            "}",
+            "",
+        ]
+    mounts = ", ".join(f'"{mount}"' for mount in MOUNTS)
+    lines += [f"{plan.site_address} {{"]
+    if plan.internal_tls:
+        lines += ["\ttls internal"]
+    lines += [
+        f'\theader Strict-Transport-Security "{HSTS}"',
+        # The path exactly as sent: Caddy's ``path`` matcher cleans it first, so
+        # ``/admin/../stream.mp3`` would match and reach Icecast's admin as it was sent.
+        f"\t@stream expression `{{http.request.uri.path}} in [{mounts}]`",
+        "\thandle @stream {",
+        f"\t\treverse_proxy {plan.icecast_upstream} {{",
+        "\t\t\tflush_interval -1",
+        "\t\t}",
+        "\t}",
+        "\thandle {",
+        f"\t\treverse_proxy {plan.site_upstream}",
+        "\t}",
+        "}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _upstream(host: str, port: int) -> str:
+    host = _ANY_ADDRESS.get(host, host)
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"{host}:{port}"
+
+
+def _comment(text: str) -> str:
+    return " ".join(text.split())

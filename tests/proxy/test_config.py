@@ -1,0 +1,113 @@
+"""``radio proxy config``: the Caddyfile for public_url, and plain refusals without one.
+
+The text is checked line by line (what each line is for), then Caddy itself validates it,
+in production form (automatic HTTPS) and in the test form (``--internal-tls``).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from radio.config import Settings
+from radio.proxy import plan_proxy, render_caddyfile
+from tests.proxy.rig import caddy_home
+from tests.support import require
+
+RADIO = str(Path(sys.executable).with_name("radio"))
+
+
+def radio_proxy(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("RADIO_")}
+    base.update(RADIO_DATA_DIR=str(tmp_path / "var"), **env)
+    return subprocess.run(
+        [RADIO, "proxy", "config", *args], env=base, capture_output=True, text=True,
+        timeout=60, cwd=tmp_path,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("public_url", "message"),
+    [
+        ("http://radio.example.org",
+         "radio: public_url 'http://radio.example.org' must start with https:// for Caddy "
+         "to serve the station over HTTPS.\n"),
+        ("",
+         "radio: Set public_url (RADIO_PUBLIC_URL) to the station's https address, such as "
+         "https://radio.example.org, before writing Caddy's configuration.\n"),
+        ("https://example.org/radio",
+         "radio: public_url 'https://example.org/radio' must be the site's address alone, "
+         "without a path, for Caddy to serve the station at it.\n"),
+    ],
+)  # fmt: skip
+def test_an_address_caddy_cannot_serve_is_refused_in_one_sentence(
+    tmp_path: Path, public_url: str, message: str
+) -> None:
+    done = radio_proxy(tmp_path, "out.caddy", RADIO_PUBLIC_URL=public_url)
+    assert done.returncode == 1
+    assert done.stderr == message
+    assert done.stdout == ""
+    assert not (tmp_path / "out.caddy").exists()
+
+
+def test_the_caddyfile_routes_the_site_and_only_the_mounts() -> None:
+    settings = Settings(
+        public_url="https://Radio.Example.org/", http_host="0.0.0.0", http_port=8080,
+        icecast_port=8000, station_name="Riverside\nFM",
+    )  # fmt: skip
+    text = render_caddyfile(plan_proxy(settings), settings.station_name)
+    assert text == (
+        "# Riverside FM: written by 'radio proxy config'; write it again after\n"
+        "# changing public_url, http_port or icecast_port.\n"
+        "radio.example.org {\n"
+        '\theader Strict-Transport-Security "max-age=31536000"\n'
+        "\t@stream expression `{http.request.uri.path} in "
+        '["/stream.mp3", "/stream.ogg"]`\n'
+        "\thandle @stream {\n"
+        "\t\treverse_proxy 127.0.0.1:8000 {\n"
+        "\t\t\tflush_interval -1\n"
+        "\t\t}\n"
+        "\t}\n"
+        "\thandle {\n"
+        "\t\treverse_proxy 127.0.0.1:8080\n"
+        "\t}\n"
+        "}\n"
+    )
+
+
+@pytest.mark.parametrize("internal", [False, True])
+def test_caddy_accepts_what_radio_writes(tmp_path: Path, internal: bool) -> None:
+    caddy = require("caddy")
+    flags = ["--internal-tls"] if internal else []
+    done = radio_proxy(tmp_path, "Caddyfile", *flags, RADIO_PUBLIC_URL="https://localhost:8443")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Wrote Caddyfile;")
+    assert (tmp_path / "Caddyfile").stat().st_mode & 0o777 == 0o644
+    checked = subprocess.run(
+        [caddy, "validate", "--config", "Caddyfile", "--adapter", "caddyfile"],
+        env={**os.environ, **caddy_home(tmp_path / "home")}, cwd=tmp_path,
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stderr
+    assert "Valid configuration" in checked.stdout + checked.stderr
+
+
+def test_a_dash_prints_it(tmp_path: Path) -> None:
+    done = radio_proxy(tmp_path, "-", RADIO_PUBLIC_URL="https://radio.example.org")
+    assert done.returncode == 0, done.stderr
+    assert "radio.example.org {\n" in done.stdout
+    assert "tls internal" not in done.stdout and "admin off" not in done.stdout
+
+
+def test_an_unwritable_place_is_one_sentence(tmp_path: Path) -> None:
+    done = radio_proxy(
+        tmp_path, "no-such-folder/Caddyfile", RADIO_PUBLIC_URL="https://radio.example.org"
+    )
+    assert done.returncode == 1
+    assert done.stderr == (
+        "radio: Could not write no-such-folder/Caddyfile (No such file or directory).\n"
+    )
