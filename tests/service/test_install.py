@@ -172,6 +172,8 @@ def test_home_is_protected_unless_the_install_lives_there() -> None:
 def test_a_folder_closed_to_the_service_user_is_named(open_root: Path) -> None:
     closed = open_root / "closed"
     (closed / "radio" / "bin").mkdir(parents=True)
+    for inner in (closed / "radio", closed / "radio" / "bin"):  # whatever the umask is
+        os.chmod(inner, 0o755)
     os.chmod(closed, 0o700)
     assert closed_folder(closed / "radio" / "bin" / "radio") == closed
     os.chmod(closed, 0o711)
