@@ -59,6 +59,7 @@ def serve(port: int, data_dir: Path) -> None:
     from radio.bootstrap import build_services
     from radio.config import Settings
     from web import create_app
+    from web.__main__ import keep_fresh
     from web.server import make_server
 
     settings = Settings(
@@ -75,12 +76,7 @@ def serve(port: int, data_dir: Path) -> None:
 
     logging.getLogger("waitress").setLevel(logging.ERROR)  # clients queue, by design
 
-    def refresh() -> None:  # what `radio run`'s scheduler does every second
-        while True:
-            services.on_air.refresh()
-            time.sleep(1)
-
-    threading.Thread(target=refresh, daemon=True).start()
+    keep_fresh(services, threading.Event())  # as `python -m web` does
     make_server(app, "127.0.0.1", port).run()
 
 

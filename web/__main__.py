@@ -10,6 +10,7 @@ import logging
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from types import FrameType
 
 from radio.bootstrap import Services
@@ -21,19 +22,30 @@ from radio.processes import use_private_umask
 log = logging.getLogger("web")
 
 ON_AIR_EVERY_S = 0.5
+HEALTH_EVERY_S = 0.5
 
 
-def keep_on_air_fresh(services: Services, stop: threading.Event) -> threading.Thread:
-    """Refresh what is on air in the background, so a request only copies prepared bytes."""
+def keep_fresh(services: Services, stop: threading.Event) -> list[threading.Thread]:
+    """Refresh what is on air and the health report in the background (each in its own
+    thread, so a slow check of one never holds up the other), so a request only copies
+    what is prepared: ``/healthz`` answers at once even when a part it checks is slow."""
+    return [
+        _every(ON_AIR_EVERY_S, services.on_air.refresh, "on-air", stop),
+        _every(HEALTH_EVERY_S, lambda: services.health.check(max_age_s=0), "health", stop),
+    ]
 
+
+def _every(
+    seconds: float, job: Callable[[], object], name: str, stop: threading.Event
+) -> threading.Thread:
     def run() -> None:
-        while not stop.wait(ON_AIR_EVERY_S):
+        while not stop.wait(seconds):
             try:
-                services.on_air.refresh()
+                job()
             except Exception:  # never let a bad read stop the refresher
-                log.exception("could not refresh what is on air")
+                log.exception("could not refresh %s", name)
 
-    thread = threading.Thread(target=run, name="on-air", daemon=True)
+    thread = threading.Thread(target=run, name=name, daemon=True)
     thread.start()
     return thread
 
@@ -58,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     server = make_server(app, settings.http_host, settings.http_port)
     stop = threading.Event()
-    keep_on_air_fresh(services, stop)
+    keep_fresh(services, stop)
 
     def _on_signal(_signum: int, _frame: FrameType | None) -> None:
         stop.set()

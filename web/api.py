@@ -25,7 +25,8 @@ def now() -> Response:
 
 @bp.get("/healthz")
 def healthz() -> Response:
-    report = services().health.check()
+    # Kept fresh in the background (web.__main__.keep_fresh): a request copies the report.
+    report = services().health.check(max_age_s=2.0)
     return Response(
         json.dumps(report.as_dict()),
         status=200 if report.ok else 503,
