@@ -1,14 +1,17 @@
 """Measure a file in one decode: true duration, loudness, true peak, cues and an envelope.
 
-One ``ffmpeg`` process decodes the audio once and writes 32-bit float PCM, so a hot master's
-peaks above full scale are measured as they are, not clipped or scaled through 16 bits. Python
+One ``ffmpeg`` process decodes the audio once and writes 16-bit PCM at half level (6 dB of
+headroom, so ordinary overshoots above full scale survive); a hot master whose peaks go above
++6 dBFS clips there, and is decoded once more as 32-bit float, so its loudness and true peak
+are measured as they are. Python
 reads it in fixed chunks and feeds every measurement from the same samples, so memory stays
 flat however long the file is and the time is the decode plus a little: the numpy work runs on
 the other core while ffmpeg decodes ahead.
 
-Silence is judged on the sound with its DC offset removed (each 512-sample tile less its
-mean), so the constant offset that a cheap interface leaves in "silence" is not taken for
-sound; loudness has its own high-pass (K-weighting) and the true peak reads the real samples.
+Silence is judged on the sound with its DC offset removed (half each 512-sample tile's
+peak-to-peak range), so the constant offset that a cheap interface leaves in "silence" is not
+taken for sound; loudness has its own high-pass (K-weighting) and the true peak reads the
+real samples.
 """
 
 from __future__ import annotations
@@ -47,6 +50,28 @@ _CHUNK_SPANS = 32  # chunk = 32 K-weighting spans (131072 frames, 3 s at 44.1 kH
 
 
 @dataclass(frozen=True)
+class _Pcm:
+    """How ffmpeg hands the decoded audio over."""
+
+    format: str
+    dtype: np.dtype[np.int16] | np.dtype[np.float32]
+    #: To full scale 1.0.
+    scale: float
+    filters: tuple[str, ...] = ()
+    #: A sample this large means the decode clipped (None: it cannot).
+    clips_at: int | None = None
+
+
+#: 16-bit at half level (6 dB of headroom): half the bytes of float, fast enough for
+#: bench/ingest.py's ratio. A file whose peaks go above +6 dBFS clips here, and is decoded
+#: again as :data:`FLOAT` (measured as it is).
+SHORT = _Pcm("s16le", np.dtype(np.int16), 2.0 / 32768, ("-af", "volume=0.5"), 32767)
+FLOAT = _Pcm(
+    "f32le", np.dtype(np.float32), 1.0
+)  # chunk = 32 K-weighting spans (131072 frames, 3 s at 44.1 kHz)
+
+
+@dataclass(frozen=True)
 class Analysis:
     """What one decode measured. Levels are None for a file that is silent throughout."""
 
@@ -75,10 +100,17 @@ def analyse(
     """Decode ``path`` once and measure it (a duration of 0 when nothing decodes)."""
     rate = min(sample_rate, 48000)
     out_channels = 1 if channels == 1 else 2
-    meter = _Meter(rate, out_channels, silence_threshold_db)
-    # ffmpeg needs the other core: BLAS must not spread its small products over both.
-    with threadpool_limits(1, user_api="blas"), _decoder(path, out_channels, rate) as decoded:
-        _pump(decoded, meter)
+    for pcm in (SHORT, FLOAT):
+        meter = _Meter(rate, out_channels, silence_threshold_db)
+        # ffmpeg needs the other core: BLAS must not spread its small products over both.
+        with (
+            threadpool_limits(1, user_api="blas"),
+            _decoder(path, out_channels, rate, pcm) as decoded,
+        ):
+            _pump(decoded, meter, pcm)
+        if not meter.clipped:
+            break
+        log.info("%s peaks above +6 dBFS: measured again in floating point", path.name)
     code, errors = decoded.code, decoded.errors
     if meter.frames == 0:
         log.info("ffmpeg decoded nothing from %s (exit %s): %s", path, code, list(errors.lines))
@@ -144,12 +176,12 @@ class _Decoded:
 
 
 @contextlib.contextmanager
-def _decoder(path: Path, channels: int, rate: int) -> Iterator[_Decoded]:
+def _decoder(path: Path, channels: int, rate: int, pcm: _Pcm) -> Iterator[_Decoded]:
     fd = os.memfd_create("radio-pcm", os.MFD_CLOEXEC)
     cmd = [
         "ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-i", str(path),
-        "-map", "0:a:0", "-vn", "-sn", "-dn",
-        "-ac", str(channels), "-ar", str(rate), "-f", "f32le", "-y", f"/dev/fd/{fd}",
+        "-map", "0:a:0", "-vn", "-sn", "-dn", *pcm.filters,
+        "-ac", str(channels), "-ar", str(rate), "-f", pcm.format, "-y", f"/dev/fd/{fd}",
     ]  # fmt: skip
     try:
         try:
@@ -206,9 +238,9 @@ def _drain(stream: IO[bytes]) -> _Errors:
     return thread
 
 
-def _pump(stream: _Decoded, meter: _Meter) -> None:
-    frame_bytes = 4 * meter.channels
-    chunk = np.empty(meter.chunk_frames * meter.channels, np.float32)
+def _pump(stream: _Decoded, meter: _Meter, pcm: _Pcm) -> None:
+    frame_bytes = pcm.dtype.itemsize * meter.channels
+    chunk = np.empty(meter.chunk_frames * meter.channels, pcm.dtype)
     view = chunk.data.cast("B")
     while True:
         filled = 0
@@ -219,7 +251,7 @@ def _pump(stream: _Decoded, meter: _Meter) -> None:
             filled += got
         frames = filled // frame_bytes
         if frames:
-            meter.add(chunk[: frames * meter.channels].reshape(frames, meter.channels))
+            meter.add(chunk[: frames * meter.channels].reshape(frames, meter.channels), pcm)
         if filled < len(view):
             return
 
@@ -240,11 +272,18 @@ class _Meter:
         self._bins = _Bins(round(rate / 10))
         self._envelope: list[NDArray[np.float32]] = []
         self._sound: list[NDArray[np.float32]] = []
+        #: The 16-bit decode reached full scale: a peak above +6 dBFS was cut off.
+        self.clipped = False
 
-    def add(self, pcm: NDArray[np.float32]) -> None:
-        count = pcm.shape[0]
+    def add(
+        self, samples: NDArray[np.float32] | NDArray[np.int16], pcm: _Pcm | None = None
+    ) -> None:
+        count = samples.shape[0]
         self.frames += count
-        self._audio.load(pcm)
+        scale = 1.0 if pcm is None else pcm.scale
+        if pcm is not None and pcm.clips_at is not None and not self.clipped:
+            self.clipped = bool(np.abs(samples).max() >= pcm.clips_at)
+        self._audio.load(samples, scale)
         self._true_peak.add()
         tiles = -(-count // TILE)
         self._envelope.append(self._true_peak.tile_peaks[:tiles].copy())
@@ -256,8 +295,9 @@ class _Meter:
         peaks = np.zeros(tiles, np.float32)
         for c in range(self.channels):
             tile = self._audio.channel(c)[: tiles * TILE].reshape(tiles, TILE)
-            centred = np.abs(tile - tile.mean(axis=1, keepdims=True)).max(axis=1)
-            np.maximum(peaks, centred, out=peaks)
+            # Half the tile's peak-to-peak range: a constant offset cancels out (two
+            # reductions, no copy of the samples).
+            np.maximum(peaks, (tile.max(axis=1) - tile.min(axis=1)) * 0.5, out=peaks)
         return peaks
 
     def result(self, decode_errors: int) -> Analysis:

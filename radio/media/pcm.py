@@ -30,13 +30,14 @@ class Planar:
         self.segment = frames + ROW
         self.flat = np.zeros(channels * self.segment + 2 * ROW, np.float32)
 
-    def load(self, pcm: NDArray[np.float32]) -> None:
-        """Keep the last samples as history, then copy ``pcm`` in (zero-padding a short one)."""
+    def load(self, pcm: NDArray[np.float32] | NDArray[np.int16], scale: float = 1.0) -> None:
+        """Keep the last samples as history, then convert ``pcm`` (times ``scale``) in,
+        zero-padding a short one."""
         count = pcm.shape[0]
         for c in range(self.channels):
             seg = self.flat[c * self.segment : (c + 1) * self.segment]
             seg[ROW - HISTORY : ROW] = seg[-HISTORY:]
-            seg[ROW : ROW + count] = pcm[:, c]
+            np.multiply(pcm[:, c], scale, out=seg[ROW : ROW + count], casting="unsafe")
             seg[ROW + count :] = 0.0
 
     def channel(self, c: int) -> Samples:
