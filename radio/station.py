@@ -162,7 +162,7 @@ class Station:
                 "liquidsoap",
                 ["liquidsoap", str(settings.data_dir / "run" / "station.liq")],
                 on_start=self._wait_liquidsoap,
-                on_line=lambda line: events.put(line) if line.startswith(EVENT_PREFIX) else None,
+                on_line=lambda line: events.put(line) if EVENT_PREFIX in line else None,
                 pid_file=pid_file(settings, "liquidsoap"),
                 nice=LIQUIDSOAP_NICE,
             )

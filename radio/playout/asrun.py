@@ -83,11 +83,16 @@ class AsRunEntry(Base):
 
 
 def parse_event(line: str) -> dict[str, str] | None:
-    """The fields of a ``RADIO-EVENT`` line (Liquidsoap prints them as ``[[k, v], …]``)."""
-    if not line.startswith(EVENT_PREFIX):
+    """The fields of a ``RADIO-EVENT`` line (Liquidsoap prints them as ``[[k, v], …]``).
+
+    The event may follow a log message on the same line: Liquidsoap's log and its prints
+    share standard output, and a log line sometimes lacks its end of line.
+    """
+    at = line.find(EVENT_PREFIX)
+    if at < 0:
         return None
     try:
-        raw = json.loads(line[len(EVENT_PREFIX) :])
+        raw = json.loads(line[at + len(EVENT_PREFIX) :])
     except json.JSONDecodeError:
         log.warning("unreadable event from Liquidsoap: %r", line)
         return None

@@ -13,7 +13,7 @@ from radio.bootstrap import open_database
 from radio.config import Settings
 from radio.db import Database
 from radio.grid.model import Occurrence
-from radio.playout.asrun import AsRunRecorder, entries
+from radio.playout.asrun import AsRunRecorder, entries, parse_event
 from tests.grid.build import occurrence
 
 T0 = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
@@ -89,3 +89,9 @@ def test_an_episode_starting_on_time_is_not_split(db: Database) -> None:
         ("09:58:00", "rotation", None, "Song A"),
         ("09:59:59", "episode", "empty-hour", "Episode"),
     ]
+
+
+def test_an_event_after_a_log_message_on_the_same_line_is_read() -> None:
+    # Liquidsoap's log and its prints share stdout; a log line may lack its end of line.
+    line = '[switch_9:3] Switch to fade.final.RADIO-EVENT [["event","track"],["t_ms","5"]]'
+    assert parse_event(line) == {"event": "track", "t_ms": "5"}
