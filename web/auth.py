@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
-from typing import Any, ParamSpec, cast
+from typing import ParamSpec, cast
 
 from flask import (
     Blueprint,
@@ -37,7 +37,6 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.wrappers import Response as BaseResponse
 
 from radio.accounts.model import Account, AccountError, TokenInvalid
 from radio.accounts.service import AccountService, Purpose
@@ -294,7 +293,3 @@ def _set_password(token: str, kind: Purpose) -> ResponseReturnValue:
 def _start_session(account: Account) -> None:
     session.clear()
     login_user(User(account))
-
-
-def redirect_back(endpoint: str, **values: Any) -> BaseResponse:
-    return redirect(url_for(endpoint, **values))

@@ -21,7 +21,7 @@ import pytest
 
 from radio.config import Settings
 from radio.credentials import load_or_create
-from radio.playout.icecast import write_icecast_config
+from radio.prepare import write_icecast
 from radio.processes import die_with_parent, start_time, write_pid_file
 from tests.support import port_open, require, wait_for
 from tests.test_station import RADIO, Running, program_of, start_station
@@ -158,14 +158,7 @@ def test_an_icecast_left_from_an_earlier_start_is_ended(
 ) -> None:
     assert subprocess.run([RADIO, "init"], env=station_env, timeout=120).returncode == 0
     credentials = load_or_create(settings.data_dir)
-    config = write_icecast_config(
-        settings.data_dir,
-        bind=settings.icecast_host,
-        port=settings.icecast_port,
-        source_password=credentials.icecast_source_password,
-        admin_password=credentials.icecast_admin_password,
-        station_name=settings.station_name,
-    )
+    config = write_icecast(settings, credentials)
     # As an older version or a lost supervisor would have left it: running, in a session
     # of its own, with its pid file in the data folder.
     orphan = subprocess.Popen(
