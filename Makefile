@@ -1,5 +1,6 @@
 # The two commands: `make run` (the station, in the foreground) and `make test` (the suite).
-# Both install what is missing first: Debian packages through apt-get, Python packages into .venv.
+# Both install what is missing first: Debian packages through apt-get, Python packages into .venv,
+# the pages' browser libraries (and the tests' axe-core) into node_modules through npm ci.
 
 PYTHON ?= python3
 VENV := .venv
@@ -15,11 +16,11 @@ run: install
 test: install test-tools
 	$(VENV)/bin/python -m pytest
 
-# The station: Debian packages and the .venv.
-install: system-packages $(STAMP)
+# The station: Debian packages, the .venv and node_modules.
+install: system-packages $(STAMP) $(NODE_STAMP)
 
-# The test suite's extra tools: Debian's Chromium and Node.js for axe-core.
-test-tools: test-system-packages $(NODE_STAMP)
+# The test suite's extra tools: Debian's Chromium.
+test-tools: test-system-packages
 
 system-packages:
 	@scripts/install-system-packages

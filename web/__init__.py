@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         headers,
         public,
         uploads,
+        vendor,
     )
 
     address.init_app(app, services.settings)
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     grid_editor.init_app(app)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(vendor.bp)  # browser libraries from node_modules
     return app
 
 

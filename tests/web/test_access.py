@@ -74,6 +74,7 @@ RULES: dict[str, str] = {
     "uploads.finish": "signed-in-missing",
     "uploads.cancel": "signed-in-missing",
     "static": "everyone",
+    "vendor.vendor_file": "everyone",
     "public.home": "everyone",
     "public.schedule": "everyone",
     "public.shows": "everyone",
@@ -164,6 +165,7 @@ def url_for_test(station: Station, endpoint: str, rule: str) -> str:
         "account_id": str(station.people["presenter_b"].id),
         "name": "rotation",
         "filename": "site.css",
+        "file": "webcast.js",
         "token": "",
     }
     path = rule

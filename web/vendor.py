@@ -1,0 +1,38 @@
+"""Browser libraries the pages use, served from the project's ``node_modules``.
+
+``make install`` puts them there with ``npm ci`` (``package.json`` and its lock pin each
+version), so the site never fetches script from another origin and the CSP stays
+``script-src 'self'``. Only the files named in :data:`FILES` are served, under
+``/vendor/<name>``; anything else in ``node_modules`` stays out of reach.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, send_file
+
+from radio.config import PROJECT_DIR
+
+NODE_MODULES = PROJECT_DIR / "node_modules"
+
+#: The public name of each file, and where npm put it.
+FILES: dict[str, Path] = {
+    # FullCalendar 7 (MIT), its all-in-one browser build: the volunteers' week calendar.
+    "fullcalendar.js": NODE_MODULES / "fullcalendar" / "all" / "global.js",
+    "fullcalendar.css": NODE_MODULES / "fullcalendar" / "skeleton.css",
+    # Temporal for the browsers that lack it (FullCalendar 7 needs it).
+    "temporal-polyfill.js": NODE_MODULES / "temporal-polyfill" / "global.js",
+    # The webcast protocol over WebSocket (MIT): going live from the browser.
+    "webcast.js": NODE_MODULES / "@webcast.js" / "socket" / "dist" / "webcast.js",
+}
+
+bp = Blueprint("vendor", __name__, url_prefix="/vendor")
+
+
+@bp.get("/<file>")
+def vendor_file(file: str) -> Response:
+    path = FILES.get(file)
+    if path is None or not path.is_file():
+        abort(404)
+    return send_file(path, max_age=3600)
