@@ -95,6 +95,10 @@ def _reason(exc: BaseException) -> str:
             else str(exc.smtp_error)
         )
         return f"{exc.smtp_code} {text}".strip()
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"its certificate is not trusted: {exc.verify_message}"
+    if isinstance(exc, smtplib.SMTPNotSupportedError) and "STARTTLS" in str(exc):
+        return 'it does not offer STARTTLS, which smtp_security = "starttls" asks for'
     if isinstance(exc, socket.timeout | TimeoutError):
         return "no answer in time"
     if isinstance(exc, OSError) and exc.strerror:

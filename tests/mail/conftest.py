@@ -20,9 +20,11 @@ from tests.support import free_port, port_open, wait_for
 class MailServer:
     """``python -m aiosmtpd`` keeping what it receives in ``folder``; start and stop at will."""
 
-    def __init__(self, folder: Path, port: int) -> None:
+    def __init__(self, folder: Path, port: int, tls: list[str] | None = None) -> None:
         self.folder = folder
         self.port = port
+        #: aiosmtpd's TLS options, e.g. ``["--tlscert", CERT, "--tlskey", KEY]`` (STARTTLS).
+        self.tls = tls or []
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -34,6 +36,7 @@ class MailServer:
                 "-n",
                 "-l",
                 f"127.0.0.1:{self.port}",
+                *self.tls,
                 "-c",
                 "tests.mail.sink.Folder",
                 str(self.folder),
