@@ -294,8 +294,28 @@ def _write(path: Path, text: str, mode: int, gid: int) -> None:
     os.chmod(path, mode)
 
 
+#: Where Debian keeps adduser and friends, searched too: ``sudo`` and root's login shell have
+#: them on the PATH, but ``su`` without ``-`` or a cron job may not.
+SYSTEM_BIN = ("/usr/sbin", "/sbin", "/usr/bin", "/bin")
+
+
+PACKAGES = {"adduser": "adduser", "systemctl": "systemd"}
+
+
+def _program(name: str) -> str:
+    path = os.environ.get("PATH", "")
+    found = shutil.which(name, path=os.pathsep.join((path, *SYSTEM_BIN)) if path else None)
+    if found is None:
+        raise ConfigError(
+            f"{name} is not installed here; radio service install needs it "
+            f"(on Debian, apt-get install {PACKAGES.get(name, name)})."
+        )
+    return found
+
+
 def _run(command: list[str]) -> None:
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    program = _program(command[0])
+    done = subprocess.run([program, *command[1:]], capture_output=True, text=True, check=False)
     if done.returncode != 0:
         why = (done.stderr or done.stdout).strip().splitlines()
         raise ConfigError(

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from radio.config import load_settings
+from radio.errors import ConfigError
 from radio.service import ServiceLayout, closed_folder, render_unit
 from tests.support import require
 
@@ -186,3 +187,14 @@ def test_an_install_under_root_works_without_root(open_root: Path) -> None:
     assert "not root: the files written stay yours, not the service user's" in done.stdout
     assert mode(open_root / UNIT) == 0o644
     assert mode(open_root / CONFIG) == 0o640
+
+
+def test_adduser_is_found_without_sbin_on_the_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seen in a real install: ``su`` without ``-`` leaves /usr/sbin off root's PATH, and the
+    install stopped on "unexpected error (FileNotFoundError: 'adduser')"."""
+    from radio.service import _program
+
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    assert _program("adduser") == "/usr/sbin/adduser"
+    with pytest.raises(ConfigError, match=r"^no-such-tool is not installed here; radio service"):
+        _program("no-such-tool")
