@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,7 @@ import pytest
 
 from radio.config import load_settings
 from radio.errors import ConfigError
+from tests.support import free_port, port_open, wait_for
 
 RADIO = str(Path(sys.executable).with_name("radio"))
 
@@ -96,16 +96,25 @@ def run_cli(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Compl
     )
 
 
-def test_cli_refuses_a_port_in_use(station_env: dict[str, str], tmp_path: Path) -> None:
-    with socket.socket() as busy:
-        busy.bind(("127.0.0.1", 0))
-        busy.listen()
-        port = busy.getsockname()[1]
-        result = run_cli(["run"], dict(station_env, RADIO_ICECAST_PORT=str(port)), tmp_path)
+@pytest.mark.parametrize("key", ["icecast_port", "http_port"])
+def test_cli_refuses_a_port_in_use(station_env: dict[str, str], tmp_path: Path, key: str) -> None:
+    """Another program (here a web server) on one of the station's ports: one sentence."""
+    port = free_port()
+    variable = f"RADIO_{key.upper()}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)],
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        wait_for(lambda: port_open(port) or server.poll() is not None, 30, "the web server")
+        result = run_cli(["run"], dict(station_env, **{variable: str(port)}), tmp_path)
+    finally:
+        server.terminate()
+        server.wait(10)
     assert result.returncode == 1
     assert result.stderr == (
-        f"radio: Port {port} on 127.0.0.1 (icecast_port) is already in use; stop what is using "
-        "it or choose another port with RADIO_ICECAST_PORT.\n"
+        f"radio: Port {port} on 127.0.0.1 ({key}) is already in use; stop what is using "
+        f"it or choose another port with {variable}.\n"
     )
 
 
