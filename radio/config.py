@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from radio.errors import ConfigError
+from radio.relay import check_relays
 
 #: The project checkout (where ``playlists/`` and ``schedules/`` live).
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -40,6 +41,9 @@ class Settings:
     icecast_port: int = 8000
     #: The address listeners use to reach Icecast (for players and playlists).
     public_stream_url: str = ""
+    #: Icecast relays serving the station's mounts (``radio relay config``), by the address
+    #: listeners use, e.g. ``["https://relay1.example.org"]``: offered after the station's own.
+    relays: tuple[str, ...] = ()
     harbor_host: str = "127.0.0.1"
     harbor_port: int = 8005
     #: A station ID jingle plays after every this many rotation tracks (0 = never).
@@ -212,13 +216,21 @@ def _coerce(key: str, raw: object, where: str) -> object:
             return float(str(raw))
         if kind in ("Path", Path):
             return Path(str(raw))
+        if kind == "tuple[str, ...]":  # a TOML list, or words apart in an environment variable
+            items = raw.replace(",", " ").split() if isinstance(raw, str) else raw
+            if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
+                raise ValueError
+            return tuple(items)
         if not isinstance(raw, str):
             raise ValueError
         return raw
     except ValueError:
-        want = {"int": "a whole number", "float": "a number", "Path": "a path"}.get(
-            str(kind), "text"
-        )
+        want = {
+            "int": "a whole number",
+            "float": "a number",
+            "Path": "a path",
+            "tuple[str, ...]": "a list of addresses",
+        }.get(str(kind), "text")
         raise ConfigError(f"{where} must be {want}, not {raw!r}.") from None
 
 
@@ -244,6 +256,7 @@ def _validate(s: Settings) -> None:
         ) from None
     if s.public_url:
         _check_public_url(s.public_url, where("public_url"))
+    check_relays(s.relays, where("relays"))
     if not s.station_name.strip():
         raise ConfigError("station_name must not be empty.")
     if s.jingle_every < 0:

@@ -18,6 +18,7 @@ from flask import Blueprint, Response, abort, request, send_file
 
 from radio.grid.model import Occurrence, Show
 from radio.media.published import PublishedEpisode
+from radio.relay import stream_urls
 from web import ical, programme, services
 from web.address import absolute, external, site_url
 from web.wording import slot_words
@@ -151,9 +152,16 @@ def _text(parent: ET.Element, tag: str, text: str, **attrs: str) -> ET.Element:
 
 
 def _streams() -> list[tuple[str, str]]:
-    base = services().settings.stream_url
-    name = services().settings.station_name
-    return [(f"{base}/stream.mp3", f"{name} (MP3)"), (f"{base}/stream.ogg", f"{name} (Ogg)")]
+    """Each relay's mounts first (``relays``), then the station's own Icecast's."""
+    settings = services().settings
+    name = settings.station_name
+    found = []
+    for mount, kind in (("/stream.mp3", "MP3"), ("/stream.ogg", "Ogg")):
+        found += [
+            (url, f"{name} ({kind})")
+            for url in stream_urls(settings.stream_url, settings.relays, mount)
+        ]
+    return found
 
 
 @bp.get("/listen.m3u")

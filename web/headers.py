@@ -8,7 +8,8 @@ week grid places each programme with a computed ``grid-row``. An attribute can r
 its own element — it cannot read the page the way an injected style sheet can with
 attribute selectors — and the templates escape everything they insert. Browsers without the
 CSP 3 ``-elem``/``-attr`` directives fall back to ``style-src 'self' 'unsafe-inline'``.
-The listeners' player may play the stream from Icecast's own address (``media-src``).
+The listeners' player may play the stream from Icecast's own address and the relays'
+(``media-src``).
 """
 
 from __future__ import annotations
@@ -23,8 +24,12 @@ REFERRER_POLICY = "same-origin"
 
 
 def content_security_policy(settings: Settings) -> str:
-    stream = urlsplit(settings.stream_url)
-    media = f"'self' {stream.scheme}://{stream.netloc}" if stream.netloc else "'self'"
+    origins = ["'self'"]
+    for base in (settings.stream_url, *settings.relays):  # the player's sources
+        parts = urlsplit(base)
+        if parts.netloc and f"{parts.scheme}://{parts.netloc}" not in origins:
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    media = " ".join(origins)
     return "; ".join(
         (
             "default-src 'self'",

@@ -48,9 +48,13 @@ def home() -> str:
     )
 
 
-def stream_urls() -> dict[str, str]:
-    base = services().settings.stream_url
-    return {"stream_mp3": f"{base}/stream.mp3", "stream_ogg": f"{base}/stream.ogg"}
+def stream_urls() -> dict[str, object]:
+    """The player's sources: each relay's MP3 and Ogg mounts, then the station's own."""
+    settings = services().settings
+    bases = [b.rstrip("/") for b in (*settings.relays, settings.stream_url)]
+    sources = [(f"{b}/stream.mp3", "audio/mpeg") for b in bases]
+    sources += [(f"{b}/stream.ogg", "audio/ogg") for b in bases]
+    return {"stream_mp3": sources[0][0], "stream_sources": sources}
 
 
 def now_data() -> NowDocument:
