@@ -28,6 +28,7 @@ from radio.grid.conflicts import when
 from radio.grid.edits import Edit
 from radio.grid.model import Grid, Once, Show, Slot, Weekly
 from radio.grid.service import GridService
+from radio.grid.validate import InvalidGrid
 from radio.mail import messages
 from radio.mail.links import link_for
 from radio.mail.outbox import Outbox
@@ -88,6 +89,17 @@ class ProposalService:
             if not filled:
                 query = query.where(OpenSlotRow.filled_by.is_(None))
             return [row.to_open_slot() for row in session.scalars(query)]
+
+    def available(self) -> list[OpenSlot]:
+        """The open slots no show has taken meanwhile (what the public page offers)."""
+        found = []
+        for offer in self.open_slots():
+            try:
+                self._check_free(offer.slot)
+            except (GridConflict, GridError):
+                continue
+            found.append(offer)
+        return found
 
     def open_slot(self, slot_id: int) -> OpenSlot | None:
         with self.db.session() as session:
@@ -206,6 +218,9 @@ class ProposalService:
                 f"This proposal was already {proposal.status} by {proposal.decided_by}."
             )
         chosen = open_slots or tuple(s for s in proposal.slots if self._is_open(s))
+        if not chosen and self._require(proposal_id).status != "open":
+            with self.db.session() as session:
+                self._claim(session, proposal_id)  # says who decided it meanwhile
         if not chosen:
             raise SlotTaken(
                 "Every open slot this proposal asked for has been taken; "
@@ -246,6 +261,10 @@ class ProposalService:
             self.grid.apply(Edit(frozenset({show.slug}), add), within=within)
         except GridConflict as exc:
             raise SlotTaken(f"{exc} Nothing was changed.") from None
+        except InvalidGrid as exc:
+            raise ProposalError(exc.problems) from None
+        except GridError as exc:
+            raise ProposalError(str(exc)) from None
         link = self._invite(proposal, show.slug, account is not None and account.has_password)
         first = self._first_airing(show.slug, now)
         self.changelog.record(

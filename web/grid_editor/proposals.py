@@ -62,14 +62,14 @@ def open_slots() -> ResponseReturnValue:
     ), status
 
 
-@bp.post("/open-slots/<int:slot_id>/remove")
+@bp.post("/open-slots/<int:open_slot_id>/remove")
 @volunteer_required
-def remove_open_slot(slot_id: int) -> ResponseReturnValue:
+def remove_open_slot(open_slot_id: int) -> ResponseReturnValue:
     form = RemoveForm(prefix="remove")
     if not form.validate_on_submit():
         abort(400)
     try:
-        gone = proposals().remove_open_slot(slot_id)
+        gone = proposals().remove_open_slot(open_slot_id)
     except NotFound:
         abort(404)
     record(f"Closed the open slot {slot_words(gone.slot)}.", reason=form.reason.data)
