@@ -262,7 +262,7 @@ class ProposalService:
         except GridConflict as exc:
             raise SlotTaken(f"{exc} Nothing was changed.") from None
         except InvalidGrid as exc:
-            raise ProposalError(exc.problems) from None
+            raise ProposalError(list(exc.problems)) from None
         except GridError as exc:
             raise ProposalError(str(exc)) from None
         link = self._invite(proposal, show.slug, account is not None and account.has_password)

@@ -217,7 +217,8 @@ def _open_slots(conn: sa.Connection, media: Path) -> None:
     insert(conn, "open_slots",
            {"rule": {"repeat": "weekly", "days": [1], "every": 1, "start": "21:00:00",
                      "seconds": 3600, "first": "2026-11-03", "last": None},
-            "wanted": "Music from the neighbourhood", "created": T0, "filled_by": None})  # fmt: skip
+            "wanted": "Music from the neighbourhood", "created": T0,
+            "filled_by": None})  # fmt: skip
 
 
 def _proposals(conn: sa.Connection, media: Path) -> None:
@@ -239,8 +240,9 @@ FILLERS: dict[str, Filler] = {
     "media_items": _items, "media_episodes": _episodes, "media_uploads": _uploads,
     "accounts": _accounts, "account_shows": _account_shows, "account_tokens": _tokens,
     "grid_changes": _changes, "stream_keys": _keys, "as_run": _as_run,
-    "outbox": _outbox, "reminder_opt_outs": _opt_outs, "open_slots": _open_slots,
-    "proposals": _proposals, "proposal_comments": _proposal_comments,
+    "outbox": _outbox, "reminder_opt_outs": _opt_outs,
+    "open_slots": _open_slots, "proposals": _proposals,
+    "proposal_comments": _proposal_comments,
 }  # fmt: skip
 
 

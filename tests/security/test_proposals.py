@@ -18,10 +18,10 @@ What the probes try, and what must hold each time:
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
-from datetime import date, time, timedelta
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import date, time, timedelta
 from typing import TypeVar
 
 import pytest
@@ -30,7 +30,7 @@ from radio.grid.model import Slot
 from radio.proposals.model import ProposalError, ProposalInput, SlotTaken
 from radio.proposals.service import ProposalService
 from tests.web.people import OPEN_TUESDAY, Station, csrf, offer_and_propose
-from tests.web.people import station_fixture as station_fixture  # noqa: F401
+from tests.web.people import station_fixture as station_fixture
 from web.grid_editor import get_involved
 
 T = TypeVar("T")
@@ -97,24 +97,11 @@ def test_a_proposal_for_a_slot_taken_meanwhile_is_refused(station: Station) -> N
 
     # A show put in the open hours by hand takes them too.
     service = station.services.proposals
-    offer = service.add_open_slot(
-        OPEN_TUESDAY.__class__.once(
-            "o", OPEN_TUESDAY.first.replace(day=25), OPEN_TUESDAY.start, OPEN_TUESDAY.duration
-        ),
-        "",
-    )
-    show = station.grid.get_show("show-b")
-    assert show is not None
-    from dataclasses import replace
-
-    station.grid.add_slot(
-        "show-b",
-        replace(
-            show.slots[0].__class__.once(
-                "late", offer.slot.first, offer.slot.start, offer.slot.duration
-            )
-        ),
-    )
+    wednesday = Slot.once("o", date(2026, 11, 25), time(21), timedelta(hours=1))
+    offer = service.add_open_slot(wednesday, "")
+    assert [o.id for o in service.available()] == [offer.id]
+    station.grid.add_slot("show-b", replace(wednesday, id="late"))
+    assert service.available() == [], "the public page still offers a taken slot"
     status, page = propose(station, email="later@example.org", slots=[str(offer.id)])
     assert status == 409 and "taken in the meantime" in page
     assert [p.email for p in service.proposals()] == ["olu@example.org"]
@@ -128,7 +115,7 @@ def at_once(*calls: Callable[[], T]) -> list[T | Exception]:
         start.wait()
         try:
             return call()
-        except Exception as exc:  # noqa: BLE001 - the probe wants to see it
+        except Exception as exc:  # the probe wants to see it
             return exc
 
     with ThreadPoolExecutor(len(calls)) as pool:
