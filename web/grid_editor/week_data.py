@@ -56,7 +56,7 @@ def calendar_json() -> ResponseReturnValue:
                 "contrastColor": "#ffffff",
                 # Another show put in: change that on the form, not by dragging.
                 "editable": occ.change != "replaced",
-                "extendedProps": {"kind": occ.kind, "label": _label(occ)},
+                "extendedProps": {"kind": occ.kind, "day": _day(occ)},
             }
         )
     events += _open_slots(start, end) + _clock_changes(start, end)
@@ -116,9 +116,9 @@ def _colour(slug: str) -> str:
     return PALETTE[digest[0] % len(PALETTE)]
 
 
-def _label(occ: Occurrence) -> str:
+def _day(occ: Occurrence) -> str:
     local = occ.local_start
-    return f"{occ.title}, {local:%A} {local:%H:%M}–{occ.local_end:%H:%M}"
+    return f"{local:%A} {local.day} {local:%B}"
 
 
 def _open_slots(start: datetime, end: datetime) -> list[dict[str, Any]]:

@@ -61,8 +61,22 @@
     height: "auto",
     slotHeaderFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+    // Its accessible name must say what it shows ("Today" named "This Week" fails axe).
+    todayText: "Today",
+    todayHint: "Today",
     headerToolbar: { start: "prev,next today", center: "title", end: "" },
     events: { url: el.dataset.events },
+    // The airing's link says which day it is and where it leads (the keyboard's way to
+    // change it), after the time and title it shows.
+    eventDidMount: (info) => {
+      const day = info.event.extendedProps.day;
+      if (day && info.el.tagName === "A") {
+        const more = document.createElement("span");
+        more.className = "visually-hidden";
+        more.textContent = " on " + day + ": change it on its own page";
+        info.el.appendChild(more);
+      }
+    },
     eventDrop: save,
     eventResize: save,
   });
