@@ -172,7 +172,9 @@ def test_volunteers_reshape_the_week_and_a_stranger_gets_on_air(
     # On a phone the calendar shows one day at a time, within the screen.
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(f"{base}/grid")
-    expect(page.get_by_role("link", name="Show B on Monday 23 November", exact=False)).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Show B on Monday 23 November", exact=False)
+    ).to_be_visible()
     expect(page.locator("#calendar a[href*='show-b.s1.']")).to_have_count(1)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert_accessible(page)
