@@ -35,24 +35,20 @@ from radio.mail.outbox import Outbox
 from radio.proposals.model import (
     MAX_COMMENT,
     MAX_REASON,
-    MAX_WANTED,
     AlreadyDecided,
-    OpenSlot,
     Proposal,
     ProposalError,
     ProposalInput,
     SlotTaken,
     proposal_problems,
-    rule_to_json,
 )
+from radio.proposals.offers import OpenSlots
 from radio.proposals.store import CommentRow, OpenSlotRow, ProposalRow
 
 log = logging.getLogger(__name__)
 
 #: Proposals one address may have waiting for a decision.
 WAITING_PER_ADDRESS = 3
-#: The title a clash names when an open slot would overlap a show.
-OPEN_SLOT_TITLE = "This open slot"
 
 
 @dataclass(frozen=True)
@@ -79,54 +75,7 @@ class ProposalService:
     ) -> None:
         self.db, self.grid, self.accounts, self.mail = db, grid, accounts, mail
         self.changelog, self.settings, self.clock = changelog, settings, clock
-
-    # Open slots ------------------------------------------------------------------------------
-
-    def open_slots(self, *, filled: bool = False) -> list[OpenSlot]:
-        """The open slots (with ``filled``, also those taken), oldest first."""
-        with self.db.session() as session:
-            query = select(OpenSlotRow).order_by(OpenSlotRow.id)
-            if not filled:
-                query = query.where(OpenSlotRow.filled_by.is_(None))
-            return [row.to_open_slot() for row in session.scalars(query)]
-
-    def available(self) -> list[OpenSlot]:
-        """The open slots no show has taken meanwhile (what the public page offers)."""
-        found = []
-        for offer in self.open_slots():
-            try:
-                self._check_free(offer.slot)
-            except (GridConflict, GridError):
-                continue
-            found.append(offer)
-        return found
-
-    def open_slot(self, slot_id: int) -> OpenSlot | None:
-        with self.db.session() as session:
-            row = session.get(OpenSlotRow, slot_id)
-            return row.to_open_slot() if row else None
-
-    def add_open_slot(self, slot: Slot, wanted: str) -> OpenSlot:
-        """Offer ``slot`` for new shows; :class:`GridConflict` if a show airs in it."""
-        if len(wanted) > MAX_WANTED:
-            raise ProposalError(
-                f"Please keep what you are looking for under {MAX_WANTED} characters."
-            )
-        self._check_free(slot)
-        with self.db.write() as session:
-            row = OpenSlotRow(rule=rule_to_json(slot), wanted=wanted.strip(), created=self.clock())
-            session.add(row)
-            session.flush()
-            return row.to_open_slot()
-
-    def remove_open_slot(self, slot_id: int) -> OpenSlot:
-        with self.db.write() as session:
-            row = session.get(OpenSlotRow, slot_id)
-            if row is None:
-                raise NotFound("That open slot does not exist (any more).")
-            found = row.to_open_slot()
-            session.delete(row)
-            return found
+        self.offers = OpenSlots(db, grid, clock=clock)
 
     # Proposals ------------------------------------------------------------------------------
 
@@ -141,7 +90,7 @@ class ProposalService:
         except AccountError as exc:
             raise ProposalError(str(exc)) from None
         for slot_id in sent.slots:
-            self._still_open(slot_id)
+            self.offers.still_open(slot_id)
         with self.db.write() as session:
             waiting = session.scalar(
                 select(func.count())
@@ -217,10 +166,12 @@ class ProposalService:
             raise AlreadyDecided(
                 f"This proposal was already {proposal.status} by {proposal.decided_by}."
             )
-        chosen = open_slots or tuple(s for s in proposal.slots if self._is_open(s))
+        chosen = open_slots or tuple(s for s in proposal.slots if self.offers.is_open(s))
         if not chosen and self._require(proposal_id).status != "open":
             with self.db.session() as session:
                 self._claim(session, proposal_id)  # says who decided it meanwhile
+        if set(chosen) - set(proposal.slots):
+            raise ProposalError("Choose among the open slots this proposal asked for.")
         if not chosen:
             raise SlotTaken(
                 "Every open slot this proposal asked for has been taken; "
@@ -297,31 +248,8 @@ class ProposalService:
             )
         return row
 
-    def _is_open(self, slot_id: int) -> bool:
-        found = self.open_slot(slot_id)
-        return found is not None and found.is_open
-
-    def _still_open(self, slot_id: int) -> None:
-        found = self.open_slot(slot_id)
-        if found is None or not found.is_open:
-            raise SlotTaken(
-                "One of the slots you chose was taken in the meantime; "
-                "please choose another open slot."
-            )
-        try:
-            self._check_free(found.slot)
-        except GridConflict:
-            raise SlotTaken(
-                "One of the slots you chose was taken in the meantime; "
-                "please choose another open slot."
-            ) from None
-
-    def _check_free(self, slot: Slot) -> None:
-        probe = Show("open-slot-probe", OPEN_SLOT_TITLE, "music", slots=(replace(slot, id="open"),))
-        self.grid.try_edit(Edit.save_show(probe))
-
     def _slot_for(self, open_slot_id: int, n: int) -> Slot:
-        found = self.open_slot(open_slot_id)
+        found = self.offers.get(open_slot_id)
         if found is None:
             raise SlotTaken(
                 "One of the open slots was removed in the meantime; reload and choose again."
@@ -347,7 +275,16 @@ class ProposalService:
             assert account is not None
             self.accounts.set_presenters(slug, [account.id])
             return None
-        _, token = self.accounts.invite(proposal.email, "presenter", [slug], name=proposal.name)
+        try:
+            _, token = self.accounts.invite(proposal.email, "presenter", [slug], name=proposal.name)
+        except AccountError as exc:  # checked before; an account made in between
+            log.warning(
+                "proposal %d: the show is made, the invitation failed: %s", proposal.id, exc
+            )
+            raise ProposalError(
+                f"{proposal.title} is in the grid, but its proposer could not be invited "
+                f"({exc}); invite them from the admin pages."
+            ) from None
         return link_for(self.settings, "invite", token)
 
     def _first_airing(self, slug: str, now: datetime) -> str:

@@ -318,7 +318,7 @@ def test_the_first_releases_data_is_all_there_after_the_upgrade(tmp_path: Path) 
         assert services.mail.waiting() == 1  # the queued message is still to be sent
         [proposal] = services.proposals.proposals()
         assert proposal.title == "Night Owls" and proposal.comments[0].text == "Sounds lovely."
-        assert services.proposals.open_slots()[0].wanted == "Music from the neighbourhood"
+        assert services.proposals.offers.offered()[0].wanted == "Music from the neighbourhood"
     finally:
         db.dispose()
 

@@ -56,7 +56,7 @@ def _fresh_throttle() -> None:
 def test_missing_fields_and_absurd_lengths_get_a_sentence_each_and_nothing_is_kept(
     station: Station,
 ) -> None:
-    station.services.proposals.add_open_slot(OPEN_TUESDAY, "")
+    station.services.proposals.offers.add(OPEN_TUESDAY, "")
     status, page = propose(
         station, title="", about="x" * 100_000, kind="", slots=[], email="not-an-address"
     )
@@ -75,7 +75,7 @@ def test_missing_fields_and_absurd_lengths_get_a_sentence_each_and_nothing_is_ke
 
 
 def test_the_honeypot_and_the_rate_limit_keep_nothing(station: Station) -> None:
-    station.services.proposals.add_open_slot(OPEN_TUESDAY, "")
+    station.services.proposals.offers.add(OPEN_TUESDAY, "")
     status, page = propose(station, website="http://spam.example")
     assert status == 200 and "Thank you" in page
     assert station.services.proposals.proposals() == []
@@ -98,10 +98,10 @@ def test_a_proposal_for_a_slot_taken_meanwhile_is_refused(station: Station) -> N
     # A show put in the open hours by hand takes them too.
     service = station.services.proposals
     wednesday = Slot.once("o", date(2026, 11, 25), time(21), timedelta(hours=1))
-    offer = service.add_open_slot(wednesday, "")
-    assert [o.id for o in service.available()] == [offer.id]
+    offer = service.offers.add(wednesday, "")
+    assert [o.id for o in service.offers.available()] == [offer.id]
     station.grid.add_slot("show-b", replace(wednesday, id="late"))
-    assert service.available() == [], "the public page still offers a taken slot"
+    assert service.offers.available() == [], "the public page still offers a taken slot"
     status, page = propose(station, email="later@example.org", slots=[str(offer.id)])
     assert status == 409 and "taken in the meantime" in page
     assert [p.email for p in service.proposals()] == ["olu@example.org"]
@@ -142,7 +142,7 @@ def test_two_volunteers_accepting_proposals_for_the_same_slot_at_once(station: S
     assert station.accounts.by_email(loser_email) is None, "the loser's proposer was invited"
     accepted = [c for c in station.services.changelog.recent() if "Accepted" in c.what]
     assert len(accepted) == 1
-    assert service.open_slot(1) is not None and service.open_slot(1).filled_by == winner  # type: ignore[union-attr]
+    assert service.offers.get(1) is not None and service.offers.get(1).filled_by == winner  # type: ignore[union-attr]
 
 
 def test_the_same_proposal_accepted_twice_at_once_makes_one_show(station: Station) -> None:

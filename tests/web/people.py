@@ -169,7 +169,7 @@ def offer_and_propose(station: Station, email: str = "olu@example.org") -> None:
     """Open slot 1 (:data:`OPEN_TUESDAY`) and proposal 1 for it, from ``email``."""
     from radio.proposals.model import ProposalInput
 
-    offer = station.services.proposals.add_open_slot(OPEN_TUESDAY, "Music from the neighbourhood")
+    offer = station.services.proposals.offers.add(OPEN_TUESDAY, "Music from the neighbourhood")
     station.services.proposals.propose(
         ProposalInput(
             "Night Owls", "Jazz after dark.", "prerecorded", (offer.id,), "Olu", email, ""

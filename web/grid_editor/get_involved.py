@@ -27,7 +27,7 @@ throttle = LoginThrottle(per_email=3, per_client=5)
 
 @involved.route("/get-involved", methods=["GET", "POST"])
 def get_involved() -> ResponseReturnValue:
-    offers = services().proposals.available()
+    offers = services().proposals.offers.available()
     form = ProposalForm()
     form.slots.choices = choices([(str(o.id), slot_words(o.slot)) for o in offers])
     if request.method == "GET":
@@ -62,7 +62,7 @@ def get_involved() -> ResponseReturnValue:
         services().proposals.propose(sent)
     except SlotTaken as exc:
         form.form_errors.extend(exc.problems)
-        return _page(form, services().proposals.available(), 409)
+        return _page(form, services().proposals.offers.available(), 409)
     except ProposalError as exc:
         form.form_errors.extend(exc.problems)
         return _page(form, offers, 422)

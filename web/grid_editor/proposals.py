@@ -39,7 +39,7 @@ def open_slots() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             slot = slot_from_form(form, "open")
-            offer = proposals().add_open_slot(slot, form.wanted.data or "")
+            offer = proposals().offers.add(slot, form.wanted.data or "")
         except GridConflict as exc:
             form.form_errors.append(str(exc))
             status = 409
@@ -56,7 +56,7 @@ def open_slots() -> ResponseReturnValue:
     return render_template(
         "grid/open_slots.html",
         form=form,
-        offers=proposals().open_slots(filled=True),
+        offers=proposals().offers.offered(filled=True),
         remove=RemoveForm(prefix="remove"),
         slot_words=slot_words,
     ), status
@@ -69,7 +69,7 @@ def remove_open_slot(open_slot_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     try:
-        gone = proposals().remove_open_slot(open_slot_id)
+        gone = proposals().offers.remove(open_slot_id)
     except NotFound:
         abort(404)
     record(f"Closed the open slot {slot_words(gone.slot)}.", reason=form.reason.data)
@@ -162,7 +162,7 @@ def _proposal_page(
         abort(404)
     offers: dict[int, OpenSlot] = {}
     for slot_id in found.slots:
-        offer = proposals().open_slot(slot_id)
+        offer = proposals().offers.get(slot_id)
         if offer is not None:
             offers[slot_id] = offer
     accept_form = accept_form or AcceptForm(prefix="accept")

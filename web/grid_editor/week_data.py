@@ -128,7 +128,7 @@ def _open_slots(start: datetime, end: datetime) -> list[dict[str, Any]]:
 
     tz = services().settings.tz
     found = []
-    for offer in services().proposals.open_slots():
+    for offer in services().proposals.offers.offered():
         probe = Show("open", "Open for new shows", "music")
         lo = start.astimezone(tz).date() - timedelta(days=2)
         for day in dates(offer.slot, lo, end.astimezone(tz).date() + timedelta(days=1)):
