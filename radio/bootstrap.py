@@ -83,6 +83,8 @@ class Services:
     health: HealthMonitor
     #: Open slots and show proposals (the grid, decided together).
     proposals: ProposalService
+    #: Proposals sent from /get-involved (per address and per visitor).
+    proposal_throttle: LoginThrottle
 
 
 def _last_backup(settings: Settings) -> dict[str, JSON] | None:
@@ -155,4 +157,5 @@ def build_services(
         ),
         health=health,
         proposals=ProposalService(db, grid, accounts, mail, changelog, settings, clock=clock),
+        proposal_throttle=LoginThrottle(per_email=3, per_client=5, window=timedelta(hours=1)),
     )

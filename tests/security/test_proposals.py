@@ -24,14 +24,11 @@ from dataclasses import replace
 from datetime import date, time, timedelta
 from typing import TypeVar
 
-import pytest
-
 from radio.grid.model import Slot
 from radio.proposals.model import ProposalError, ProposalInput, SlotTaken
 from radio.proposals.service import ProposalService
 from tests.web.people import OPEN_TUESDAY, Station, csrf, offer_and_propose
 from tests.web.people import station_fixture as station_fixture
-from web.grid_editor import get_involved
 
 T = TypeVar("T")
 
@@ -46,11 +43,6 @@ def propose(station: Station, **fields: object) -> tuple[int, str]:
     data["csrf_token"] = csrf(client, "/get-involved")
     response = client.post("/get-involved", data=data)
     return response.status_code, response.get_data(as_text=True)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle() -> None:
-    get_involved.throttle._failures.clear()
 
 
 def test_missing_fields_and_absurd_lengths_get_a_sentence_each_and_nothing_is_kept(

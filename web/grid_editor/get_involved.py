@@ -12,7 +12,6 @@ import logging
 from flask import Response, render_template, request
 from flask.typing import ResponseReturnValue
 
-from radio.accounts.throttle import LoginThrottle
 from radio.proposals.model import OpenSlot, ProposalError, ProposalInput, SlotTaken
 from web import services
 from web.auth import now
@@ -20,9 +19,6 @@ from web.forms import ProposalForm, choices, slot_words
 from web.grid_editor import involved
 
 log = logging.getLogger(__name__)
-
-#: Proposals per address and per visitor in an hour (kept in memory: the site is one process).
-throttle = LoginThrottle(per_email=3, per_client=5)
 
 
 @involved.route("/get-involved", methods=["GET", "POST"])
@@ -39,6 +35,7 @@ def get_involved() -> ResponseReturnValue:
         return _page(form, offers, sent=True)
     email = (form.email.data or "").strip().lower()
     client = request.remote_addr or "?"
+    throttle = services().proposal_throttle  # counts proposals kept, not failures
     wait = throttle.retry_after(email, client, now())
     if wait:
         minutes = max(1, round(wait / 60))
@@ -66,7 +63,7 @@ def get_involved() -> ResponseReturnValue:
     except ProposalError as exc:
         form.form_errors.extend(exc.problems)
         return _page(form, offers, 422)
-    throttle.failed(email, client, now())  # counts proposals, not failures
+    throttle.failed(email, client, now())
     return _page(form, offers, sent=True)
 
 
