@@ -102,6 +102,22 @@ def test_volunteers_reshape_the_week_and_a_stranger_gets_on_air(
     [moved] = station.grid.grid().exceptions
     assert (moved.action, moved.start.hour if moved.start else None) == ("move", 15)
 
+    # Its lower edge dragged down half an hour: a longer airing, the same way.
+    moved_a = page.locator("#calendar a[href='/grid/occurrences/show-a.s1.2026-11-24']")
+    expect(moved_a).to_contain_text("Show A (moved)")
+    moved_a.evaluate("e => e.scrollIntoView({block: 'center'})")
+    box = moved_a.bounding_box()
+    assert box is not None
+    x, bottom = box["x"] + box["width"] / 2, box["y"] + box["height"] - 2
+    page.mouse.move(x, bottom - 10)
+    page.mouse.move(x, bottom)
+    page.mouse.down()
+    page.mouse.move(x, bottom + hour / 2, steps=8)
+    page.mouse.up()
+    expect(status).to_have_text(
+        "Moved Show A on Tuesday 24 November 2026 to Tue 24 Nov 15:00 (90 minutes)."
+    )
+
     # Tuesday evenings open for new shows.
     page.get_by_role("link", name="Open slots").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Open slots for new shows")
