@@ -8,6 +8,8 @@
   const status = document.getElementById("calendar-status");
   const narrow = window.matchMedia("(max-width: 40rem)");
   const view = () => (narrow.matches ? "timeGridDay" : "timeGridWeek");
+  // The station's clock as the page was made, moving on with the browser's.
+  const skew = Date.parse(el.dataset.now) - Date.now();
 
   function say(text, problem) {
     status.textContent = text;
@@ -47,7 +49,7 @@
     timeZone: el.dataset.timezone,
     initialView: view(),
     initialDate: el.dataset.week,
-    now: el.dataset.now,
+    now: () => new Date(Date.now() + skew),
     firstDay: 1,
     locale: "en-GB",
     nowIndicator: true,
