@@ -177,6 +177,12 @@ def test_volunteers_reshape_the_week_and_a_stranger_gets_on_air(
     expect(stranger.locator("#slot-status")).to_have_text("Episode ready", timeout=20_000)
     stranger.context.close()
 
+    # A week with a clock change (a 23-hour Sunday) marks it, and passes axe too.
+    page.goto(f"{base}/grid?week=2027-03-22")
+    expect(page.get_by_text("No such time: clocks go forward from 01:00 to 02:00")).to_be_visible()
+    expect(page.get_by_role("heading", name="Sunday 28 March")).to_contain_text("23-hour day")
+    assert_accessible(page)
+
     # Every decision is public, without the proposer's name or address.
     page.goto(f"{base}/changes")
     changes = page.locator("ol.changes")

@@ -38,7 +38,7 @@ def test_the_calendar_draws_wall_clock_times_and_marks_the_clock_change(station:
     assert across["color"] == "#6b2c6b"
     assert across["url"] == "/grid/occurrences/night.s1.2027-03-27"
     bands = {e["title"]: (e["start"], e["end"]) for e in events if e.get("display")}
-    assert bands["23-hour day: clocks go forward"] == ("2027-03-28", "2027-03-29")
+    assert bands["23-hour day: clocks go forward"] == ("2027-03-28T00:00:00", "2027-03-29T00:00:00")
     assert bands["No such time: clocks go forward from 01:00 to 02:00"] == (
         "2027-03-28T01:00:00",
         "2027-03-28T02:00:00",

@@ -140,7 +140,7 @@ def _open_slots(start: datetime, end: datetime) -> list[dict[str, Any]]:
                         "end": _wall(occ.end),
                         "display": "background",
                         "title": "Open for new shows",
-                        "classNames": ["open-slot"],
+                        "className": "open-slot",
                     }
                 )
     return found
@@ -159,12 +159,12 @@ def _clock_changes(start: datetime, end: datetime) -> list[dict[str, Any]]:
             way = "forward" if hours < 24 else "back"
             found.append(
                 {
-                    "start": day.isoformat(),
-                    "end": (day + timedelta(days=1)).isoformat(),
-                    "allDay": True,
+                    # Timed, not all-day: the all-day row's cells are named by their date.
+                    "start": f"{day.isoformat()}T00:00:00",
+                    "end": f"{(day + timedelta(days=1)).isoformat()}T00:00:00",
                     "display": "background",
                     "title": f"{hours}-hour day: clocks go {way}",
-                    "classNames": ["clock-change"],
+                    "className": "clock-change",
                 }
             )
             found.append(_changed_hour(lo, hi))
@@ -190,7 +190,7 @@ def _changed_hour(lo: datetime, hi: datetime) -> dict[str, Any]:
         "end": second.isoformat(),
         "display": "background",
         "title": what,
-        "classNames": ["clock-change-hour"],
+        "className": "clock-change-hour",
     }
 
 

@@ -53,7 +53,7 @@
     firstDay: 1,
     locale: "en-GB",
     nowIndicator: true,
-    allDaySlot: true,
+    allDaySlot: false,
     editable: true,
     eventDurationEditable: true,
     snapDuration: "00:15:00",
