@@ -36,6 +36,7 @@ from radio.playout.asrun import episode_aired, open_incidents
 from radio.playout.liquidsoap import LiquidsoapClient, LiquidsoapPlayout
 from radio.playout.live import StreamKeys
 from radio.playout.scheduler import heartbeat_age
+from radio.proposals.service import ProposalService
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,10 @@ class Services:
     playout: LiquidsoapPlayout
     on_air: NowPlaying
     health: HealthMonitor
+    #: Open slots and show proposals (the grid, decided together).
+    proposals: ProposalService
+    #: Proposals sent from /get-involved (per address and per visitor).
+    proposal_throttle: LoginThrottle
 
 
 def _last_backup(settings: Settings) -> dict[str, JSON] | None:
@@ -120,6 +125,11 @@ def build_services(
         incidents=lambda: open_incidents(db),
         backup=lambda: _last_backup(settings),
     )
+    changelog = ChangeLog(db)
+    accounts = AccountService(db, passwords=passwords, clock=clock)
+    mail = Outbox(
+        db, SmtpSender(settings) if settings.smtp_host else None, settings.mail_from, clock=clock
+    )
     return Services(
         settings=settings,
         clock=clock,
@@ -129,16 +139,11 @@ def build_services(
         library=library,
         uploads=Uploads(library, clock=clock),
         published=PublishedEpisodes(db, settings.media_dir),
-        changelog=ChangeLog(db),
-        accounts=AccountService(db, passwords=passwords, clock=clock),
+        changelog=changelog,
+        accounts=accounts,
         throttle=LoginThrottle(),
         reset_throttle=LoginThrottle(per_email=3, per_client=10, window=timedelta(hours=1)),
-        mail=Outbox(
-            db,
-            SmtpSender(settings) if settings.smtp_host else None,
-            settings.mail_from,
-            clock=clock,
-        ),
+        mail=mail,
         stream_keys=StreamKeys(db),
         liquidsoap=liquidsoap,
         playout=LiquidsoapPlayout(liquidsoap),
@@ -151,4 +156,6 @@ def build_services(
             clock=clock,
         ),
         health=health,
+        proposals=ProposalService(db, grid, accounts, mail, changelog, settings, clock=clock),
+        proposal_throttle=LoginThrottle(per_email=3, per_client=5, window=timedelta(hours=1)),
     )

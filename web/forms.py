@@ -311,3 +311,61 @@ def slot_words(slot: Slot) -> str:
     since = f" from {slot.first:%d %b %Y}"
     until = f" until {slot.last:%d %b %Y}" if slot.last else ""
     return f"{rule}, {hours}{since}{until}"
+
+
+# Open slots and show proposals ---------------------------------------------------------------
+
+
+class OpenSlotForm(SlotFields):
+    wanted = TextAreaField(
+        "What the station is looking for",
+        validators=[Optional(), Length(max=1000)],
+        description="Shown on the public “Get involved” page, e.g. “Music from the "
+        "neighbourhood, in any language”.",
+    )
+    reason = StringField(_REASON, validators=[Optional(), Length(max=500)])
+
+
+class ProposalForm(FlaskForm):
+    """A stranger's proposal. Lengths are checked by the engine (one sentence each)."""
+
+    title = StringField("Title of the show")
+    about = TextAreaField("What is it about?")
+    kind = SelectField(
+        "Live or prerecorded?",
+        choices=choices(
+            [
+                ("", "Choose…"),
+                ("prerecorded", "Prerecorded: I send the episodes"),
+                ("live", "Live: I come to the studio or stream from home"),
+            ]
+        ),
+        validate_choice=False,
+    )
+    slots = CheckboxesField("Which open slots would suit you?", choices=[], validate_choice=False)
+    name = StringField("Your name (as listeners would see it)")
+    email = EmailField(
+        "Your e-mail address",
+        description="Only our volunteers see it; we write to tell you what we decided.",
+    )
+    access_needs = TextAreaField(
+        "Anything we should know to make the studio work for you? (optional)",
+        description="Access needs, times you cannot do, help you would like.",
+    )
+    #: The honeypot: hidden from people (and from screen readers); robots fill it in.
+    website = StringField("Leave this empty")
+
+
+class CommentForm(FlaskForm):
+    text = TextAreaField("Comment", validators=[DataRequired(), Length(max=2000)])
+
+
+class AcceptForm(FlaskForm):
+    slots = CheckboxesField("In these open slots", choices=[], validate_choice=False)
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(
+        "Reason (the proposer and the public change log see it)",
+        validators=[DataRequired(), Length(max=500)],
+    )

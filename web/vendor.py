@@ -21,6 +21,14 @@ FILES: dict[str, Path] = {
     # FullCalendar 7 (MIT), its all-in-one browser build: the volunteers' week calendar.
     "fullcalendar.js": NODE_MODULES / "fullcalendar" / "all" / "global.js",
     "fullcalendar.css": NODE_MODULES / "fullcalendar" / "skeleton.css",
+    # Its "classic" theme (a plugin, and its style sheets: lines, sizes, the event colours).
+    "fullcalendar-theme.js": NODE_MODULES / "fullcalendar" / "themes" / "classic" / "global.js",
+    "fullcalendar-theme.css": NODE_MODULES / "fullcalendar" / "themes" / "classic" / "theme.css",
+    "fullcalendar-palette.css": NODE_MODULES
+    / "fullcalendar"
+    / "themes"
+    / "classic"
+    / "palette.css",
     # Temporal for the browsers that lack it (FullCalendar 7 needs it).
     "temporal-polyfill.js": NODE_MODULES / "temporal-polyfill" / "global.js",
     # The webcast protocol over WebSocket (MIT): going live from the browser.

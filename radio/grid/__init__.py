@@ -36,6 +36,8 @@ Using it from playout, media or the web (build it once, e.g. in bootstrap)::
     grid.save_show(show); grid.remove_show(slug)
     grid.add_slot(slug, slot); grid.change_slot(slug, slot); grid.remove_slot(slug, slot_id)
     grid.add_exception(SlotException(...)); grid.remove_exception(occurrence_id)
+    grid.apply(edit, within=fn)                         # fn(session) in the same transaction
+    grid.try_edit(edit)                                 # refuse as apply would, save nothing
     grid.grid()                                         # -> Grid (cached, reloaded on change)
 
 Instants are aware UTC datetimes; windows are half-open ``[start, end)``. An

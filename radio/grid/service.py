@@ -126,7 +126,7 @@ class GridService:
         problems = self.check(grid, source)
         if problems:
             raise InvalidGrid(problems)
-        self._write(lambda version, old: grid)
+        self._write(lambda version, old, session: grid)
         log.info("imported the grid from %s: %d shows", source, len(grid.shows))
         return grid
 
@@ -143,7 +143,7 @@ class GridService:
         problems = self.check(grid, str(path))
         if problems:
             raise InvalidGrid(problems)
-        stored = self._write(lambda version, old: old if old.shows else grid)
+        stored = self._write(lambda version, old, session: old if old.shows else grid)
         if stored is grid:
             log.info("seeded the grid from %s", path)
         return stored is grid
@@ -175,13 +175,18 @@ class GridService:
     def remove_exception(self, occurrence_id: str) -> Grid:
         return self.apply(Edit.remove_exception(occurrence_id))
 
-    def apply(self, edit: Edit) -> Grid:
+    def apply(self, edit: Edit, *, within: Callable[[Session], None] | None = None) -> Grid:
         """Apply one edit under the write lock; refuse it with :class:`InvalidGrid`,
-        :class:`GridConflict` or :class:`NotFound`, leaving the stored grid as it was."""
+        :class:`GridConflict` or :class:`NotFound`, leaving the stored grid as it was.
+
+        ``within`` runs first in the same transaction (for rows of other areas that must
+        change with the grid, or not at all); whatever it raises refuses the edit too."""
 
         timelines: list[tuple[date, Timeline]] = []
 
-        def change(version: int, old: Grid) -> Grid:
+        def change(version: int, old: Grid, session: Session) -> Grid:
+            if within is not None:
+                within(session)
             new = edit.apply(old)
             problems = validate_grid(new)
             if problems:
@@ -193,6 +198,16 @@ class GridService:
         if timelines and self._grid is not None and self._grid[1] is new:
             self._timeline = (self._grid[0], *timelines[-1])
         return new
+
+    def try_edit(self, edit: Edit) -> None:
+        """Refuse ``edit`` as :meth:`apply` would, without saving anything (a dry run)."""
+        with self.db.session() as session:
+            version, old = self._load(session)
+        new = edit.apply(old)
+        problems = validate_grid(new)
+        if problems:
+            raise InvalidGrid(problems)
+        self._check_edit(version, old, new, edit.touched)
 
     # Inside --------------------------------------------------------------------------------
 
@@ -207,11 +222,11 @@ class GridService:
             self._grid = cached
         return cached
 
-    def _write(self, change: Callable[[int, Grid], Grid]) -> Grid:
+    def _write(self, change: Callable[[int, Grid, Session], Grid]) -> Grid:
         """Run ``change`` on the stored grid under the write lock and store what it returns."""
         with self.db.write() as session:
             version, old = self._load(session)
-            new = change(version, old)
+            new = change(version, old, session)
             if new is old:
                 return old
             store.sync(session, old, new)

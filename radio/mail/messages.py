@@ -72,3 +72,27 @@ def silence_note(station: str, local_start: datetime, detail: str, link: str) ->
 
 def _when(local: datetime) -> str:
     return f"{local:%A} {local.day} {local:%B} at {local:%H:%M}"
+
+
+def proposal_accepted(station: str, title: str, first: str, link: str) -> Mail:
+    airs = f"It first airs on {first}.\n\n" if first else ""
+    return Mail(
+        f"{title} is in the programme of {station}",
+        f"Hello,\n\n"
+        f"Thank you for proposing {title}. Our volunteers said yes: it is in the programme "
+        f"now, and you are its presenter. {airs}"
+        f"Choose your password and upload your episodes here (the link works once, for "
+        f"7 days; if you already have an account, just log in):\n\n{link}\n\n"
+        f"-- {station}\n",
+    )
+
+
+def proposal_declined(station: str, title: str, reason: str) -> Mail:
+    return Mail(
+        f"Your proposal for {title}",
+        f"Hello,\n\n"
+        f"Thank you for proposing {title}. Our volunteers decided not to take it into the "
+        f"programme this time. Their reason:\n\n{reason}\n\n"
+        f"You are welcome to propose again when new slots are open.\n\n"
+        f"-- {station}\n",
+    )

@@ -213,6 +213,27 @@ def _opt_outs(conn: sa.Connection, media: Path) -> None:
     insert(conn, "reminder_opt_outs", {"show": "late-live"})
 
 
+def _open_slots(conn: sa.Connection, media: Path) -> None:
+    insert(conn, "open_slots",
+           {"rule": {"repeat": "weekly", "days": [1], "every": 1, "start": "21:00:00",
+                     "seconds": 3600, "first": "2026-11-03", "last": None},
+            "wanted": "Music from the neighbourhood", "created": T0,
+            "filled_by": None})  # fmt: skip
+
+
+def _proposals(conn: sa.Connection, media: Path) -> None:
+    insert(conn, "proposals",
+           {"created": T0, "title": "Night Owls", "about": "Jazz after dark.", "kind": "live",
+            "slots": [1], "name": "Olu", "email": "olu@example.org", "access_needs": "",
+            "status": "open", "decided_at": None, "decided_by": "", "reason": "",
+            "show": ""})  # fmt: skip
+
+
+def _proposal_comments(conn: sa.Connection, media: Path) -> None:
+    insert(conn, "proposal_comments",
+           {"proposal_id": 1, "at": T0, "who": "Val", "text": "Sounds lovely."})  # fmt: skip
+
+
 FILLERS: dict[str, Filler] = {
     "station_state": _state, "incidents": _incidents, "grid_shows": _shows,
     "grid_slots": _slots, "grid_exceptions": _exceptions, "grid_state": _grid_state,
@@ -220,6 +241,8 @@ FILLERS: dict[str, Filler] = {
     "accounts": _accounts, "account_shows": _account_shows, "account_tokens": _tokens,
     "grid_changes": _changes, "stream_keys": _keys, "as_run": _as_run,
     "outbox": _outbox, "reminder_opt_outs": _opt_outs,
+    "open_slots": _open_slots, "proposals": _proposals,
+    "proposal_comments": _proposal_comments,
 }  # fmt: skip
 
 
@@ -293,6 +316,9 @@ def test_the_first_releases_data_is_all_there_after_the_upgrade(tmp_path: Path) 
         upload = Uploads(MediaLibrary(settings, db)).state("up-done")
         assert upload.status == "done" and upload.media_id == 1
         assert services.mail.waiting() == 1  # the queued message is still to be sent
+        [proposal] = services.proposals.proposals()
+        assert proposal.title == "Night Owls" and proposal.comments[0].text == "Sounds lovely."
+        assert services.proposals.offers.offered()[0].wanted == "Music from the neighbourhood"
     finally:
         db.dispose()
 

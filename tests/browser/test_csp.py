@@ -25,9 +25,16 @@ document.addEventListener("securitypolicyviolation", (e) => {
 });
 """
 PAGES = {
-    None: ["/", "/schedule", "/shows", "/shows/show-a", "/login", "/nowhere"],
+    None: ["/", "/schedule", "/shows", "/shows/show-a", "/login", "/nowhere", "/get-involved"],
     "presenter_a": ["/dashboard", "/dashboard/slots/show-a.s1.2026-11-23", "/logout"],
-    "volunteer": ["/grid", "/grid/shows/new", "/grid/shows/show-a/slots/s1", "/changes"],
+    "volunteer": [
+        "/grid",
+        "/grid/shows/new",
+        "/grid/shows/show-a/slots/s1",
+        "/changes",
+        "/grid/open-slots",
+        "/grid/proposals",
+    ],
     "admin": ["/admin", "/admin/settings", "/admin/accounts/1"],
 }
 

@@ -159,3 +159,19 @@ def post(
     body = dict(data or {})
     body.setdefault("csrf_token", csrf(client, page or "/logout"))
     return client.post(path, data=body)
+
+
+#: The hours offered by :func:`offer_and_propose`: every Tuesday 21:00–22:00 from 24 Nov 2026.
+OPEN_TUESDAY = Slot("open", Weekly((1,)), time(21), timedelta(hours=1), date(2026, 11, 24))
+
+
+def offer_and_propose(station: Station, email: str = "olu@example.org") -> None:
+    """Open slot 1 (:data:`OPEN_TUESDAY`) and proposal 1 for it, from ``email``."""
+    from radio.proposals.model import ProposalInput
+
+    offer = station.services.proposals.offers.add(OPEN_TUESDAY, "Music from the neighbourhood")
+    station.services.proposals.propose(
+        ProposalInput(
+            "Night Owls", "Jazz after dark.", "prerecorded", (offer.id,), "Olu", email, ""
+        )
+    )

@@ -16,7 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.web.people import Station, csrf, make_station
+from tests.web.people import Station, csrf, make_station, offer_and_propose
 
 ROLES = ("anonymous", "presenter_a", "presenter_b", "volunteer", "admin")
 
@@ -114,6 +114,16 @@ RULES: dict[str, str] = {
     "grid_editor.slot": "volunteer",
     "grid_editor.remove_slot": "volunteer",
     "grid_editor.presenters": "volunteer",
+    "grid_editor.calendar_json": "volunteer",
+    "grid_editor.move": "volunteer",
+    "grid_editor.open_slots": "volunteer",
+    "grid_editor.remove_open_slot": "volunteer",
+    "grid_editor.proposal_list": "volunteer",
+    "grid_editor.proposal": "volunteer",
+    "grid_editor.comment": "volunteer",
+    "grid_editor.accept": "volunteer",
+    "grid_editor.decline": "volunteer",
+    "involved.get_involved": "everyone",
     "admin.accounts_page": "admin",
     "admin.invite": "admin",
     "admin.account": "admin",
@@ -128,6 +138,8 @@ LAST = ("remove_slot", "remove_show", "auth.logout")
 @pytest.fixture(scope="module")
 def stations(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Station]]:
     made = {role: make_station(tmp_path_factory.mktemp(role)) for role in ROLES}
+    for station in made.values():  # open slot 1, proposal 1 for it
+        offer_and_propose(station)
     yield made
     for station in made.values():
         station.services.db.dispose()
@@ -167,6 +179,8 @@ def url_for_test(station: Station, endpoint: str, rule: str) -> str:
         "filename": "site.css",
         "file": "webcast.js",
         "token": "",
+        "open_slot_id": "1",
+        "proposal_id": "1",
     }
     path = rule
     for key, value in values.items():

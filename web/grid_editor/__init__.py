@@ -6,6 +6,9 @@
 ``occurrences``           cancel, move or replace one occurrence, or undo that
 ``playlists``             the rotation and jingle playlists (``Settings.playlists_dir``)
 ``changes``               ``/changes``: every grid change, who made it, when and why
+``week_data``             the calendar's JSON, and moving an airing by dragging it
+``proposals``             open slots, and the show proposals volunteers decide on
+``get_involved``          ``/get-involved``: the open slots, and the proposal form
 ========================  ===================================================================
 
 Every edit goes through :class:`~radio.grid.service.GridService`, which refuses a clash
@@ -20,12 +23,23 @@ from flask import Blueprint, Flask
 
 bp = Blueprint("grid_editor", __name__, url_prefix="/grid")
 public = Blueprint("changes", __name__)
+involved = Blueprint("involved", __name__)
 
 
 def init_app(app: Flask) -> None:
-    from web.grid_editor import calendar, changes, occurrences, playlists, shows  # noqa: F401
+    from web.grid_editor import (  # noqa: F401
+        calendar,
+        changes,
+        get_involved,
+        occurrences,
+        playlists,
+        proposals,
+        shows,
+        week_data,
+    )
     from web.grid_editor.common import init_filters
 
     init_filters(app)
     app.register_blueprint(bp)
     app.register_blueprint(public)
+    app.register_blueprint(involved)

@@ -8,7 +8,8 @@ from flask import render_template, request
 from flask.typing import ResponseReturnValue
 
 from radio.grid.model import Occurrence
-from web.auth import volunteer_required
+from web import services
+from web.auth import now, volunteer_required
 from web.grid_editor import bp
 from web.grid_editor.common import grid, local_day_bounds, today, week_start
 
@@ -37,6 +38,9 @@ def week() -> ResponseReturnValue:
         following=start + timedelta(days=7),
         shows=shows,
         cancelled=_cancelled(start),
+        day_hours=_clock_change_days(start),
+        timezone=services().settings.timezone,
+        now_local=now().astimezone(services().settings.tz).isoformat(),
     )
 
 
@@ -58,6 +62,17 @@ def _week_param() -> date | None:
         return date.fromisoformat(raw) if raw else None
     except ValueError:
         return None
+
+
+def _clock_change_days(start: date) -> dict[date, int]:
+    """The days of the week whose clock goes forward or back, with their length in hours."""
+    found = {}
+    for i in range(7):
+        lo, hi = local_day_bounds(start + timedelta(days=i))
+        hours = round((hi - lo).total_seconds() / 3600)
+        if hours != 24:
+            found[start + timedelta(days=i)] = hours
+    return found
 
 
 def _cancelled(start: date) -> list[tuple[str, str, date]]:

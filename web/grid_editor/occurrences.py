@@ -87,9 +87,8 @@ def _apply(
             start = form.start.data.replace(second=0, microsecond=0) if form.start.data else None
             length = timedelta(minutes=form.minutes.data) if form.minutes.data else None
             exc = SlotException(slug, slot_id, day, "move", start=start, duration=length)
-            moved = f" to {start:%a %d %b %H:%M}" if start else ""
-            sized = f" ({form.minutes.data} minutes)" if length else ""
-            what, change = f"Moved {label}{moved}{sized}.", lambda: grid().add_exception(exc)
+            what = move_words(label, start, form.minutes.data if length else None)
+            change = lambda: grid().add_exception(exc)  # noqa: E731
         elif action == "replace":
             other = g.show(form.replacement.data or "")
             if other is None:
@@ -106,3 +105,10 @@ def _apply(
         return None
     record(what, show=slug, reason=form.reason.data)
     return what
+
+
+def move_words(label: str, start: datetime | None, minutes: int | None) -> str:
+    """The change log's sentence for a move (made on the form or by dragging)."""
+    moved = f" to {start:%a %d %b %H:%M}" if start else ""
+    sized = f" ({minutes} minutes)" if minutes else ""
+    return f"Moved {label}{moved}{sized}."
