@@ -8,7 +8,8 @@ week grid places each programme with a computed ``grid-row``. An attribute can r
 its own element — it cannot read the page the way an injected style sheet can with
 attribute selectors — and the templates escape everything they insert. Browsers without the
 CSP 3 ``-elem``/``-attr`` directives fall back to ``style-src 'self' 'unsafe-inline'``.
-The listeners' player may play the stream from Icecast's own address (``media-src``).
+The listeners' player may play the stream from Icecast's own address (``media-src``), and a
+presenter's page may play back the recording it just made (``blob:``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ REFERRER_POLICY = "same-origin"
 
 def content_security_policy(settings: Settings) -> str:
     stream = urlsplit(settings.stream_url)
-    media = f"'self' {stream.scheme}://{stream.netloc}" if stream.netloc else "'self'"
+    # blob: lets a presenter listen back to what they recorded on the page (recorder.js).
+    media = f"'self' blob: {stream.scheme}://{stream.netloc}" if stream.netloc else "'self' blob:"
     return "; ".join(
         (
             "default-src 'self'",

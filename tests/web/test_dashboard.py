@@ -169,18 +169,27 @@ def test_the_slot_draws_the_episodes_waveform_grey_outside_the_cues(
     caption = re.search(r'<figcaption[^>]*id="waveform-caption">([^<]*)<', page)
     assert svg.get("aria-describedby") == "waveform-caption" and caption is not None
     assert caption[1].startswith("Drawn in blue: what will air, from 0:01 to 0:06 of the file")
-    assert caption[1].endswith("In grey: the silence trimmed at the start and at the end.")
+    assert "In grey: the silence trimmed at the start and at the end." in caption[1]
+    # 7.5 seconds in an hour's slot: drawn to the slot's scale, the rest of it left empty.
+    assert caption[1].endswith(
+        "Drawn to the slot&#39;s length, 1:00:00: the empty part on the right, 59:52, is left "
+        "to music from the rotation."
+    )
+    scale = 800 / 3600
+    rest = next(svg.iter(f"{SVG}rect"))
+    assert rest.get("class") == "wave-rest"
+    assert float(rest.get("x", "")) == pytest.approx(item.duration_s * scale, abs=0.01)
     assert not [e for e in svg.iter() if "style" in e.attrib]  # the CSP allows no inline style
     # The cue lines where the analysis put the cues; every bar on its side of them.
     cue_in, cue_out = (float(line.get("x1", "")) for line in svg.iter(f"{SVG}line")
                        if line.get("class") == "wave-cue")  # fmt: skip
-    assert cue_in == pytest.approx(item.cue_in_s / item.duration_s * 800, abs=0.01)
-    assert cue_out == pytest.approx(item.cue_out_s / item.duration_s * 800, abs=0.01)
+    assert cue_in == pytest.approx(item.cue_in_s * scale, abs=0.01)
+    assert cue_out == pytest.approx(item.cue_out_s * scale, abs=0.01)
     paths = {p.get("class"): p.get("d", "") for p in svg.iter(f"{SVG}path")}
     aired = [float(x) for x in re.findall(r"M([\d.]+) ", paths["wave-aired"])]
     trimmed = [float(x) for x in re.findall(r"M([\d.]+) ", paths["wave-trimmed"])]
     assert len(aired) > 150  # both tones: 3 of the 7.5 seconds
-    assert all(cue_in - 2 <= x <= cue_out for x in aired)
-    assert all(x < cue_in or x > cue_out - 2 for x in trimmed), trimmed
+    assert all(cue_in - 0.1 <= x <= cue_out for x in aired)
+    assert all(x < cue_in or x > cue_out - 0.1 for x in trimmed), trimmed
     # The picture is gone: no route serves one.
     assert client.get(f"/dashboard/slots/{occurrence}/waveform.png").status_code == 404
