@@ -128,7 +128,7 @@
           }).finally(() => { if (unwatch) unwatch(); });
           if (xhr.status === 204 || xhr.status === 200) {
             offset = parseInt(xhr.getResponseHeader("Upload-Offset") || String(offset + chunk.size), 10);
-            show(offset, file.size);
+            if (!unwatch) show(offset, file.size);
             tries = 0;
             continue;
           }
