@@ -3,6 +3,7 @@ the episode's waveform (an SVG drawn from the stored levels, the trimmed parts i
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from xml.etree import ElementTree
@@ -193,3 +194,34 @@ def test_the_slot_draws_the_episodes_waveform_grey_outside_the_cues(
     assert all(x < cue_in or x > cue_out - 0.1 for x in trimmed), trimmed
     # The picture is gone: no route serves one.
     assert client.get(f"/dashboard/slots/{occurrence}/waveform.png").status_code == 404
+
+
+def test_weeks_that_replay_the_latest_episode_say_repeat_planned(
+    station: Station,
+    media_files: Path,  # noqa: F811
+) -> None:
+    show = station.grid.get_show("show-a")
+    assert show is not None
+    station.grid.save_show(dataclasses.replace(show, repeat_latest=True))
+    client = station.client("presenter_a")
+    # Nothing uploaded yet: there is nothing to replay, so the slots miss their episode.
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "Repeat planned" not in page and "Episode missing" in page
+    with station.app.app_context():
+        library = uploads().library
+    library.ingest(
+        media_files / "programme-wav.wav", target=Target("show-a", station.occurrence("show-a", 0))
+    )
+    page = client.get("/dashboard").get_data(as_text=True)
+    card = page[page.index('id="show-show-a"') :]
+    statuses = re.findall(r'class="status status-(\w+)">([^<]+)<', card)
+    # Today's slot has its (short) episode; the weeks after replay it.
+    assert statuses[0] == ("short", "Ready, but much shorter than the slot")
+    assert set(statuses[1:]) == {("repeat", "Repeat planned")}
+    assert "Episode missing" not in card
+    later = client.get(f"/dashboard/slots/{station.occurrence('show-a', 3)}").get_data(as_text=True)
+    assert '<strong class="status status-repeat" id="slot-status">Repeat planned</strong>' in later
+    assert "the show's latest episode will air again in this slot" in later
+    # The grid's list of slots to chase leaves them out too.
+    chase = station.client("volunteer").get("/grid/missing").get_data(as_text=True)
+    assert "Show A" not in chase
