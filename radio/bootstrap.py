@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from radio.accounts.passwords import Passwords
 from radio.accounts.service import AccountService
 from radio.accounts.station import StationSettingsStore, apply
-from radio.accounts.throttle import LoginThrottle
+from radio.accounts.throttle import LoginThrottle, RequestThrottle
 from radio.backup.service import last_backup
 from radio.changelog import ChangeLog
 from radio.clock import Clock, system_clock
@@ -73,7 +73,7 @@ class Services:
     accounts: AccountService
     throttle: LoginThrottle
     #: Requests for a password reset link (per address and per client).
-    reset_throttle: LoginThrottle
+    reset_throttle: RequestThrottle
     mail: Outbox
     stream_keys: StreamKeys
     liquidsoap: LiquidsoapClient
@@ -132,7 +132,7 @@ def build_services(
         changelog=ChangeLog(db),
         accounts=AccountService(db, passwords=passwords, clock=clock),
         throttle=LoginThrottle(),
-        reset_throttle=LoginThrottle(per_email=3, per_client=10, window=timedelta(hours=1)),
+        reset_throttle=RequestThrottle(per_email=3, per_client=10, window=timedelta(hours=1)),
         mail=Outbox(
             db,
             SmtpSender(settings) if settings.smtp_host else None,
