@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from radio.accounts.passwords import Passwords
 from radio.accounts.service import AccountService
 from radio.accounts.station import StationSettingsStore, apply
-from radio.accounts.throttle import LoginThrottle
+from radio.accounts.throttle import LoginThrottle, RequestThrottle
 from radio.backup.service import last_backup
 from radio.changelog import ChangeLog
 from radio.clock import Clock, system_clock
@@ -74,7 +74,7 @@ class Services:
     accounts: AccountService
     throttle: LoginThrottle
     #: Requests for a password reset link (per address and per client).
-    reset_throttle: LoginThrottle
+    reset_throttle: RequestThrottle
     mail: Outbox
     stream_keys: StreamKeys
     liquidsoap: LiquidsoapClient
@@ -84,7 +84,7 @@ class Services:
     #: Open slots and show proposals (the grid, decided together).
     proposals: ProposalService
     #: Proposals sent from /get-involved (per address and per visitor).
-    proposal_throttle: LoginThrottle
+    proposal_throttle: RequestThrottle
 
 
 def _last_backup(settings: Settings) -> dict[str, JSON] | None:
@@ -142,7 +142,7 @@ def build_services(
         changelog=changelog,
         accounts=accounts,
         throttle=LoginThrottle(),
-        reset_throttle=LoginThrottle(per_email=3, per_client=10, window=timedelta(hours=1)),
+        reset_throttle=RequestThrottle(per_email=3, per_client=10, window=timedelta(hours=1)),
         mail=mail,
         stream_keys=StreamKeys(db),
         liquidsoap=liquidsoap,
@@ -157,5 +157,5 @@ def build_services(
         ),
         health=health,
         proposals=ProposalService(db, grid, accounts, mail, changelog, settings, clock=clock),
-        proposal_throttle=LoginThrottle(per_email=3, per_client=5, window=timedelta(hours=1)),
+        proposal_throttle=RequestThrottle(per_email=3, per_client=5, window=timedelta(hours=1)),
     )

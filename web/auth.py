@@ -5,7 +5,9 @@ the site's address is https). The cookie names the account and its epoch (``"<id
 checked against the database on every request; logging out, a password change, a role
 change or disabling the account moves the epoch, so every copy of an older cookie, on any
 device and in any of the site's processes, stops working at once. Every form carries a CSRF
-token (Flask-WTF). Failed logins are throttled per address and per client with HTTP 429.
+token (Flask-WTF). Failed logins are throttled with HTTP 429 by address and client together,
+with growing waits (:class:`~radio.accounts.throttle.LoginThrottle`): a stranger guessing a
+presenter's password slows only themselves, and setting a password through a link lifts it.
 "Forgot your password?" (``/forgot``) e-mails a reset link and answers the same, after the
 same time, whether or not the address has an account; it is throttled too.
 Views ask for a role with :func:`presenter_required`, :func:`volunteer_required` or
@@ -188,10 +190,9 @@ def login() -> ResponseReturnValue:
     throttle = station_services().throttle
     wait = throttle.retry_after(email, client, now())
     if wait:
-        minutes = max(1, round(wait / 60))
         form.form_errors.append(
-            f"Too many failed attempts. Please wait {minutes} minute{'s' * (minutes > 1)} "
-            "and try again, or ask the station for a password reset link."
+            f"Too many failed attempts. Please wait {_how_long(wait)} and try again, or use "
+            "“Forgot your password?” to set a new one."
         )
         response = Response(render_template("auth/login.html", form=form), status=429)
         response.headers["Retry-After"] = str(wait)
@@ -202,7 +203,7 @@ def login() -> ResponseReturnValue:
         log.info("failed login for %r from %s", email, client)
         form.form_errors.append("That e-mail address and password do not match an account.")
         return render_template("auth/login.html", form=form), 401
-    throttle.succeeded(email)
+    throttle.succeeded(email, client)
     _start_session(found)
     return redirect(_safe_next(request.args.get("next")) or home_for(found))
 
@@ -283,11 +284,20 @@ def _set_password(token: str, kind: Purpose) -> ResponseReturnValue:
         except AccountError as exc:
             form.form_errors.append(str(exc))
         else:
+            station_services().throttle.cleared(account.email)  # the owner is back in
             _start_session(account)
             flash("Your password is set. Welcome!", "success")
             return redirect(home_for(account))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/set_password.html", form=form, account=account, kind=kind), status
+
+
+def _how_long(seconds: int) -> str:
+    """'30 seconds', '1 minute', '15 minutes'."""
+    if seconds < 60:
+        return f"{seconds} second{'s' * (seconds != 1)}"
+    minutes = round(seconds / 60)
+    return f"{minutes} minute{'s' * (minutes != 1)}"
 
 
 def _start_session(account: Account) -> None:

@@ -197,16 +197,19 @@ class SlotForm(SlotFields):
 
 
 class OccurrenceForm(FlaskForm):
+    # Nothing is chosen until the person chooses: cancelling a show must be deliberate.
     action = SelectField(
         "Change",
         choices=choices(
             [
+                ("", "Choose what to change…"),
                 ("cancel", "Cancel this one"),
                 ("move", "Move it (new start or length)"),
                 ("replace", "Put another show in"),
                 ("restore", "Undo the change: air it as usual"),
             ]
         ),
+        validate_choice=False,  # no choice, or an unknown one: "Choose what to change."
     )
     start = DateTimeLocalField(
         "New start", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"], validators=[Optional()]

@@ -24,7 +24,8 @@ REFERRER_POLICY = "same-origin"
 
 
 def content_security_policy(settings: Settings) -> str:
-    origins = ["'self'"]
+    # blob: lets a presenter listen back to what they recorded on the page (recorder.js).
+    origins = ["'self'", "blob:"]
     for base in (settings.stream_url, *settings.relays):  # the player's sources
         parts = urlsplit(base)
         if parts.netloc and f"{parts.scheme}://{parts.netloc}" not in origins:

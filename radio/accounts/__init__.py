@@ -3,7 +3,8 @@
 =================  ==========================================================================
 ``model``          :class:`Account`, roles, access rules (``presents``, ``edits_grid``, …)
 ``passwords``      argon2id hashing (argon2-cffi)
-``throttle``       :class:`LoginThrottle`: failed logins per address and per client
+``throttle``       :class:`LoginThrottle`: failed logins per address and client together,
+                   with growing waits; :class:`RequestThrottle` for reset link requests
 ``store``          tables ``accounts``, ``account_shows``, ``account_tokens``
 ``service``        :class:`AccountService`: add, invite, reset links, authenticate, change
 ``station``        station settings an admin changes from the web (name, zone, stream)

@@ -26,7 +26,7 @@ import subprocess
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -95,9 +95,18 @@ class Analysis:
 
 
 def analyse(
-    path: Path, *, sample_rate: int, channels: int, silence_threshold_db: float
+    path: Path,
+    *,
+    sample_rate: int,
+    channels: int,
+    silence_threshold_db: float,
+    progress: Callable[[float], None] | None = None,
 ) -> Analysis:
-    """Decode ``path`` once and measure it (a duration of 0 when nothing decodes)."""
+    """Decode ``path`` once and measure it (a duration of 0 when nothing decodes).
+
+    ``progress`` is told the seconds of audio measured so far, every few seconds of audio
+    (the upload page shows it while a long file is checked).
+    """
     rate = min(sample_rate, 48000)
     out_channels = 1 if channels == 1 else 2
     for pcm in (SHORT, FLOAT):
@@ -107,7 +116,7 @@ def analyse(
             threadpool_limits(1, user_api="blas"),
             _decoder(path, out_channels, rate, pcm) as decoded,
         ):
-            _pump(decoded, meter, pcm)
+            _pump(decoded, meter, pcm, progress)
         if not meter.clipped:
             break
         log.info("%s peaks above +6 dBFS: measured again in floating point", path.name)
@@ -238,7 +247,9 @@ def _drain(stream: IO[bytes]) -> _Errors:
     return thread
 
 
-def _pump(stream: _Decoded, meter: _Meter, pcm: _Pcm) -> None:
+def _pump(
+    stream: _Decoded, meter: _Meter, pcm: _Pcm, progress: Callable[[float], None] | None
+) -> None:
     frame_bytes = pcm.dtype.itemsize * meter.channels
     chunk = np.empty(meter.chunk_frames * meter.channels, pcm.dtype)
     view = chunk.data.cast("B")
@@ -252,6 +263,8 @@ def _pump(stream: _Decoded, meter: _Meter, pcm: _Pcm) -> None:
         frames = filled // frame_bytes
         if frames:
             meter.add(chunk[: frames * meter.channels].reshape(frames, meter.channels), pcm)
+            if progress is not None:
+                progress(meter.frames / meter.rate)
         if filled < len(view):
             return
 

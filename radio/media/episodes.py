@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo
 
 #: An episode may run this much past its slot before the fade is worth a warning.
 OVERRUN_GRACE_S = 30.0
+#: An episode that fills less than this share of its slot is accepted with a warning: five
+#: seconds in an hour is more likely a recording cut short than a plan.
+MUCH_SHORTER = 0.5
 
 
 class Occurrence(Protocol):
@@ -21,6 +24,8 @@ class Occurrence(Protocol):
     def id(self) -> str: ...
     @property
     def show(self) -> str: ...
+    @property
+    def title(self) -> str: ...
     @property
     def start(self) -> datetime: ...
     @property
@@ -51,6 +56,13 @@ def slot_fit(occurrence: Occurrence, aired_s: float, tz: ZoneInfo) -> tuple[str,
             f"{_clock(slot_s)} slot: its end is faded out at {fade:%H:%M:%S %Z} ({tz.key}).",
             False,
         )
+    if aired_s < slot_s * MUCH_SHORTER:
+        return (
+            f"The episode runs only {_clock(aired_s)}, much shorter than its {_clock(slot_s)} "
+            f"slot: the rotation would fill the other {_clock(slot_s - aired_s)}. If the "
+            "recording was cut short, export it again and upload the whole of it.",
+            True,
+        )
     if aired_s < slot_s - 0.5:
         ends = (occurrence.start + timedelta(seconds=aired_s)).astimezone(tz)
         return (
@@ -64,6 +76,17 @@ def slot_fit(occurrence: Occurrence, aired_s: float, tz: ZoneInfo) -> tuple[str,
         f"{local_start:%A %d %B at %H:%M %Z} ({tz.key}).",
         False,
     )
+
+
+def much_shorter(occurrence: Occurrence, aired_s: float) -> bool:
+    """Whether an episode of ``aired_s`` leaves most of its slot to the rotation."""
+    return aired_s < (occurrence.end - occurrence.start).total_seconds() * MUCH_SHORTER
+
+
+def default_title(occurrence: Occurrence, tz: ZoneInfo) -> str:
+    """An episode's title when its file's tags give none: "Show A, 24 November 2026"."""
+    day = occurrence.start.astimezone(tz)
+    return f"{occurrence.title}, {day.day} {day:%B %Y}"
 
 
 def _clock(seconds: float) -> str:

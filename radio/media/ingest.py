@@ -20,10 +20,11 @@ from sqlalchemy.exc import IntegrityError
 
 from radio.config import Settings
 from radio.errors import MediaRejected
-from radio.media import names, tags, waveform
+from radio.media import names, remux, tags, waveform
 from radio.media.analysis import analyse
+from radio.media.episodes import Occurrence, default_title
 from radio.media.files import check_disk, check_size, temporary_dir, write_atomic
-from radio.media.library import MediaLibrary
+from radio.media.library import MediaLibrary, Progress
 from radio.media.probe import probe
 from radio.media.records import IngestResult, MediaRecord, Target, label, record_of
 from radio.media.store import MediaItem
@@ -41,9 +42,14 @@ def ingest(
     target: Target | None = None,
     *,
     staged: bool = False,
+    progress: Progress | None = None,
 ) -> IngestResult:
     """Check, analyse and store ``source`` in ``library``; :class:`MediaRejected` says why
-    not (see :meth:`MediaLibrary.ingest`)."""
+    not (see :meth:`MediaLibrary.ingest`).
+
+    ``progress`` hears how far the analysis got: the seconds measured, and the length the
+    file declares (None when it declares none, as a browser's recording does).
+    """
     target = target or Target()
     name = names.clean_filename(source.name if original_filename is None else original_filename)
     occurrence = library.check_target(target)
@@ -62,7 +68,9 @@ def ingest(
             notes: list[str] = [reused]
             warnings = [*existing.warnings, *library.attach(existing, target, occurrence, notes)]
             return IngestResult(existing, True, warnings, notes)
-        record, warnings = _analyse_and_store(library, staging, name, digest, size)
+        record, warnings = _analyse_and_store(
+            library, staging, name, digest, size, occurrence, progress
+        )
     notes = []
     warnings += library.attach(record, target, occurrence, notes)
     log.info("ingested %s as #%d (%s)", name, record.id, record.path)
@@ -70,12 +78,25 @@ def ingest(
 
 
 def _analyse_and_store(
-    library: MediaLibrary, staging: Path, name: str, digest: str, size: int
+    library: MediaLibrary,
+    staging: Path,
+    name: str,
+    digest: str,
+    size: int,
+    occurrence: Occurrence | None,
+    progress: Progress | None,
 ) -> tuple[MediaRecord, list[str]]:
     s = library.settings
     found = probe(staging)
+    if remux.needs_remux(found):  # a browser's recording: stored as Ogg, packets unchanged
+        remuxed = staging.with_name(staging.name + ".ogg")
+        remux.remux_to_ogg(staging, remuxed)
+        os.replace(remuxed, staging)
+        found = probe(staging)
+    declared = found.declared_duration_s
+    heard = None if progress is None else (lambda done_s: progress(done_s, declared))
     measured = analyse(staging, sample_rate=found.sample_rate, channels=found.channels,
-                       silence_threshold_db=s.silence_threshold_db)  # fmt: skip
+                       silence_threshold_db=s.silence_threshold_db, progress=heard)  # fmt: skip
     if measured.duration_s == 0:
         if measured.decode_errors or (found.declared_duration_s or 0) > 0:
             raise MediaRejected(
@@ -117,7 +138,7 @@ def _analyse_and_store(
     art = final.with_suffix(f".art.{found_tags.art_extension}") if found_tags.art else None
     item = MediaItem(
         sha256=digest, path=rel, original_filename=name, format=found.format,
-        size_bytes=size, title=found_tags.title or _title_from(name),
+        size_bytes=size, title=found_tags.title or _untitled(name, occurrence, s),
         artist=found_tags.artist, album=found_tags.album, isrc=found_tags.isrc,
         art_path=str(art.relative_to(media)) if art else None,
         waveform_path="", peaks=waveform.peaks(measured.envelope),
@@ -183,5 +204,9 @@ def _copy_hashing(source: Path, copy: Path | None) -> str:
     return digest.hexdigest()
 
 
-def _title_from(name: str) -> str | None:
+def _untitled(name: str, occurrence: Occurrence | None, settings: Settings) -> str | None:
+    """The title of a file whose tags give none: an episode is named after its show and
+    date ("Show A, 24 November 2026"), anything else after its file name."""
+    if occurrence is not None:
+        return default_title(occurrence, settings.tz)
     return tags.clean_text(Path(name).stem.replace("_", " "))

@@ -29,6 +29,9 @@ __all__ = ["IngestResult", "MediaLibrary", "MediaRecord", "Playable", "Target"]
 
 log = logging.getLogger(__name__)
 
+#: Told the seconds of audio analysed so far and the length the file declares (or None).
+Progress = Callable[[float, float | None], None]
+
 _PLAYLIST_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")
 
 
@@ -56,6 +59,7 @@ class MediaLibrary:
         target: Target | None = None,
         *,
         staged: bool = False,
+        progress: Progress | None = None,
     ) -> IngestResult:
         """Check, analyse and store ``source``; :class:`MediaRejected` says why not.
 
@@ -66,7 +70,7 @@ class MediaLibrary:
         """
         from radio.media.ingest import ingest
 
-        return ingest(self, source, original_filename, target, staged=staged)
+        return ingest(self, source, original_filename, target, staged=staged, progress=progress)
 
     # Episodes and playlists --------------------------------------------------------------
 

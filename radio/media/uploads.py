@@ -84,13 +84,20 @@ class UploadState:
     media_id: int | None
     note: str
     result: dict[str, JSON] | None
+    #: While analysing: the seconds of audio checked so far and the length the file
+    #: declares (None if it declares none); None before the analysis starts.
+    checked: tuple[float, float | None] | None = None
 
     def to_json(self) -> dict[str, JSON]:
+        checked: JSON = None
+        if self.checked is not None:
+            checked = {"seconds": round(self.checked[0], 1), "of": self.checked[1]}
         return {
             "id": self.id, "filename": self.filename, "size": self.size, "offset": self.offset,
             "status": self.status, "expires_at": self.expires_at.isoformat(),
             "show": self.show, "occurrence_id": self.occurrence_id, "playlist": self.playlist,
             "media_id": self.media_id, "message": self.note or None, "result": self.result,
+            "checked": checked,
         }  # fmt: skip
 
 
@@ -104,6 +111,9 @@ class Uploads:
         self.settings = library.settings
         self.db: Database = library.db
         self.clock = clock
+        #: How far each analysis in this process got (the site is one process; a page
+        #: asking another process sees no figure, only "analysing").
+        self._checked: dict[str, tuple[float, float | None]] = {}
 
     def create(
         self, filename: str, size: int, target: Target | None = None, owner: str | None = None
@@ -258,14 +268,22 @@ class Uploads:
             row = self._row(session, upload_id)
             target = Target(row.show, row.occurrence_id, row.playlist)
             filename = row.filename
+
+        def heard(seconds: float, declared: float | None) -> None:
+            self._checked[upload_id] = (seconds, declared)
+
         try:
-            result = self.library.ingest(self._part(upload_id), filename, target, staged=True)
+            result = self.library.ingest(
+                self._part(upload_id), filename, target, staged=True, progress=heard
+            )
         except RadioError as exc:
             self._settle(upload_id, "rejected", note=str(exc))
             raise
         except BaseException:
             self._settle(upload_id, "rejected", note="The file could not be analysed.")
             raise
+        finally:
+            self._checked.pop(upload_id, None)
         self._settle(upload_id, "done", result.item.id, result.to_json())
         return self.state(upload_id)
 
@@ -333,6 +351,7 @@ class Uploads:
             occurrence_id=row.occurrence_id, playlist=row.playlist, owner=row.owner,
             media_id=row.media_id,
             note=row.note, result=row.result,
+            checked=self._checked.get(row.id) if row.status == "analysing" else None,
         )  # fmt: skip
 
     def _part(self, upload_id: str) -> Path:

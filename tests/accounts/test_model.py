@@ -15,7 +15,7 @@ from radio.accounts.model import (
     normalise_email,
 )
 from radio.accounts.passwords import Passwords, cheap_hasher
-from radio.accounts.throttle import LoginThrottle
+from radio.accounts.throttle import LoginThrottle, RequestThrottle
 
 T0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
 
@@ -64,30 +64,55 @@ def test_passwords_are_argon2id_and_verify() -> None:
     assert not passwords.verify("not a hash", "anything")
 
 
-def test_throttle_counts_failures_per_address_in_a_window() -> None:
-    throttle = LoginThrottle(per_email=3, per_client=100, window=timedelta(minutes=15))
-    for i in range(3):
-        assert throttle.retry_after("sam", "1.2.3.4", T0 + timedelta(seconds=i)) == 0
-        throttle.failed("sam", "1.2.3.4", T0 + timedelta(seconds=i))
-    wait = throttle.retry_after("sam", "1.2.3.4", T0 + timedelta(seconds=3))
-    assert wait == 15 * 60 - 3
-    assert throttle.retry_after("kim", "1.2.3.4", T0) == 0
-    assert throttle.retry_after("sam", "1.2.3.4", T0 + timedelta(minutes=15, seconds=1)) == 0
+def test_throttle_slows_an_address_from_one_client_with_growing_waits() -> None:
+    throttle = LoginThrottle(free=3, first_wait=timedelta(seconds=30))
+    at = T0
+    for _ in range(3):
+        assert throttle.retry_after("sam", "1.2.3.4", at) == 0
+        throttle.failed("sam", "1.2.3.4", at)
+    waits = []
+    for _ in range(4):
+        wait = throttle.retry_after("sam", "1.2.3.4", at)
+        waits.append(wait)
+        at += timedelta(seconds=wait)
+        assert throttle.retry_after("sam", "1.2.3.4", at) == 0
+        throttle.failed("sam", "1.2.3.4", at)
+    assert waits == [30, 60, 120, 240]
+    # Another client (the account's owner) is not slowed; another address neither.
+    assert throttle.retry_after("sam", "5.6.7.8", at) == 0
+    assert throttle.retry_after("kim", "1.2.3.4", at) == 0
+    # The waits stop growing at the longest, and all is forgotten an hour after.
+    for _ in range(10):
+        throttle.failed("sam", "1.2.3.4", at)
+    assert throttle.retry_after("sam", "1.2.3.4", at) == 15 * 60
+    assert throttle.retry_after("sam", "1.2.3.4", at + timedelta(hours=1)) == 0
 
 
 def test_throttle_counts_failures_per_client_across_addresses() -> None:
-    throttle = LoginThrottle(per_email=100, per_client=4)
+    throttle = LoginThrottle(per_client=4)
     for i in range(4):
         throttle.failed(f"user{i}", "9.9.9.9", T0)
     assert throttle.retry_after("someone-else", "9.9.9.9", T0) > 0
     assert throttle.retry_after("someone-else", "8.8.8.8", T0) == 0
 
 
-def test_a_success_clears_the_address_but_not_the_client() -> None:
-    throttle = LoginThrottle(per_email=2, per_client=3)
-    throttle.failed("sam", "1.1.1.1", T0)
-    throttle.failed("sam", "1.1.1.1", T0)
-    throttle.succeeded("sam")
+def test_a_success_clears_its_client_and_a_new_password_clears_every_client() -> None:
+    throttle = LoginThrottle(free=2)
+    for client in ("1.1.1.1", "2.2.2.2"):
+        throttle.failed("sam", client, T0)
+        throttle.failed("sam", client, T0)
+    throttle.succeeded("sam", "1.1.1.1")
+    assert throttle.retry_after("sam", "1.1.1.1", T0) == 0
+    assert throttle.retry_after("sam", "2.2.2.2", T0) > 0
+    throttle.cleared("sam")
     assert throttle.retry_after("sam", "2.2.2.2", T0) == 0
-    throttle.failed("kim", "1.1.1.1", T0)
-    assert throttle.retry_after("kim", "1.1.1.1", T0) > 0
+
+
+def test_reset_requests_are_counted_per_address_in_a_window() -> None:
+    throttle = RequestThrottle(per_email=3, per_client=100, window=timedelta(minutes=15))
+    for i in range(3):
+        assert throttle.retry_after("sam", "1.2.3.4", T0 + timedelta(seconds=i)) == 0
+        throttle.failed("sam", "1.2.3.4", T0 + timedelta(seconds=i))
+    assert throttle.retry_after("sam", "1.2.3.4", T0 + timedelta(seconds=3)) == 15 * 60 - 3
+    assert throttle.retry_after("kim", "1.2.3.4", T0) == 0
+    assert throttle.retry_after("sam", "1.2.3.4", T0 + timedelta(minutes=15, seconds=1)) == 0

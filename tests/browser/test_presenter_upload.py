@@ -8,10 +8,13 @@ the waveform. The page passes axe-core (no serious or critical violations).
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -44,6 +47,21 @@ def episode_file(tmp_path: Path) -> Path:
     return path
 
 
+def _slow_analysis(station: Station) -> None:
+    """The analysis of the minute of tone, slowed to take a few seconds as an hour's would."""
+    library = station.services.library
+    ingest = library.ingest
+
+    def slowly(*args: Any, progress: Any = None, **kwargs: Any) -> Any:
+        def heard(seconds: float, declared: float | None) -> None:
+            progress(seconds, declared)
+            time.sleep(0.25)
+
+        return ingest(*args, progress=heard, **kwargs)
+
+    library.ingest = slowly  # type: ignore[method-assign]
+
+
 def test_invited_presenter_uploads_an_episode_and_sees_its_analysis(
     station: Station, serve: Callable[[Flask], str], page: Page, episode_file: Path
 ) -> None:
@@ -69,34 +87,45 @@ def test_invited_presenter_uploads_an_episode_and_sees_its_analysis(
     expect(page.locator("#slot-status")).to_have_text("Episode missing")
 
     page.get_by_label("Audio file").set_input_files(episode_file)
-    bar = page.locator("[data-upload] progress")
+    _slow_analysis(station)
     # Every message the progress line shows on the way, as the presenter sees them.
     page.locator("[data-upload-message]").evaluate(
-        """m => { window.seen = [];
-                  new MutationObserver(() => window.seen.push(m.textContent))
+        """m => { sessionStorage.seen = "[]";
+                  new MutationObserver(() => sessionStorage.seen = JSON.stringify(
+                      [...JSON.parse(sessionStorage.seen), m.textContent]))
                     .observe(m, {childList: true, characterData: true, subtree: true}); }"""
     )
     page.get_by_role("button", name="Upload", exact=True).click()
-    expect(page.locator("[data-upload-message]")).to_contain_text("100% uploaded")
-    assert bar.evaluate("b => b.value === b.max && b.max > 0")
-    percents = [int(t.split("%")[0]) for t in page.evaluate("window.seen") if "% uploaded" in t]
+    # Once every byte is there, the line says how far the check of the file got (not a
+    # bar frozen at 100 %), on the same page, before it reloads.
+    expect(page.locator("[data-upload-message]")).to_contain_text("% checked", timeout=20_000)
+    expect(page.locator("#slot-status")).to_have_text("Episode missing")
+
+    # After the analysis the page reloads by itself and shows what will air: a minute in an
+    # hour's slot is accepted, with a warning rather than a plain "ready".
+    expect(page.locator("#slot-status")).to_have_text(
+        "Ready, but much shorter than the slot", timeout=20_000
+    )
+    seen: list[str] = json.loads(page.evaluate("sessionStorage.seen"))
+    percents = [int(t.split("%")[0]) for t in seen if "% uploaded" in t]
     assert any(0 < p < 100 for p in percents), f"no progress on the way: {percents}"
     assert percents == sorted(percents), "the bar went backwards"
-
-    # After the analysis the page reloads by itself and shows what will air.
-    expect(page.locator("#slot-status")).to_have_text("Episode ready", timeout=15_000)
+    checked = [int(t.split(": ")[1].split("%")[0]) for t in seen if "% checked" in t]
+    assert checked and checked == sorted(checked), seen
     analysis = page.locator("#analysis")
     expect(analysis).to_contain_text("Length")
-    expect(analysis).to_contain_text("shorter than the slot")
+    expect(analysis).to_contain_text("much shorter than the slot, by 59 min")
+    expect(page.locator("#short-warning")).to_contain_text("Is this the whole episode?")
     expect(analysis).to_contain_text("LUFS")
     expect(analysis).to_contain_text("my-first-episode.wav")
     waveform = analysis.get_by_role("img", name="The episode's waveform")
     expect(waveform).to_be_visible()
     expect(waveform).to_have_accessible_description(re.compile(r"^Drawn in blue: what will air"))
+    # Drawn to the slot's scale: the minute takes 1/60 of the width, the rest is left empty.
     aired = waveform.locator(".wave-aired")
-    assert aired.evaluate("p => p.getBBox().width > 400 && getComputedStyle(p).fill") == (
-        "rgb(31, 78, 121)"
-    )
+    assert aired.evaluate("p => getComputedStyle(p).fill") == "rgb(31, 78, 121)"
+    assert 10 < aired.evaluate("p => p.getBBox().width") < 14
+    assert 10 < waveform.locator(".wave-rest").evaluate("r => r.getBBox().x") < 14
     assert_accessible(page)
     # On a phone (360 px wide) it fits the screen and keeps its height.
     page.set_viewport_size({"width": 360, "height": 740})
@@ -105,6 +134,8 @@ def test_invited_presenter_uploads_an_episode_and_sees_its_analysis(
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.set_viewport_size({"width": 1280, "height": 900})
 
+    # The file's tags give no title: it is named after the show and the date.
+    expect(page.get_by_label("Episode title")).to_have_value("Show A, 23 November 2026")
     # Its title and notes are saved with the episode.
     page.get_by_label("Episode title").fill("Pilot episode")
     page.get_by_label("Notes", exact=True).fill("Recorded at home.")

@@ -31,6 +31,7 @@ class FakeOccurrence:
     start: datetime
     end: datetime
     kind: str = "prerecorded"
+    title: str = "Show A"
 
 
 class FakeSlots:

@@ -66,3 +66,14 @@ def test_an_exact_fit() -> None:
         "The episode runs 1:00:00 and fits its slot starting Tuesday 24 November at 10:00 "
         "GMT (Europe/London)."
     )
+
+
+def test_a_shorter_episode_is_told_and_a_much_shorter_one_warns() -> None:
+    sentence, warns = slot_fit(HOUR, 45 * 60, LONDON)
+    assert not warns
+    assert sentence == (
+        "The episode runs 45:00, 15:00 shorter than its 1:00:00 slot: the rotation fills the "
+        "rest, from 10:45:00 to 11:00:00 GMT (Europe/London)."
+    )
+    sentence, warns = slot_fit(HOUR, 5, LONDON)
+    assert warns and sentence.startswith("The episode runs only 0:05, much shorter than its")

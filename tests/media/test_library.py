@@ -213,15 +213,17 @@ def test_a_header_that_lies_about_the_length_is_told(
     )
 
 
-def test_an_episode_shorter_than_its_slot_is_told_the_rotation_fills_the_rest(
+def test_an_episode_much_shorter_than_its_slot_is_accepted_with_a_warning(
     library: MediaLibrary, media_files: Path
 ) -> None:
     result = library.ingest(media_files / "programme-wav.wav", target=Target("show-a", HOUR.id))
-    assert result.warnings == []
-    assert result.notes == [
-        "The episode runs 0:05, 59:55 shorter than its 1:00:00 slot: the rotation fills the "
-        "rest, from 10:00:05 to 11:00:00 GMT (Europe/London)."
+    assert result.warnings == [
+        "The episode runs only 0:05, much shorter than its 1:00:00 slot: the rotation would "
+        "fill the other 59:55. If the recording was cut short, export it again and upload the "
+        "whole of it."
     ]
+    # A file without a title in its tags is named after the show and the date, not the file.
+    assert result.item.title == "Show A, 24 November 2026"
     playable = library.episode_for(HOUR.id)
     assert playable is not None and playable.item_id == result.item.id
     assert playable.path.is_file() and playable.path.suffix == ".wav"

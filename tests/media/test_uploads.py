@@ -9,6 +9,7 @@ import os
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,6 +74,32 @@ def test_chunks_at_offsets_then_finish_once(
     episode = library.episode_for(HOUR.id)
     assert episode is not None and episode.item_id == done.media_id
     assert list(upload_dir(library.settings).iterdir()) == []
+
+
+def test_while_analysing_the_upload_says_how_far_the_check_got(
+    uploads: Uploads, library: MediaLibrary, media_files: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = (media_files / "programme-mp3.mp3").read_bytes()
+    state = uploads.create("My show.mp3", len(data), Target("show-a", HOUR.id))
+    uploads.write(state.id, 0, io.BytesIO(data), None)
+    seen: list[dict[str, float]] = []
+    ingest = library.ingest
+
+    def watched(*args: Any, progress: Any = None, **kwargs: Any) -> Any:
+        def heard(seconds: float, declared: float | None) -> None:
+            progress(seconds, declared)
+            checked = uploads.state(state.id).to_json()["checked"]  # what the page polls
+            assert isinstance(checked, dict)
+            seen.append({k: float(v) for k, v in checked.items() if isinstance(v, float)})
+
+        return ingest(*args, progress=heard, **kwargs)
+
+    monkeypatch.setattr(library, "ingest", watched)
+    assert uploads.finish(state.id).status == "done"
+    # Every few seconds of audio, the seconds checked out of the file's declared length.
+    assert [c["seconds"] for c in seen] == [3.0, 5.9, 7.5]
+    assert all(c["of"] == pytest.approx(7.55, abs=0.01) for c in seen)
+    assert uploads.state(state.id).to_json()["checked"] is None  # done: no figure left
 
 
 def test_a_refused_upload_keeps_its_reason_and_nothing_else(

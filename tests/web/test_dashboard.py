@@ -3,6 +3,7 @@ the episode's waveform (an SVG drawn from the stored levels, the trimmed parts i
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from xml.etree import ElementTree
@@ -169,18 +170,58 @@ def test_the_slot_draws_the_episodes_waveform_grey_outside_the_cues(
     caption = re.search(r'<figcaption[^>]*id="waveform-caption">([^<]*)<', page)
     assert svg.get("aria-describedby") == "waveform-caption" and caption is not None
     assert caption[1].startswith("Drawn in blue: what will air, from 0:01 to 0:06 of the file")
-    assert caption[1].endswith("In grey: the silence trimmed at the start and at the end.")
+    assert "In grey: the silence trimmed at the start and at the end." in caption[1]
+    # 7.5 seconds in an hour's slot: drawn to the slot's scale, the rest of it left empty.
+    assert caption[1].endswith(
+        "Drawn to the slot&#39;s length, 1:00:00: the empty part on the right, 59:52, is left "
+        "to music from the rotation."
+    )
+    scale = 800 / 3600
+    rest = next(svg.iter(f"{SVG}rect"))
+    assert rest.get("class") == "wave-rest"
+    assert float(rest.get("x", "")) == pytest.approx(item.duration_s * scale, abs=0.01)
     assert not [e for e in svg.iter() if "style" in e.attrib]  # the CSP allows no inline style
     # The cue lines where the analysis put the cues; every bar on its side of them.
     cue_in, cue_out = (float(line.get("x1", "")) for line in svg.iter(f"{SVG}line")
                        if line.get("class") == "wave-cue")  # fmt: skip
-    assert cue_in == pytest.approx(item.cue_in_s / item.duration_s * 800, abs=0.01)
-    assert cue_out == pytest.approx(item.cue_out_s / item.duration_s * 800, abs=0.01)
+    assert cue_in == pytest.approx(item.cue_in_s * scale, abs=0.01)
+    assert cue_out == pytest.approx(item.cue_out_s * scale, abs=0.01)
     paths = {p.get("class"): p.get("d", "") for p in svg.iter(f"{SVG}path")}
     aired = [float(x) for x in re.findall(r"M([\d.]+) ", paths["wave-aired"])]
     trimmed = [float(x) for x in re.findall(r"M([\d.]+) ", paths["wave-trimmed"])]
     assert len(aired) > 150  # both tones: 3 of the 7.5 seconds
-    assert all(cue_in - 2 <= x <= cue_out for x in aired)
-    assert all(x < cue_in or x > cue_out - 2 for x in trimmed), trimmed
+    assert all(cue_in - 0.1 <= x <= cue_out for x in aired)
+    assert all(x < cue_in or x > cue_out - 0.1 for x in trimmed), trimmed
     # The picture is gone: no route serves one.
     assert client.get(f"/dashboard/slots/{occurrence}/waveform.png").status_code == 404
+
+
+def test_weeks_that_replay_the_latest_episode_say_repeat_planned(
+    station: Station,
+    media_files: Path,  # noqa: F811
+) -> None:
+    show = station.grid.get_show("show-a")
+    assert show is not None
+    station.grid.save_show(dataclasses.replace(show, repeat_latest=True))
+    client = station.client("presenter_a")
+    # Nothing uploaded yet: there is nothing to replay, so the slots miss their episode.
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert "Repeat planned" not in page and "Episode missing" in page
+    with station.app.app_context():
+        library = uploads().library
+    library.ingest(
+        media_files / "programme-wav.wav", target=Target("show-a", station.occurrence("show-a", 0))
+    )
+    page = client.get("/dashboard").get_data(as_text=True)
+    card = page[page.index('id="show-show-a"') :]
+    statuses = re.findall(r'class="status status-(\w+)">([^<]+)<', card)
+    # Today's slot has its (short) episode; the weeks after replay it.
+    assert statuses[0] == ("short", "Ready, but much shorter than the slot")
+    assert set(statuses[1:]) == {("repeat", "Repeat planned")}
+    assert "Episode missing" not in card
+    later = client.get(f"/dashboard/slots/{station.occurrence('show-a', 3)}").get_data(as_text=True)
+    assert '<strong class="status status-repeat" id="slot-status">Repeat planned</strong>' in later
+    assert "the show's latest episode will air again in this slot" in later
+    # The grid's list of slots to chase leaves them out too.
+    chase = station.client("volunteer").get("/grid/missing").get_data(as_text=True)
+    assert "Show A" not in chase

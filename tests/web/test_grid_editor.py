@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from radio.grid.model import Weekly
@@ -166,3 +167,22 @@ def test_removing_a_show(station: Station) -> None:
     assert station.accounts.presenters_of("show-b") == []
     assert date(2026, 11, 23)  # the week still renders without the show
     assert station.client("volunteer").get("/grid").status_code == 200
+
+
+def test_an_airings_page_preselects_no_change(station: Station) -> None:
+    client = station.client("volunteer")
+    oid = station.occurrence("show-a")
+    page = client.get(f"/grid/occurrences/{oid}").get_data(as_text=True)
+    select = page[
+        page.index('<select id="action"') : page.index("</select>", page.index('id="action"'))
+    ]
+    options = re.findall(r"<option([^>]*)>([^<]*)</option>", select)
+    # The browser shows the first option when none is selected: it must not be an action.
+    assert options[0] == (' value=""', "Choose what to change…")
+    assert not [o for o in options if "selected" in o[0]], options
+    # Saving without choosing changes nothing and says what to do.
+    answer = post(client, f"/grid/occurrences/{oid}", {"reason": "oops"})
+    assert answer.status_code in (400, 422) and "Choose what to change." in answer.get_data(
+        as_text=True
+    )
+    assert station.grid.find_occurrence(oid) is not None

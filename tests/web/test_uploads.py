@@ -76,8 +76,10 @@ def test_a_presenter_uploads_an_episode_in_chunks(station: Station, media_files:
     state = client.get(url).json
     assert state is not None and state["status"] == "done"
     assert state["result"]["item"]["original_filename"] == "Tuesday.mp3"
-    notes = state["result"]["notes"]
-    assert any("the rotation fills the rest" in n for n in notes)
+    warnings = state["result"]["warnings"]
+    assert any("much shorter than its 1:00:00 slot" in w for w in warnings)
+    # No title in the file's tags: the episode is named after its show and date.
+    assert state["result"]["item"]["title"] == "Show A, 24 November 2026"
     library = MediaLibrary(station.services.settings, station.services.db)
     episode = library.episode_for(occurrence)
     assert episode is not None and episode.path.read_bytes() == data

@@ -26,6 +26,7 @@ from radio.accounts.model import Account
 from radio.accounts.station import live_server
 from radio.errors import NotFound
 from radio.grid.model import Occurrence, Show
+from radio.media.episodes import much_shorter
 from radio.playout.live import StreamKeys
 from radio.playout.plan import LIVE_MOUNTS, live_mount
 from web import services
@@ -53,8 +54,9 @@ class LiveCard(TypedDict):
 
 @dataclass(frozen=True)
 class SlotStatus:
-    """What a slot has: ``ready``, ``analysing``, ``missing``, ``rejected``, ``live`` or
-    ``music``, with the words shown to people."""
+    """What a slot has: ``ready``, ``short`` (ready, but much shorter than the slot),
+    ``analysing``, ``repeat`` (no episode of its own: the show's latest one airs again),
+    ``missing``, ``rejected``, ``live`` or ``music``, with the words shown to people."""
 
     key: str
     label: str
@@ -67,8 +69,13 @@ def episode_status(occ: Occurrence, episode: Episode | None = None) -> SlotStatu
         return SlotStatus("music", "Music from the rotation")
     found = episode if episode is not None else episodes().for_occurrence(occ.id)
     if found is None:
+        show = grid().get_show(occ.show)
+        if show is not None and show.repeat_latest and episodes().has_earlier(occ.show, occ.start):
+            return SlotStatus("repeat", "Repeat planned")
         return SlotStatus("missing", "Episode missing")
     if found.state == "ready":
+        if found.duration and much_shorter(occ, found.duration.total_seconds()):
+            return SlotStatus("short", "Ready, but much shorter than the slot")
         return SlotStatus("ready", "Episode ready")
     if found.state == "rejected":
         return SlotStatus("rejected", "Upload could not be used")
@@ -100,7 +107,7 @@ def index() -> ResponseReturnValue:
 def slot(occurrence_id: str) -> ResponseReturnValue:
     account = me()
     occ = _my_occurrence(account, occurrence_id)
-    episode = episodes().for_occurrence(occ.id)
+    episode = episodes().for_occurrence(occ.id, occ.duration)
     form = EpisodeForm(obj=episode if request.method == "GET" else None)
     if form.validate_on_submit():
         if episode is None or episode.state != "ready":
@@ -114,11 +121,12 @@ def slot(occurrence_id: str) -> ResponseReturnValue:
                 flash("Saved the episode's title and notes.", "success")
                 return redirect(url_for("dashboard.slot", occurrence_id=occurrence_id))
     status = 400 if request.method == "POST" else 200
+    status_now = episode_status(occ, episode) if episode else episode_status(occ)
     return render_template(
         "dashboard/slot.html",
         occ=occ,
         show=grid().get_show(occ.show),
-        status=episode_status(occ, episode) if episode else episode_status(occ),
+        status=status_now,
         episode=episode,
         form=form,
         upload=episodes().upload_info(occ),

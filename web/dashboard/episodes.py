@@ -8,7 +8,7 @@ upload. :class:`Episode` is that view; :func:`episodes` builds the adapter.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol, TypedDict
 
 from flask import url_for
@@ -49,7 +49,11 @@ class UploadInfo(TypedDict):
 
 
 class Episodes(Protocol):
-    def for_occurrence(self, occurrence_id: str) -> Episode | None: ...
+    def for_occurrence(
+        self, occurrence_id: str, slot: timedelta | None = None
+    ) -> Episode | None: ...
+
+    def has_earlier(self, show: str, before: datetime) -> bool: ...
 
     def describe(self, occurrence_id: str, title: str, notes: str) -> None: ...
 
@@ -65,7 +69,9 @@ class PresenterEpisodes:
         self.library = library
         self.uploads = uploads
 
-    def for_occurrence(self, occurrence_id: str) -> Episode | None:
+    def for_occurrence(self, occurrence_id: str, slot: timedelta | None = None) -> Episode | None:
+        """The occurrence's episode; with ``slot`` (its length) the waveform is drawn to the
+        slot's scale."""
         pending = self.uploads.pending_for(occurrence_id)
         if pending is not None and pending.status == "analysing":
             return Episode(
@@ -92,10 +98,18 @@ class PresenterEpisodes:
             loudness_lufs=record.loudness_lufs,
             true_peak_dbtp=record.true_peak_dbtp,
             waveform=outline(
-                self.library.peaks(record.id), record.duration_s, record.cue_in_s, record.cue_out_s
+                self.library.peaks(record.id),
+                record.duration_s,
+                record.cue_in_s,
+                record.cue_out_s,
+                slot.total_seconds() if slot else None,
             ),
             warnings=tuple(record.warnings),
         )
+
+    def has_earlier(self, show: str, before: datetime) -> bool:
+        """Whether ``show`` has an episode from an earlier slot (a repeat can replay it)."""
+        return self.library.latest_episode(show, before) is not None
 
     def describe(self, occurrence_id: str, title: str, notes: str) -> None:
         self.library.describe_episode(occurrence_id, title, notes)

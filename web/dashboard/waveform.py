@@ -26,6 +26,8 @@ class Waveform:
     cues: tuple[float, ...]
     #: The text alternative: what is drawn, in words.
     description: str
+    #: Where the file ends and the rest of a longer slot begins (None: the file fills it).
+    rest_x: float | None = None
     width: int = WIDTH
     height: int = HEIGHT
 
@@ -35,12 +37,22 @@ class Waveform:
 
 
 def outline(
-    levels: Sequence[float], duration_s: float, cue_in_s: float, cue_out_s: float
+    levels: Sequence[float],
+    duration_s: float,
+    cue_in_s: float,
+    cue_out_s: float,
+    slot_s: float | None = None,
 ) -> Waveform | None:
-    """The shapes for ``levels`` spread over ``duration_s``; None if there is nothing to draw."""
+    """The shapes for ``levels`` spread over ``duration_s``; None if there is nothing to draw.
+
+    With ``slot_s`` (the slot's length) the drawing is to the slot's scale: a file shorter
+    than its slot takes only its share of the width, and the rest is left empty.
+    """
     if not levels or duration_s <= 0:
         return None
-    step = WIDTH / len(levels)
+    span = max(duration_s, slot_s or 0.0)
+    scale = WIDTH / span
+    step = scale * duration_s / len(levels)
     aired: list[str] = []
     trimmed: list[str] = []
     for i, level in enumerate(levels):
@@ -51,11 +63,15 @@ def outline(
         bars = aired if cue_in_s <= seconds <= cue_out_s else trimmed
         bars.append(f"M{_num(i * step)} {_num(MIDDLE - half)}h{_num(step)}v{_num(2 * half)}"
                     f"h{_num(-step)}z")  # fmt: skip
-    cues = tuple(
-        round(cue / duration_s * WIDTH, 2) for cue in (cue_in_s, cue_out_s) if 0 < cue < duration_s
-    )
+    cues = tuple(round(cue * scale, 2) for cue in (cue_in_s, cue_out_s) if 0 < cue < duration_s)
     described = _describe(duration_s, cue_in_s, cue_out_s)
-    return Waveform("".join(aired), "".join(trimmed), cues, described)
+    rest = round(duration_s * scale, 2) if span > duration_s else None
+    if rest is not None:
+        described += (
+            f" Drawn to the slot's length, {_clock(span)}: the empty part on the right, "
+            f"{_clock(span - duration_s)}, is left to music from the rotation."
+        )
+    return Waveform("".join(aired), "".join(trimmed), cues, described, rest_x=rest)
 
 
 def _describe(duration_s: float, cue_in_s: float, cue_out_s: float) -> str:

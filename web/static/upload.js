@@ -4,6 +4,9 @@
 // data-max (bytes) and data-status-url (polled after the upload until analysis is done).
 // An interrupted upload resumes: the upload's address is kept in localStorage for the
 // same file and slot, and the server says how much it already has (HEAD, Upload-Offset).
+// The last chunk's request answers once the station has checked the file; meanwhile the
+// upload's state (GET) says how far the check got, shown on the same bar. A recording made
+// on the page (recorder.js) arrives as an "upload-file" event carrying the File.
 (function () {
   "use strict";
   const CHUNK = 8 * 1024 * 1024;
@@ -68,6 +71,38 @@
       return new URL(xhr.getResponseHeader("Location"), window.location.href).toString();
     }
 
+    // While the station checks the complete file: poll the upload's state and show how far
+    // the check got (the bar restarts for it), or the time it has taken so far.
+    function watchCheck(url) {
+      const began = Date.now();
+      let stopped = false;
+      bar.removeAttribute("value");
+      say("Uploaded. Checking the file (length, loudness, silence)…");
+      (async () => {
+        while (!stopped) {
+          await new Promise((r) => setTimeout(r, 1000));
+          if (stopped) return;
+          const xhr = await request("GET", url, Object.assign({}, base, {"Accept": "application/json"})).catch(() => null);
+          if (stopped || !xhr || xhr.status !== 200) continue;
+          let body = null;
+          try { body = JSON.parse(xhr.responseText); } catch (e) { continue; }
+          const checked = body.checked;
+          const waited = Math.round((Date.now() - began) / 1000);
+          if (checked && checked.of) {
+            const pct = Math.min(99, Math.floor((checked.seconds * 100) / checked.of));
+            bar.max = 100; bar.value = pct;
+            say("Uploaded. Checking the file: " + pct + "% checked (length, loudness, silence)…");
+          } else if (checked) {
+            bar.removeAttribute("value");
+            say("Uploaded. Checking the file: " + Math.floor(checked.seconds / 60) + " min " + Math.floor(checked.seconds % 60) + " s of audio checked so far…");
+          } else {
+            say("Uploaded. Checking the file (length, loudness, silence)… " + waited + " s");
+          }
+        }
+      })();
+      return () => { stopped = true; };
+    }
+
     async function send(file) {
       const key = "upload:" + (meta.occurrence_id || "") + ":" + file.name + ":" + file.size + ":" + file.lastModified;
       let url = localStorage.getItem(key);
@@ -82,13 +117,18 @@
       let tries = 0;
       while (offset < file.size) {
         const chunk = file.slice(offset, Math.min(offset + CHUNK, file.size));
+        const last = offset + chunk.size >= file.size;
+        let unwatch = null;
         try {
           const xhr = await request("PATCH", url, Object.assign({}, base, {
             "Upload-Offset": String(offset), "Content-Type": "application/offset+octet-stream",
-          }), chunk, (sent) => show(offset + sent, file.size));
+          }), chunk, (sent) => {
+            show(offset + sent, file.size);
+            if (last && sent >= chunk.size && !unwatch) unwatch = watchCheck(url);
+          }).finally(() => { if (unwatch) unwatch(); });
           if (xhr.status === 204 || xhr.status === 200) {
             offset = parseInt(xhr.getResponseHeader("Upload-Offset") || String(offset + chunk.size), 10);
-            show(offset, file.size);
+            if (!unwatch) show(offset, file.size);
             tries = 0;
             continue;
           }
@@ -122,10 +162,8 @@
       }
     }
 
-    start.addEventListener("click", async () => {
+    async function run(file) {
       if (busy) return;
-      const file = input.files && input.files[0];
-      if (!file) { say("Choose the episode's audio file first."); input.focus(); return; }
       if (box.dataset.max && file.size > Number(box.dataset.max)) {
         say("This file is too large: the limit is " + (Number(box.dataset.max) / 1073741824).toFixed(1) + " GB.");
         return;
@@ -140,7 +178,14 @@
       } finally {
         busy = false; start.disabled = false;
       }
+    }
+
+    start.addEventListener("click", () => {
+      const file = input.files && input.files[0];
+      if (!file) { say("Choose the episode's audio file first."); input.focus(); return; }
+      run(file);
     });
+    box.addEventListener("upload-file", (e) => run(e.detail));
   }
 
   document.querySelectorAll("[data-upload]").forEach(setup);
