@@ -54,8 +54,11 @@ GATE_LEAD_S = 0.03
 
 
 def item_key(item: ScheduledItem) -> str:
-    """What a queue holds for an item (:attr:`QueueState.occurrence`): occurrence and media."""
-    return f"{item.occurrence.id}|{item.media.item_id}"
+    """What a queue holds for an item (:attr:`QueueState.occurrence`): occurrence, media and
+    the slot's times, so a slot moved (or made shorter) after its episode was queued is
+    queued again at its new time, not left at the old one."""
+    occ = item.occurrence
+    return f"{occ.id}|{item.media.item_id}|{occ.start.timestamp():.0f}|{occ.end.timestamp():.0f}"
 
 
 class Reconciler:

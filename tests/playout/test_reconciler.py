@@ -16,6 +16,7 @@ import pytest
 
 from radio.bootstrap import open_database
 from radio.config import Settings
+from radio.grid.model import SlotException
 from radio.grid.service import GridService
 from radio.playout.live import StreamKeys
 from radio.playout.plan import GATE_GRACE_S
@@ -97,6 +98,26 @@ def test_a_cancelled_slot_is_taken_out_before_it_airs(station: Station) -> None:
     station.at(-30)
     assert station.engine.queue_state("slot_a").occurrence == ""
     assert station.engine.queue_state("slot_a").start == FAR
+
+
+def test_a_slot_moved_after_its_episode_was_queued_airs_at_its_new_time(
+    station: Station,
+) -> None:
+    """Seen in a browser test: the queue kept the old time, and the slot aired the rotation
+    marked "missing" at its new one."""
+    occ = station.slot("morning", "prerecorded", 0, 3600)
+    station.episode(occ, 1800)
+    station.at(-120)
+    found = station.grid.find_occurrence(occ)
+    assert found is not None
+    later = found.local_start.replace(tzinfo=None) + timedelta(minutes=1)
+    station.grid.add_exception(
+        SlotException(found.slot_show, found.slot, found.date, "move", start=later)
+    )
+    station.at(-90)
+    state = station.engine.queue_state("slot_a")
+    assert state.occurrence.startswith(occ)
+    assert state.start == START.timestamp() + 60
 
 
 def test_an_episode_on_air_in_its_slot_is_left_to_finish(station: Station) -> None:
