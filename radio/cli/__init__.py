@@ -30,6 +30,18 @@ log = logging.getLogger("radio")
 Handler = Callable[[argparse.Namespace, Settings], int]
 
 
+def write_output(path: Path, text: str, mode: int) -> None:
+    """Write a generated file whole (a half-written one is never left in its place)."""
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        partial.write_text(text, encoding="utf-8")
+        partial.chmod(mode)
+        os.replace(partial, path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise ConfigError(f"Could not write {path} ({exc.strerror}).") from exc
+
+
 def build_parser() -> argparse.ArgumentParser:
     from radio.cli import backup, grid, media, playout, proxy, relay, service, station, user
 

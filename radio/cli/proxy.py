@@ -6,12 +6,10 @@ radio proxy config [FILE | -] [--internal-tls]
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from radio.config import Settings
-from radio.errors import ConfigError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,6 +36,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _config(args: argparse.Namespace, settings: Settings) -> int:
+    from radio.cli import write_output
     from radio.proxy import plan_proxy, render_caddyfile
 
     text = render_caddyfile(
@@ -46,17 +45,6 @@ def _config(args: argparse.Namespace, settings: Settings) -> int:
     if args.output == "-":
         sys.stdout.write(text)
         return 0
-    _write(Path(args.output), text)
+    write_output(Path(args.output), text, 0o644)  # Caddy runs as its own user
     print(f"Wrote {args.output}; start Caddy with it (e.g. 'systemctl reload caddy').")
     return 0
-
-
-def _write(path: Path, text: str) -> None:
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        partial.write_text(text, encoding="utf-8")
-        partial.chmod(0o644)  # Caddy runs as its own user
-        os.replace(partial, path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise ConfigError(f"Could not write {path} ({exc.strerror}).") from exc

@@ -6,12 +6,10 @@ radio relay config --master http://station:8000 [FILE | -] [--port N] [--bind AD
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 from radio.config import Settings
-from radio.errors import ConfigError
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,6 +46,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _config(args: argparse.Namespace, settings: Settings) -> int:
+    from radio.cli import write_output
     from radio.relay import parse_master, render_relay
 
     text = render_relay(
@@ -63,15 +62,7 @@ def _config(args: argparse.Namespace, settings: Settings) -> int:
         sys.stdout.write(text)
         return 0
     path = Path(args.output)
-    partial = path.with_name(f".{path.name}.partial")
-    try:
-        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
-        with os.fdopen(fd, "w", encoding="utf-8") as fp:
-            fp.write(text)
-        os.replace(partial, path)
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise ConfigError(f"Could not write {path} ({exc.strerror}).") from exc
+    write_output(path, text, 0o640)  # its admin password is inside
     print(
         f"Wrote {path} (its admin password is inside); on the relay: icecast2 -c {path}, "
         "then add the relay's address to the station's relays setting."

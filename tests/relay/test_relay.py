@@ -213,7 +213,7 @@ def test_the_listen_links_put_the_relays_first(tmp_path: Path) -> None:
         f'src="{own}/stream.mp3"'
     )
     policy = home.headers["Content-Security-Policy"]
-    assert "media-src 'self' http://127.0.0.1:" in policy
+    assert "media-src 'self' blob: http://127.0.0.1:" in policy
     assert "https://relay1.example.org http://relay2.example.org:8000" in policy
     station.services.db.dispose()
 
