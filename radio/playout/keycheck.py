@@ -3,7 +3,7 @@
 A presenter's client sends either their own **stream key** (BUTT, Mixxx, ffmpeg) or a
 **go-live token** (the browser's go-live page, which never sees the key). The database keeps
 only each key's SHA-256 (a key is random, so a plain hash is enough); the scheduler hands
-Liquidsoap the open window's keys as ``presenter=hash`` pairs and its occurrence, and the
+Liquidsoap the open window's keys as ``presenter:hash`` pairs and its occurrence, and the
 harbor runs this file for each source client that connects in that window::
 
     RADIO_STREAM_KEY=<password> RADIO_STREAM_KEY_HASHES=<pairs> \
@@ -52,15 +52,15 @@ def key_matches(key: str, stored_hash: str) -> bool:
 
 
 def key_pairs(hashes: dict[int, str]) -> str:
-    """The open window's keys as the scheduler hands them over: ``presenter=hash,…``."""
-    return ",".join(f"{presenter}={digest}" for presenter, digest in sorted(hashes.items()))
+    """The open window's keys as the scheduler hands them over: ``presenter:hash,…``."""
+    return ",".join(f"{presenter}:{digest}" for presenter, digest in sorted(hashes.items()))
 
 
 def presenter_for_key(key: str, pairs: str) -> int | None:
     """The presenter whose key ``key`` is, among ``pairs`` (:func:`key_pairs`); None if none."""
     found = None
     for pair in pairs.split(","):
-        presenter, _, digest = pair.partition("=")
+        presenter, _, digest = pair.partition(":")
         if presenter.isdigit() and key_matches(key, digest):
             found = int(presenter)  # every pair is compared, whichever matches
     return found

@@ -99,7 +99,7 @@ class StreamKeys:
 
     def presenter_of(self, show: str, key: str) -> int | None:
         """Whose key for the show ``key`` is; None if it is nobody's."""
-        pairs = ",".join(f"{p}={h}" for p, h in self.hashes(show).items())
+        pairs = ",".join(f"{p}:{h}" for p, h in self.hashes(show).items())
         return presenter_for_key(key, pairs)
 
 

@@ -59,7 +59,7 @@ class QueuedRequest:
 class LiveState:
     """A live mount's window: which stream keys work, from when, and when it is on air.
 
-    ``key`` holds the hashes of the slot's presenters' keys (``presenter=hash,…``,
+    ``key`` holds the hashes of the slot's presenters' keys (``presenter:hash,…``,
     :func:`radio.playout.keycheck.key_pairs`); ``occurrence`` is the slot (go-live tokens
     are made for it).
     """

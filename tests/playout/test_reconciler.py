@@ -137,7 +137,7 @@ def test_a_live_slot_opens_its_window_at_the_key_lead_and_closes_after(station: 
     window = station.engine.live_state("live")
     assert window.open and window.title == "Phone In"
     stored = station.reconciler.keys.hash_for("phone-in")
-    assert window.key == f"0={stored}"  # never the key itself
+    assert window.key == f"0:{stored}"  # never the key itself
     assert window.occurrence == occurrence
     assert window.start == START.timestamp() and window.end == START.timestamp() + 1800
     station.at(1800 + 5)
