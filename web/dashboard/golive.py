@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -64,7 +63,7 @@ def live_token(slug: str) -> ResponseReturnValue:
             else "There is no live slot of yours to go live in."
         )
         return problem(409, "Not now", detail)
-    expires = min(int(time.time()) + TOKEN_LIFETIME_S, int(slot.end.timestamp()))
+    expires = min(int(at.timestamp()) + TOKEN_LIFETIME_S, int(slot.end.timestamp()))
     # The site's secret key is the install's web secret, which the harbor's check reads too.
     token = make_token(token_key(str(current_app.secret_key)), account.id, slot.id, expires)
     mount = live_mount(slot, _lead(), grid().expand)
@@ -72,7 +71,7 @@ def live_token(slug: str) -> ResponseReturnValue:
         url=harbor_socket_url(services().settings, request.host, mount),
         user="source",
         password=token,
-        expires_in=expires - int(time.time()),
+        expires_in=expires - int(at.timestamp()),
     )
     body.headers["Cache-Control"] = "no-store"
     return body
