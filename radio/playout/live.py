@@ -17,9 +17,10 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Integer, String, delete, select
+from sqlalchemy import DateTime, Integer, String, delete, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from radio.accounts.store import AccountRow, AccountShowRow
 from radio.db import Base, Database
 from radio.playout.keycheck import key_hash, presenter_for_key
 
@@ -75,9 +76,25 @@ class StreamKeys:
             )
 
     def hashes(self, show: str) -> dict[int, str]:
-        """The hash of each key of the show, by presenter (what the harbor checks against)."""
+        """The hash of each key that works for the show, by presenter (what the harbor checks
+        against): the show's own, and those of the active accounts linked to it now. A
+        presenter taken off the show, or whose account is disabled, is let in no more."""
         with self.db.session() as session:
-            rows = session.scalars(select(StreamKey).where(StreamKey.show == show))
+            linked = (
+                select(AccountShowRow.account_id)
+                .join(AccountRow, AccountRow.id == AccountShowRow.account_id)
+                .where(
+                    AccountShowRow.show_slug == show,
+                    AccountRow.disabled.is_(False),
+                    AccountRow.password_hash.is_not(None),
+                )
+            )
+            rows = session.scalars(
+                select(StreamKey).where(
+                    StreamKey.show == show,
+                    or_(StreamKey.presenter == SHOW_KEY, StreamKey.presenter.in_(linked)),
+                )
+            )
             return {row.presenter: row.key_hash for row in rows}
 
     def hash_for(self, show: str, presenter: int = SHOW_KEY) -> str | None:
@@ -85,7 +102,7 @@ class StreamKeys:
         return self.hashes(show).get(presenter)
 
     def made_at(self, show: str, presenter: int = SHOW_KEY) -> datetime | None:
-        """When the presenter's current key for the show was made; None when there is none."""
+        """When the presenter's key for the show was made; None when they have none."""
         with self.db.session() as session:
             found = session.get(StreamKey, (show, presenter))
             if found is None:

@@ -9,9 +9,10 @@ tries, and what must hold:
   secret is refused;
 * the page and the token endpoint never show a stream key; a presenter of another show gets
   403 and no token; outside the slot's window the answer is one sentence (problem details);
-* each co-presenter has their own key: revoking one leaves the other's working, and keys
-  hold no look-alike characters; a show key of an older version becomes each presenter's
-  key (the ``i14a_presenter_keys`` migration) so nobody is locked out by the upgrade.
+* each co-presenter has their own key: revoking one leaves the other's working, a presenter
+  taken off the show is let in no more, and keys hold no look-alike characters; a show key
+  of an older version becomes each presenter's key (the ``i14a_presenter_keys`` migration),
+  so nobody is locked out by the upgrade.
 """
 
 from __future__ import annotations
@@ -24,12 +25,14 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from radio.accounts.passwords import Passwords, cheap_hasher
+from radio.accounts.service import AccountService
 from radio.db import Database
 from radio.playout import keycheck
 from radio.playout.keycheck import key_hash, key_pairs, make_token, token_key
 from radio.playout.live import KEY_ALPHABET, StreamKeys, new_key
 from tests.security.test_stream_keys import migrate_to
-from tests.web.people import Station, csrf, station_fixture  # noqa: F401
+from tests.web.people import PASSWORD, Station, csrf, station_fixture  # noqa: F401
 
 SECRET = "the install's web secret"
 OCCURRENCE = "live-a.s1.2026-11-23"
@@ -87,14 +90,22 @@ def test_keys_have_no_look_alike_characters() -> None:
 def test_revoking_one_presenters_key_leaves_the_others(tmp_path: Path) -> None:
     db = Database(f"sqlite:///{tmp_path / 'radio.sqlite3'}")
     db.migrate()
+    accounts = AccountService(db, passwords=Passwords(cheap_hasher()))
+    ada = accounts.add("ada@example.org", "presenter", PASSWORD, ["phone-in"]).id
+    bo = accounts.add("bo@example.org", "presenter", PASSWORD, ["phone-in"]).id
     keys = StreamKeys(db)
-    ada, bo = keys.make("phone-in", 3), keys.make("phone-in", 4)
-    assert keys.presenter_of("phone-in", ada) == 3 and keys.presenter_of("phone-in", bo) == 4
-    keys.make("phone-in", 4)  # Bo lost theirs
-    assert keys.check("phone-in", ada) and not keys.check("phone-in", bo)
-    keys.revoke("phone-in", 3)
-    assert not keys.check("phone-in", ada)
-    assert set(keys.hashes("phone-in")) == {4}
+    ada_key, bo_key = keys.make("phone-in", ada), keys.make("phone-in", bo)
+    assert keys.presenter_of("phone-in", ada_key) == ada
+    assert keys.presenter_of("phone-in", bo_key) == bo
+    keys.make("phone-in", bo)  # Bo lost theirs
+    assert keys.check("phone-in", ada_key) and not keys.check("phone-in", bo_key)
+    keys.revoke("phone-in", ada)
+    assert not keys.check("phone-in", ada_key)
+    assert set(keys.hashes("phone-in")) == {bo}
+    # Taken off the show: Bo's key no longer opens the harbor (the scheduler hands over
+    # only the keys of the show's presenters now).
+    accounts.set_presenters("phone-in", [])
+    assert keys.hashes("phone-in") == {}
     db.dispose()
 
 
@@ -112,8 +123,8 @@ def test_an_older_show_key_becomes_each_presenters_key(tmp_path: Path) -> None:
         for account in (3, 4):
             conn.execute(
                 text(
-                    "INSERT INTO accounts (id, email, role, name, disabled, epoch, created_at) "
-                    "VALUES (:i, :e, 'presenter', '', 0, 0, :t)"
+                    "INSERT INTO accounts (id, email, role, name, password_hash, disabled, "
+                    "epoch, created_at) VALUES (:i, :e, 'presenter', '', 'x', 0, 0, :t)"
                 ),
                 {"i": account, "e": f"p{account}@example.org", "t": made},
             )
