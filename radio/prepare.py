@@ -19,6 +19,7 @@ from sqlalchemy import select
 from radio import demo, playlists
 from radio.bootstrap import Services, build_services
 from radio.config import Settings
+from radio.credentials import FILENAME as credentials_file
 from radio.credentials import Credentials, load_or_create
 from radio.datadir import prepare_data_dir
 from radio.db import Database
@@ -154,6 +155,7 @@ def write_liquidsoap_script(settings: Settings, credentials: Credentials) -> Pat
             silence_timeout_s=settings.silence_timeout_s,
             silence_level_db=settings.silence_level_db,
             gate_lead_s=GATE_LEAD_S,
+            secrets_file=(settings.data_dir / credentials_file).resolve(),
         )
     )
     path = liquidsoap_script_path(settings)

@@ -3,8 +3,11 @@
 Caddy (Debian's ``caddy`` 2.6) answers at ``public_url``: the two Icecast mounts go to
 Icecast, streamed as they come (``flush_interval -1``), and every other path goes to the
 site. Nothing else of Icecast is reachable through it: its admin pages and status documents
-fall to the site, which does not know them. Presenters' source clients do not go through
-Caddy; they reach Liquidsoap's harbor on its own port.
+fall to the site, which does not know them. The browser's go-live page streams over
+``wss://`` to ``/harbor/live`` and ``/harbor/live2``, which Caddy passes (WebSocket and all)
+to the harbor's two live mounts; nothing else of the harbor is reachable through it.
+Presenters' source clients (BUTT, Mixxx) do not go through Caddy; they reach the harbor on
+its own port.
 
 In production Caddy gets the certificate itself (automatic HTTPS). ``internal_tls`` is for
 tests and a local try: Caddy's own local authority signs the certificate, HTTP is not
@@ -19,7 +22,10 @@ from urllib.parse import urlsplit
 from radio.config import Settings
 from radio.errors import ConfigError
 from radio.health import MOUNTS
+from radio.playout.plan import LIVE_MOUNTS
 
+#: Where the go-live page's WebSockets reach the harbor: ``/harbor/<mount>``.
+HARBOR_PREFIX = "/harbor"
 #: Browsers remember for a year that the site is HTTPS only.
 HSTS = "max-age=31536000"
 
@@ -34,6 +40,7 @@ class ProxyPlan:
     site_address: str
     site_upstream: str
     icecast_upstream: str
+    harbor_upstream: str = "127.0.0.1:8005"
     internal_tls: bool = False
 
 
@@ -60,6 +67,7 @@ def plan_proxy(settings: Settings, *, internal_tls: bool = False) -> ProxyPlan:
         site_address=parts.netloc.lower(),
         site_upstream=_upstream(settings.http_host, settings.http_port),
         icecast_upstream=_upstream(settings.icecast_host, settings.icecast_port),
+        harbor_upstream=_upstream(settings.harbor_host, settings.harbor_port),
         internal_tls=internal_tls,
     )
 
@@ -68,7 +76,7 @@ def render_caddyfile(plan: ProxyPlan, station_name: str) -> str:
     """The Caddyfile text for ``plan``."""
     lines = [
         f"# {_comment(station_name)}: written by 'radio proxy config'; write it again after",
-        "# changing public_url, http_port or icecast_port.",
+        "# changing public_url, http_port, icecast_port or harbor_port.",
     ]
     if plan.internal_tls:
         lines += [
@@ -80,6 +88,7 @@ def render_caddyfile(plan: ProxyPlan, station_name: str) -> str:
             "",
         ]
     mounts = ", ".join(f'"{mount}"' for mount in MOUNTS)
+    live = ", ".join(f'"{HARBOR_PREFIX}/{mount}"' for mount in LIVE_MOUNTS)
     lines += [f"{plan.site_address} {{"]
     if plan.internal_tls:
         lines += ["\ttls internal"]
@@ -92,6 +101,11 @@ def render_caddyfile(plan: ProxyPlan, station_name: str) -> str:
         f"\t\treverse_proxy {plan.icecast_upstream} {{",
         "\t\t\tflush_interval -1",
         "\t\t}",
+        "\t}",
+        f"\t@harbor expression `{{http.request.uri.path}} in [{live}]`",
+        "\thandle @harbor {",
+        f"\t\turi strip_prefix {HARBOR_PREFIX}",
+        f"\t\treverse_proxy {plan.harbor_upstream}",
         "\t}",
         "\thandle {",
         f"\t\treverse_proxy {plan.site_upstream}",

@@ -9,7 +9,9 @@ its own element — it cannot read the page the way an injected style sheet can 
 attribute selectors — and the templates escape everything they insert. Browsers without the
 CSP 3 ``-elem``/``-attr`` directives fall back to ``style-src 'self' 'unsafe-inline'``.
 The listeners' player may play the stream from Icecast's own address and the relays'
-(``media-src``).
+(``media-src``). The go-live page streams to the harbor (``connect-src``): through Caddy at
+the site's own address (``wss:``, covered by ``'self'``) when the site is public over HTTPS,
+else at the harbor's port on the names the site is reached by.
 """
 
 from __future__ import annotations
@@ -40,12 +42,23 @@ def content_security_policy(settings: Settings) -> str:
             "style-src-attr 'unsafe-inline'",
             "img-src 'self' data:",
             f"media-src {media}",
+            f"connect-src {_connect(settings)}",
             "object-src 'none'",
             "base-uri 'none'",
             "form-action 'self'",
             "frame-ancestors 'none'",
         )
     )
+
+
+def _connect(settings: Settings) -> str:
+    public = urlsplit(settings.public_url)
+    if public.scheme == "https":
+        return "'self'"
+    names = {"localhost", "127.0.0.1", settings.http_host, public.hostname or ""}
+    names -= {"", "0.0.0.0", "::"}
+    hosts = sorted(f"[{n}]" if ":" in n else n for n in names)
+    return " ".join(["'self'", *(f"ws://{h}:{settings.harbor_port}" for h in hosts)])
 
 
 def init_app(app: Flask, settings: Settings) -> None:

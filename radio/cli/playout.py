@@ -41,6 +41,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "new", help="make a new stream key for a live show and print it (shown only this once)"
     )
     new.add_argument("show", help="the show's slug")
+    new.add_argument(
+        "--presenter",
+        metavar="EMAIL",
+        help="the key of this presenter of the show (the others' keys keep working); "
+        "without it, the show's own key",
+    )
     new.set_defaults(handler=_new_key)
 
 
@@ -88,6 +94,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
 
 def _new_key(args: argparse.Namespace, settings: Settings) -> int:
     from radio.bootstrap import build_services
+    from radio.playout.live import SHOW_KEY
 
     services = build_services(settings)
     show = services.grid.get_show(args.show)
@@ -97,7 +104,13 @@ def _new_key(args: argparse.Namespace, settings: Settings) -> int:
             f"There is no live show {args.show!r} in the grid; the live shows are: "
             f"{', '.join(live) or 'none'}."
         )
-    key = services.stream_keys.make(show.slug)
+    presenter = SHOW_KEY
+    if args.presenter:
+        account = services.accounts.by_email(args.presenter)
+        if account is None or show.slug not in account.shows:
+            raise NotFound(f"{args.presenter} does not present {show.title}.")
+        presenter = account.id
+    key = services.stream_keys.make(show.slug, presenter)
     print(f"New stream key for {show.title}: {key}")
     print("It is shown only this once; any older key no longer works. Lost it? Make a new one.")
     return 0

@@ -21,9 +21,11 @@ from sqlalchemy import Integer, String, Text, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from radio.accounts.store import AccountRow
 from radio.clock import utc_iso
 from radio.db import Base, Database, UTCDateTime
 from radio.grid.model import Occurrence
+from radio.playout.live import SHOW_KEY
 from radio.playout.plan import slot_status
 from radio.playout.playout import EVENT_PREFIX
 
@@ -49,6 +51,7 @@ CSV_FIELDS = (
     "title",
     "artist",
     "filename",
+    "presenter",
 )
 
 
@@ -80,6 +83,8 @@ class AsRunEntry(Base):
     filename: Mapped[str] = mapped_column(Text, default="")
     title: Mapped[str] = mapped_column(Text, default="")
     artist: Mapped[str] = mapped_column(Text, default="")
+    #: Who was live (a live item): the presenter's name when the item started.
+    presenter: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 def parse_event(line: str) -> dict[str, str] | None:
@@ -224,12 +229,16 @@ class AsRunRecorder:
                 status_text = "repeat" if event.get("status") == "repeat" else "episode"
             else:
                 status_text = _status_text(session, slot, source)
+            presenter = (
+                _presenter_name(session, event.get("presenter", "")) if source == "live" else None
+            )
             previous = _open_entry(session)
             if previous is not None:
                 same = (
                     previous.source == source
                     and previous.filename == event.get("filename", "")
                     and previous.occurrence_id == occurrence
+                    and previous.presenter == presenter
                 )
                 if same:
                     return  # metadata replayed after a transition: the same item goes on
@@ -252,6 +261,7 @@ class AsRunRecorder:
                     filename=event.get("filename", ""),
                     title=event.get("title", ""),
                     artist=event.get("artist", ""),
+                    presenter=presenter,
                 )
             )
 
@@ -418,8 +428,22 @@ def write_csv(rows: Iterable[AsRunEntry], fp: IO[str]) -> None:
                 row.title,
                 row.artist,
                 row.filename,
+                row.presenter or "",
             ]
         )
+
+
+def _presenter_name(session: Session, presenter: str) -> str | None:
+    """The name of the presenter whose key or token put them on air (``0``: the show's own
+    key); None when Liquidsoap did not say."""
+    if not presenter.isdigit():
+        return None
+    if int(presenter) == SHOW_KEY:
+        return "the show's own key"
+    found = session.get(AccountRow, int(presenter))
+    if found is None:
+        return f"account {presenter}"
+    return found.name or found.email
 
 
 def _iso(value: datetime) -> str:

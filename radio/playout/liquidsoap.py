@@ -43,6 +43,32 @@ class OnAir:
     rotation_files: int | None = None
 
 
+@dataclass(frozen=True)
+class LiveMount:
+    """A live mount as Liquidsoap reports it (the script's ``station.live`` command)."""
+
+    mount: str
+    #: The slot whose window is open on it ("" when closed).
+    occurrence: str
+    connected: bool
+    #: The connected presenter's account number ("" when none; "0": the show's own key).
+    presenter: str
+    #: The slot's gate is open (its time has come).
+    gate: bool
+    #: The level arriving from the presenter, RMS over half a second (0 to 1).
+    level: float
+
+
+@dataclass(frozen=True)
+class LiveReport:
+    mounts: tuple[LiveMount, ...]
+    #: A live presenter is what the station's output plays.
+    on_air: bool
+
+    def mount_for(self, occurrence: str) -> LiveMount | None:
+        return next((m for m in self.mounts if occurrence and m.occurrence == occurrence), None)
+
+
 class LiquidsoapClient:
     """Typed commands over the Unix-domain control socket.
 
@@ -176,6 +202,28 @@ class LiquidsoapClient:
             else None,
         )
 
+    def live(self) -> LiveReport:
+        """The live mounts (the script's ``station.live`` command)."""
+        reply = self.command("station.live")
+        try:
+            data = json.loads("\n".join(reply))
+            parts = [_pairs(part) for part in data]
+            mounts = tuple(
+                LiveMount(
+                    mount=p["mount"],
+                    occurrence=_unquote(p.get("occurrence", "")),
+                    connected=p.get("connected") == "true",
+                    presenter=p.get("presenter", ""),
+                    gate=p.get("gate") == "true",
+                    level=float(p.get("level", "0")),
+                )
+                for p in parts[:-1]
+            )
+            on_air = parts[-1].get("on_air") == "true"
+        except (json.JSONDecodeError, TypeError, KeyError, ValueError, IndexError) as exc:
+            raise LiquidsoapError(f"Unexpected reply to 'station.live': {reply!r}.") from exc
+        return LiveReport(mounts, on_air)
+
     def push(self, queue: str, path: str, metadata: Mapping[str, object]) -> int:
         """Queue ``path`` on request queue ``queue`` with annotations; return the request id."""
         uri = annotate_uri(path, dict(metadata))
@@ -301,10 +349,12 @@ class LiquidsoapPlayout:
             start=float(get(f"{mount}_start")),
             end=float(get(f"{mount}_end")),
             title=get(f"{mount}_title"),
+            occurrence=get(f"{mount}_occurrence"),
         )
 
     def set_live(self, mount: str, state: LiveState) -> None:
         self.client.set_var(f"{mount}_key", state.key)
+        self.client.set_var(f"{mount}_occurrence", state.occurrence)
         self.client.set_var(f"{mount}_key_from", state.key_from)
         self.client.set_var(f"{mount}_start", state.start)
         self.client.set_var(f"{mount}_end", state.end)

@@ -57,13 +57,19 @@ class QueuedRequest:
 
 @dataclass(frozen=True)
 class LiveState:
-    """A live mount's window: which stream key works, from when, and when it is on air."""
+    """A live mount's window: which stream keys work, from when, and when it is on air.
+
+    ``key`` holds the hashes of the slot's presenters' keys (``presenter:hash,…``,
+    :func:`radio.playout.keycheck.key_pairs`); ``occurrence`` is the slot (go-live tokens
+    are made for it).
+    """
 
     key: str = ""
     key_from: float = 0.0
     start: float = 0.0
     end: float = 0.0
     title: str = ""
+    occurrence: str = ""
 
     @property
     def open(self) -> bool:
@@ -77,6 +83,8 @@ class LiveState:
             strict=True,
         )
         if any(abs(a - b) >= TIME_RESOLUTION_S for a, b in times) or self.key != other.key:
+            return False
+        if self.occurrence != other.occurrence:
             return False
         return not self.open or self.title == other.title
 

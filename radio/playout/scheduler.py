@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from radio.config import Settings
 from radio.errors import LiquidsoapError
 from radio.grid.service import GridService
+from radio.playout.keycheck import key_pairs
 from radio.playout.live import StreamKeys
 from radio.playout.plan import (
     GATE_GRACE_S,
@@ -49,6 +50,9 @@ log = logging.getLogger(__name__)
 LATE_START_S = 0.2
 #: How far ahead the plan looks.
 LOOKAHEAD = timedelta(minutes=15)
+#: The keys of an open window whose presenters have made none (the window must still read
+#: as open, for go-live tokens): matches no key.
+NO_KEYS = "none"
 #: Measured selection latency of the gates (bench/slot_timing.py): they open this much early.
 GATE_LEAD_S = 0.03
 
@@ -166,12 +170,13 @@ class Reconciler:
         if window is not None:
             occ = window.occurrence
             wanted = LiveState(
-                # No key made yet: the window is open but nothing can connect.
-                key=self.keys.hash_for(occ.show) or "",
+                # No key made yet: go-live tokens still work (the browser's page).
+                key=key_pairs(self.keys.hashes(occ.show)) or NO_KEYS,
                 key_from=window.key_from.timestamp(),
                 start=window.start.timestamp(),
                 end=window.end.timestamp(),
                 title=occ.title,
+                occurrence=occ.id,
             )
         current = self.playout.live_state(mount)
         if wanted.same_as(current):

@@ -36,6 +36,8 @@ class ScriptInputs:
     gate_lead_s: float = 0.0
     #: The command the harbor runs to check a presenter's stream key (radio.playout.keycheck).
     key_check: tuple[str, ...] = keycheck.command()
+    #: The install's secrets (``secrets.toml``): the check derives the go-live token key.
+    secrets_file: Path = Path("secrets.toml")
 
 
 def render_script(inputs: ScriptInputs) -> str:
@@ -67,6 +69,7 @@ def render_script(inputs: ScriptInputs) -> str:
         "silence_level": _float(inputs.silence_level_db),
         "gate_lead": _float(inputs.gate_lead_s),
         "key_check": script_string(shlex.join(inputs.key_check)),
+        "secrets_file": script_string(inputs.secrets_file),
         "icy_quote": script_string(ICY_QUOTE),
         "icy_quote_standin": script_string(ICY_QUOTE_STANDIN),
     }

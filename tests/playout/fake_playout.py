@@ -53,5 +53,10 @@ class FakePlayout:
     def set_live(self, mount: str, state: LiveState) -> None:
         title = clean_value(state.title) if state.open else self.lives[mount].title
         self.lives[mount] = LiveState(
-            clean_value(state.key), _ms(state.key_from), _ms(state.start), _ms(state.end), title
+            clean_value(state.key),
+            _ms(state.key_from),
+            _ms(state.start),
+            _ms(state.end),
+            title,
+            clean_value(state.occurrence),
         )

@@ -21,7 +21,7 @@ from radio.grid.service import GridService
 from radio.playout.live import StreamKeys
 from radio.playout.plan import GATE_GRACE_S
 from radio.playout.playout import FAR
-from radio.playout.scheduler import LATE_START_S, Reconciler
+from radio.playout.scheduler import LATE_START_S, NO_KEYS, Reconciler
 from tests.playout.fake_playout import FakePlayout
 from tests.playout.rig import Episodes, once_slot
 
@@ -149,7 +149,7 @@ def test_nothing_is_queued_when_too_little_is_left(station: Station) -> None:
 
 
 def test_a_live_slot_opens_its_window_at_the_key_lead_and_closes_after(station: Station) -> None:
-    station.slot("phone-in", "live", 0, 1800)
+    occurrence = station.slot("phone-in", "live", 0, 1800)
     station.reconciler.keys.make("phone-in")
     lead = station.settings.live_key_lead_min * 60
     station.at(-lead - 30)
@@ -157,13 +157,17 @@ def test_a_live_slot_opens_its_window_at_the_key_lead_and_closes_after(station: 
     station.at(-lead + 1)
     window = station.engine.live_state("live")
     assert window.open and window.title == "Phone In"
-    assert window.key == station.reconciler.keys.hash_for("phone-in")  # never the key itself
+    stored = station.reconciler.keys.hash_for("phone-in")
+    assert window.key == f"0:{stored}"  # never the key itself
+    assert window.occurrence == occurrence
     assert window.start == START.timestamp() and window.end == START.timestamp() + 1800
     station.at(1800 + 5)
     assert not station.engine.live_state("live").open
 
 
-def test_a_live_show_without_a_key_lets_nobody_in(station: Station) -> None:
+def test_a_live_show_without_a_key_lets_in_go_live_tokens_only(station: Station) -> None:
     station.slot("phone-in", "live", 0, 1800)
     station.at(10)
-    assert not station.engine.live_state("live").open
+    window = station.engine.live_state("live")
+    assert window.key == NO_KEYS  # no key matches it; a token for the slot does
+    assert window.occurrence

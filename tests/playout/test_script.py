@@ -23,6 +23,7 @@ INPUTS = ScriptInputs(
     jingles_playlist=Path("/srv/radio/var/playlists/jingles.m3u8"),
     jingle_every=3,
     key_check=("/usr/bin/python3", "-I", "-S", "/srv/radio/radio/playout/keycheck.py"),
+    secrets_file=Path("/srv/radio/var/secrets.toml"),
 )
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import array
 import base64
 import json
+import os
+import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -102,3 +104,27 @@ def test_a_listener_hears_the_stream_through_the_proxy(proxied: Proxied) -> None
     audio.frombytes(out[: len(out) - len(out) % 2])
     assert len(audio) > 8000 * 3, "less than 3 s of audio came through"
     assert rms_dbfs(audio) > -40, "the stream through the proxy is silent"
+
+
+def test_the_go_live_socket_reaches_the_harbor_through_the_proxy(proxied: Proxied) -> None:
+    """The browser's wss:// connection to /harbor/live is the harbor's WebSocket (it answers
+    the webcast subprotocol and asks for a key); other /harbor/ paths are the site's."""
+    raw = socket.create_connection(("localhost", proxied.port), timeout=20)
+    with proxied.tls().wrap_socket(raw, server_hostname="localhost") as conn:
+        conn.sendall(
+            b"GET /harbor/live HTTP/1.1\r\nHost: localhost:%d\r\nUpgrade: websocket\r\n"
+            b"Connection: Upgrade\r\nSec-WebSocket-Key: "
+            % proxied.port
+            + base64.b64encode(os.urandom(16))
+            + b"\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: webcast\r\n\r\n"
+        )
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = conn.recv(4096)
+            assert chunk, head
+            head += chunk
+    lines = head.decode("latin-1").split("\r\n")
+    assert lines[0] == "HTTP/1.1 101 Switching Protocols", head
+    assert "sec-websocket-protocol: webcast" in [line.lower() for line in lines]
+    other = proxied.browser().request("GET", "/harbor/admin")
+    assert other.status == 404

@@ -54,7 +54,7 @@ def test_an_address_caddy_cannot_serve_is_refused_in_one_sentence(
     assert not (tmp_path / "out.caddy").exists()
 
 
-def test_the_caddyfile_routes_the_site_and_only_the_mounts() -> None:
+def test_the_caddyfile_routes_the_site_the_mounts_and_the_go_live_sockets_only() -> None:
     settings = Settings(
         public_url="https://Radio.Example.org/", http_host="0.0.0.0", http_port=8080,
         icecast_port=8000, station_name="Riverside\nFM",
@@ -62,7 +62,7 @@ def test_the_caddyfile_routes_the_site_and_only_the_mounts() -> None:
     text = render_caddyfile(plan_proxy(settings), settings.station_name)
     assert text == (
         "# Riverside FM: written by 'radio proxy config'; write it again after\n"
-        "# changing public_url, http_port or icecast_port.\n"
+        "# changing public_url, http_port, icecast_port or harbor_port.\n"
         "radio.example.org {\n"
         '\theader Strict-Transport-Security "max-age=31536000"\n'
         "\t@stream expression `{http.request.uri.path} in "
@@ -71,6 +71,12 @@ def test_the_caddyfile_routes_the_site_and_only_the_mounts() -> None:
         "\t\treverse_proxy 127.0.0.1:8000 {\n"
         "\t\t\tflush_interval -1\n"
         "\t\t}\n"
+        "\t}\n"
+        "\t@harbor expression `{http.request.uri.path} in "
+        '["/harbor/live", "/harbor/live2"]`\n'
+        "\thandle @harbor {\n"
+        "\t\turi strip_prefix /harbor\n"
+        "\t\treverse_proxy 127.0.0.1:8005\n"
         "\t}\n"
         "\thandle {\n"
         "\t\treverse_proxy 127.0.0.1:8080\n"

@@ -113,7 +113,7 @@ def test_the_harbor_takes_the_right_key_and_refuses_others(rig: Rig) -> None:
     key = keys.make("phone-in")
     stored = keys.hash_for("phone-in")
     assert stored is not None
-    wait_for(lambda: rig.liquidsoap.get_var("live_key") == stored, 10, "the open window")
+    wait_for(lambda: rig.liquidsoap.get_var("live_key") == f"0:{stored}", 10, "the open window")
 
     assert refused(source_client(rig, key[:-1] + ("A" if key[-1] != "A" else "B"), 5))
     assert refused(source_client(rig, stored, 5)), "the stored hash worked as a key"

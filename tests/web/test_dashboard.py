@@ -41,7 +41,7 @@ def test_go_live_card_shows_server_port_mount_and_window_but_never_the_key(
     presenter = station.client("presenter_a")
     page = presenter.get("/dashboard").get_data(as_text=True)
     assert "You have no stream key yet" in page
-    key = StreamKeys(station.services.db).make("live-a")
+    key = StreamKeys(station.services.db).make("live-a", station.people["presenter_a"].id)
     page = presenter.get("/dashboard").get_data(as_text=True)
     settings = station.services.settings
     assert key not in page and "Your key was shown once" in page
@@ -60,7 +60,7 @@ def test_a_live_show_right_after_another_has_its_own_mount(station: Station) -> 
 
 def test_a_new_key_is_shown_once_for_the_own_show_only(station: Station) -> None:
     keys = StreamKeys(station.services.db)
-    old = keys.make("live-a")
+    old = keys.make("live-a", station.people["presenter_a"].id)
     thief = station.client("presenter_b")
     assert post(thief, "/dashboard/shows/live-a/key").status_code == 403
     assert keys.check("live-a", old)

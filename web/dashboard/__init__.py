@@ -46,6 +46,7 @@ class LiveCard(TypedDict):
     server: str
     port: int
     mount: str
+    #: When the presenter made their own key (None: they have none).
     key_made: datetime | None
     #: From a few minutes before the next live slot to its end; None with no slot ahead.
     window: tuple[datetime, datetime] | None
@@ -96,7 +97,7 @@ def index() -> ResponseReturnValue:
             {
                 "show": show,
                 "slots": [(occ, episode_status(occ)) for occ in upcoming],
-                "live": _live_card(show, upcoming) if show.kind == "live" else None,
+                "live": _live_card(show, upcoming, account) if show.kind == "live" else None,
             }
         )
     return render_template("dashboard/index.html", cards=cards, regenerate=ConfirmForm())
@@ -147,8 +148,12 @@ def regenerate_key(slug: str) -> ResponseReturnValue:
     show = grid().get_show(slug)
     if show is None:
         abort(404)
-    key = _keys().make(slug)
-    flash("Your new stream key is below; any older key no longer works.", "success")
+    key = _keys().make(slug, account.id)
+    flash(
+        "Your new stream key is below; your older key no longer works (your co-presenters' "
+        "keys are not changed).",
+        "success",
+    )
     page = render_template("dashboard/key.html", show=show, key=key)
     return page, 200, {"Cache-Control": "no-store"}
 
@@ -162,7 +167,7 @@ def _my_occurrence(account: Account, occurrence_id: str) -> Occurrence:
     return occ
 
 
-def _live_card(show: Show, upcoming: list[Occurrence]) -> LiveCard:
+def _live_card(show: Show, upcoming: list[Occurrence], account: Account) -> LiveCard:
     svc = services()
     keys = _keys()
     nxt = next((o for o in upcoming if o.kind == "live"), None)
@@ -177,7 +182,7 @@ def _live_card(show: Show, upcoming: list[Occurrence]) -> LiveCard:
         "server": live_server(svc.settings, svc.station_settings.load()),
         "port": svc.settings.harbor_port,
         "mount": f"/{mount}",
-        "key_made": keys.made_at(show.slug),
+        "key_made": keys.made_at(show.slug, account.id),
         "window": window,
         "occurrence": nxt,
     }
@@ -185,3 +190,8 @@ def _live_card(show: Show, upcoming: list[Occurrence]) -> LiveCard:
 
 def _keys() -> StreamKeys:
     return services().stream_keys
+
+
+from web.dashboard import golive  # noqa: E402  (its routes are on this blueprint)
+
+__all__ = ["bp", "golive"]
