@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     public.init_app(app)  # the listeners' feeds and public API
     auth.csrf.exempt(api.bp)  # JSON, read-only, no cookies
     grid_editor.init_app(app)
-    app.register_blueprint(dashboard.bp)
+    dashboard.init_app(app)
     app.register_blueprint(admin.bp)
     app.register_blueprint(vendor.bp)  # browser libraries from node_modules
     return app

@@ -13,6 +13,7 @@ from typing import TypedDict
 
 from flask import (
     Blueprint,
+    Flask,
     abort,
     flash,
     redirect,
@@ -192,6 +193,8 @@ def _keys() -> StreamKeys:
     return services().stream_keys
 
 
-from web.dashboard import golive  # noqa: E402  (its routes are on this blueprint)
+def init_app(app: Flask) -> None:
+    """Register the dashboard, with the go-live routes (``golive``) on its blueprint."""
+    from web.dashboard import golive  # noqa: F401
 
-__all__ = ["bp", "golive"]
+    app.register_blueprint(bp)
