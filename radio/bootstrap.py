@@ -16,6 +16,7 @@ from radio.accounts.passwords import Passwords
 from radio.accounts.service import AccountService
 from radio.accounts.station import StationSettingsStore, apply
 from radio.accounts.throttle import LoginThrottle, RequestThrottle
+from radio.audience import Audience
 from radio.backup.service import last_backup
 from radio.changelog import ChangeLog
 from radio.clock import Clock, system_clock
@@ -85,6 +86,8 @@ class Services:
     proposals: ProposalService
     #: Proposals sent from /get-involved (per address and per visitor).
     proposal_throttle: RequestThrottle
+    #: Listener figures, sampled from Icecast and the relays.
+    audience: Audience
 
 
 def _last_backup(settings: Settings) -> dict[str, JSON] | None:
@@ -130,6 +133,7 @@ def build_services(
     mail = Outbox(
         db, SmtpSender(settings) if settings.smtp_host else None, settings.mail_from, clock=clock
     )
+    audience = Audience(db, settings, clock=clock)
     return Services(
         settings=settings,
         clock=clock,
@@ -147,12 +151,14 @@ def build_services(
         stream_keys=StreamKeys(db),
         liquidsoap=liquidsoap,
         playout=LiquidsoapPlayout(liquidsoap),
+        audience=audience,
         on_air=OnAirTracker(
             liquidsoap,
             settings.station_name,
             slot_at=grid.scheduled_at,
             next_after=next_after,
             aired=lambda occurrence_id: episode_aired(db, occurrence_id),
+            listeners=audience.latest,
             clock=clock,
         ),
         health=health,

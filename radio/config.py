@@ -44,6 +44,8 @@ class Settings:
     #: Icecast relays serving the station's mounts (``radio relay config``), by the address
     #: listeners use, e.g. ``["https://relay1.example.org"]``: offered after the station's own.
     relays: tuple[str, ...] = ()
+    #: Seconds between two counts of the listeners (the station's Icecast and the relays').
+    listener_sample_s: float = 30.0
     harbor_host: str = "127.0.0.1"
     harbor_port: int = 8005
     #: A station ID jingle plays after every this many rotation tracks (0 = never).
@@ -257,6 +259,11 @@ def _validate(s: Settings) -> None:
     if s.public_url:
         _check_public_url(s.public_url, where("public_url"))
     check_relays(s.relays, where("relays"))
+    if not 5 <= s.listener_sample_s <= 3600:
+        raise ConfigError(
+            f"listener_sample_s ({where('listener_sample_s')}) must be between 5 and 3600 "
+            f"seconds, not {s.listener_sample_s:g}."
+        )
     if not s.station_name.strip():
         raise ConfigError("station_name must not be empty.")
     if s.jingle_every < 0:

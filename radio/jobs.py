@@ -7,6 +7,7 @@
   this process on its standard input (``radio run`` forwards them);
 * the playlists Liquidsoap reads, re-rendered every 5 s (files come and go);
 * abandoned uploads removed every 10 minutes;
+* the listeners counted on Icecast and the relays every ``listener_sample_s`` (30 s);
 * the e-mail outbox sent every 15 s; reminders about missing episodes and notes about
   empty slots and silence queued every minute (when a mail server is set);
 * the nightly backup, when a repository is set;
@@ -86,6 +87,13 @@ def add_station_jobs(scheduler: BaseScheduler, services: Services, recorder: AsR
         minutes=10,
         args=[settings, services.db],
         id="abandoned uploads",
+        **every,
+    )
+    scheduler.add_job(
+        services.audience.sample,
+        "interval",
+        seconds=settings.listener_sample_s,
+        id="listener figures",
         **every,
     )
     add_mail_jobs(scheduler, services)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from radio import audience as _audience  # noqa: F401
 from radio import changelog as _changelog  # noqa: F401
 from radio.accounts import store as _accounts_store  # noqa: F401
 from radio.db import Base

@@ -69,6 +69,8 @@ class NowDocument(TypedDict):
     slot_start: str | None
     slot_end: str | None
     next: NextSlot | None
+    #: Everyone listening at the last count (station and relays); None when not counted.
+    listeners: int | None
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,7 @@ def describe(
     slot: Occurrence | None = None,
     following: Occurrence | None = None,
     aired: Callable[[str], bool] = lambda _occurrence: False,
+    listeners: int | None = None,
 ) -> NowDocument:
     """The ``/api/v1/now`` document: what Liquidsoap reports on air, and the grid's slot.
 
@@ -139,6 +142,7 @@ def describe(
             if following
             else None
         ),
+        "listeners": listeners,
     }
 
 
@@ -206,6 +210,7 @@ class OnAirTracker:
         slot_at: Callable[[datetime], Occurrence | None] = lambda _at: None,
         next_after: Callable[[datetime], Occurrence | None] = lambda _at: None,
         aired: Callable[[str], bool] = lambda _occurrence: False,
+        listeners: Callable[[], int | None] = lambda: None,
         clock: Clock = system_clock,
     ) -> None:
         self.client = client
@@ -213,6 +218,7 @@ class OnAirTracker:
         self.slot_at = slot_at
         self.next_after = next_after
         self.aired = aired
+        self.listeners = listeners
         self.clock = clock
         self.max_age_s = max_age_s
         self._snapshot = _snapshot(describe(station, None))
@@ -235,7 +241,7 @@ class OnAirTracker:
         except Exception:  # the grid is read-only here; a bad read must not stop the page
             log.exception("cannot read the grid for what is on now")
             slot = following = None
-        data = describe(self.station, on_air, slot, following, self._aired)
+        data = describe(self.station, on_air, slot, following, self._aired, self._listeners())
         with self._lock:
             self._checked = time.monotonic()
             if data != self._snapshot.data:
@@ -248,6 +254,13 @@ class OnAirTracker:
         except Exception:  # the as-run log is read-only here; "missing" is the safe answer
             log.exception("cannot read the as-run log")
             return False
+
+    def _listeners(self) -> int | None:
+        try:
+            return self.listeners()
+        except Exception:  # the figures are read-only here; none is the safe answer
+            log.exception("cannot read the listener figures")
+            return None
 
     def current(self) -> NowSnapshot:
         """The latest snapshot; refreshed first when older than ``max_age_s``."""

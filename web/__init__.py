@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         errors,
         grid_editor,
         headers,
+        listeners,
         public,
         uploads,
         vendor,
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     grid_editor.init_app(app)
     dashboard.init_app(app)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(listeners.bp)
     app.register_blueprint(vendor.bp)  # browser libraries from node_modules
     return app
 

@@ -164,6 +164,12 @@ SCHEMAS: dict[str, JSON] = {
                     _obj({"slug": _STR, "title": _STR, "start": _INSTANT, "end": _INSTANT}),
                 ]
             },
+            "listeners": {
+                "type": ["integer", "null"],
+                "minimum": 0,
+                "description": "everyone listening at the last count (the station's Icecast "
+                "and its relays, counted every 30 s); null when not counted lately",
+            },
         },
         ["station", "on_air"],
     ),

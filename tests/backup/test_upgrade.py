@@ -234,6 +234,10 @@ def _proposal_comments(conn: sa.Connection, media: Path) -> None:
            {"proposal_id": 1, "at": T0, "who": "Val", "text": "Sounds lovely."})  # fmt: skip
 
 
+def _listener_samples(conn: sa.Connection, media: Path) -> None:
+    insert(conn, "listener_samples", {"at": T0, "mount": "/stream.mp3", "listeners": 12})
+
+
 FILLERS: dict[str, Filler] = {
     "station_state": _state, "incidents": _incidents, "grid_shows": _shows,
     "grid_slots": _slots, "grid_exceptions": _exceptions, "grid_state": _grid_state,
@@ -242,7 +246,7 @@ FILLERS: dict[str, Filler] = {
     "grid_changes": _changes, "stream_keys": _keys, "as_run": _as_run,
     "outbox": _outbox, "reminder_opt_outs": _opt_outs,
     "open_slots": _open_slots, "proposals": _proposals,
-    "proposal_comments": _proposal_comments,
+    "proposal_comments": _proposal_comments, "listener_samples": _listener_samples,
 }  # fmt: skip
 
 

@@ -17,13 +17,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from radio.config import load_settings
+from radio.audience import Audience
+from radio.bootstrap import open_database
+from radio.config import Settings, load_settings
 from radio.errors import ConfigError
 from radio.playout.icecast import ICECAST_GROUP, ICECAST_USER, render_icecast
 from radio.processes import RunAs, die_with_parent
@@ -173,6 +177,51 @@ def test_the_relay_recovers_after_the_stations_icecast_restarts(pair: Pair) -> N
     pair.start_master()
     # It tries again every RETRY_S seconds (5); Icecast's default would be two minutes.
     wait_for(lambda: hears(url, 660) or None, 60, "the relay after the restart")
+
+
+class Listener:
+    """One listener: a connection to ``url`` that keeps reading the stream."""
+
+    def __init__(self, url: str) -> None:
+        self.reply = urllib.request.urlopen(url, timeout=10)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        while not self.stop.is_set() and self.reply.read(4096):
+            pass
+
+    def close(self) -> None:
+        self.stop.set()
+        self.reply.close()
+
+
+def test_listener_figures_count_the_station_and_the_relay(pair: Pair, tmp_path: Path) -> None:
+    """3 listeners on the relay's MP3 and 2 on the station's Ogg: the station's Icecast also
+    sees the relay's two pulls, which are not people."""
+    relay = f"http://127.0.0.1:{pair.relay_port}"
+    wait_for(lambda: hears(f"{relay}/stream.ogg", 880) or None, 60, "the relay's Ogg")
+    station = f"http://127.0.0.1:{pair.master_port}"
+    people = [Listener(f"{relay}/stream.mp3") for _ in range(3)]
+    people += [Listener(f"{station}/stream.ogg") for _ in range(2)]
+    settings = dataclasses.replace(
+        Settings(data_dir=tmp_path / "var"), icecast_port=pair.master_port, relays=(relay,)
+    )
+    db = open_database(settings)
+    try:
+        audience = Audience(db, settings)
+        counted = wait_for(
+            lambda: (c := audience.sample()) == {"/stream.mp3": 3, "/stream.ogg": 2} and c,
+            20,
+            "Icecast to count the listeners",
+        )
+        assert counted
+        assert audience.latest() == 5
+    finally:
+        for person in people:
+            person.close()
+        db.dispose()
 
 
 @pytest.mark.parametrize(

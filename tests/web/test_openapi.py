@@ -86,7 +86,7 @@ def test_document_is_openapi_3_1_and_names_every_public_route(
     }  # fmt: skip
     now = doc["components"]["schemas"]["Now"]["properties"]
     assert set(now) == {"station", "on_air", "show", "status", "episode", "slot_start",
-                        "slot_end", "next"}  # fmt: skip
+                        "slot_end", "next", "listeners"}  # fmt: skip
     assert now["status"]["enum"] == [
         "episode", "repeat", "missing", "fill", "live", "waiting", "music",
         "unscheduled"]  # fmt: skip
