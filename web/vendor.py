@@ -31,8 +31,6 @@ FILES: dict[str, Path] = {
     / "palette.css",
     # Temporal for the browsers that lack it (FullCalendar 7 needs it).
     "temporal-polyfill.js": NODE_MODULES / "temporal-polyfill" / "global.js",
-    # The webcast protocol over WebSocket (MIT): going live from the browser.
-    "webcast.js": NODE_MODULES / "@webcast.js" / "socket" / "dist" / "webcast.js",
 }
 
 bp = Blueprint("vendor", __name__, url_prefix="/vendor")

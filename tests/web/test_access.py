@@ -183,7 +183,7 @@ def url_for_test(station: Station, endpoint: str, rule: str) -> str:
         "account_id": str(station.people["presenter_b"].id),
         "name": "rotation",
         "filename": "site.css",
-        "file": "webcast.js",
+        "file": "fullcalendar.js",
         "token": "",
         "open_slot_id": "1",
         "proposal_id": "1",
