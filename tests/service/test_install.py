@@ -65,15 +65,16 @@ def open_root() -> Iterator[Path]:
 
 
 def test_dry_run_names_every_step_and_changes_nothing(tmp_path: Path) -> None:
+    # A user no machine has (a machine where the service was installed has "radio").
     done = radio("service", "install", "--dry-run", "--unit-dir", str(tmp_path / "units"),
-                 "--data-dir", str(tmp_path / "data"))  # fmt: skip
+                 "--data-dir", str(tmp_path / "data"), "--user", "radio-dry-run")  # fmt: skip
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "nothing changed" in out
     assert "run: adduser --system --group --home " + str(tmp_path / "data") in out
-    assert f"make the data folder {tmp_path / 'data'} (0700, owned by radio" in out
+    assert f"make the data folder {tmp_path / 'data'} (0700, owned by radio-dry-run" in out
     assert "copy the station's playlists" in out
-    assert "write the settings file /etc/radio/radio.toml (0640, root:radio)" in out
+    assert "write the settings file /etc/radio/radio.toml (0640, root:radio-dry-run)" in out
     assert f"write the unit {tmp_path / 'units' / 'radio.service'} (0644, root:root)" in out
     assert f"   | ExecStart={RADIO.resolve()} run" in out
     assert f'   | data_dir = "{tmp_path / "data"}"' in out
