@@ -21,14 +21,17 @@ from tests.web.people import EMAILS, Station, make_station
 
 OCC = "show-a.s1.2026-11-24"
 PAGES = {
-    None: ["/", "/schedule", "/shows", "/shows/show-a", "/login", "/forgot", "/nowhere"],
-    "presenter_a": ["/dashboard", f"/dashboard/slots/{OCC}", "/logout"],
+    None: ["/", "/schedule", "/shows", "/shows/show-a", "/login", "/forgot", "/nowhere",
+           "/get-involved"],
+    "presenter_a": ["/dashboard", f"/dashboard/slots/{OCC}", "/dashboard/shows/live-a/live",
+                    "/dashboard/listeners", "/logout"],
     "volunteer": [
         "/grid", "/grid/missing", "/grid/shows/new", "/grid/shows/show-a",
         "/grid/shows/show-a/slots/s1", "/grid/shows/show-a/slots/new",
         f"/grid/occurrences/{OCC}", "/grid/playlists", "/grid/playlists/rotation", "/changes",
+        "/grid/open-slots", "/grid/proposals",
     ],
-    "admin": ["/admin", "/admin/settings", "/admin/accounts/1"],
+    "admin": ["/admin", "/admin/settings", "/admin/accounts/1", "/admin/listeners"],
 }  # fmt: skip
 
 #: The elements whose right edge passes the viewport's, described for the failure message.
