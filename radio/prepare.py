@@ -154,6 +154,10 @@ def write_liquidsoap_script(settings: Settings, credentials: Credentials) -> Pat
             silence_timeout_s=settings.silence_timeout_s,
             silence_level_db=settings.silence_level_db,
             gate_lead_s=GATE_LEAD_S,
+            logger_dir=settings.logger_dir.resolve(),
+            logger_format=settings.logger_format,
+            logger_bitrate=settings.logger_bitrate,
+            logger_file_seconds=settings.logger_file_seconds,
         )
     )
     path = liquidsoap_script_path(settings)

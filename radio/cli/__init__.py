@@ -31,7 +31,7 @@ Handler = Callable[[argparse.Namespace, Settings], int]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from radio.cli import backup, grid, media, playout, proxy, service, station, user
+    from radio.cli import backup, grid, logger, media, playout, proxy, service, station, user
 
     parser = argparse.ArgumentParser(
         prog="radio", description="Community radio automation: the station engine."
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     backup.register(sub)
     service.register(sub)
     proxy.register(sub)
+    logger.register(sub)
     return parser
 
 

@@ -213,13 +213,21 @@ def _opt_outs(conn: sa.Connection, media: Path) -> None:
     insert(conn, "reminder_opt_outs", {"show": "late-live"})
 
 
+def _listen_again(conn: sa.Connection, media: Path) -> None:
+    insert(conn, "listen_again",
+           {"occurrence_id": "late-live.weekly.2026-11-03", "show": "late-live",
+            "aired_from": T0, "aired_to": T0 + timedelta(hours=1), "trim_start_s": 12.5,
+            "trim_end_s": 0.0, "published": True, "state": "ready", "note": "",
+            "made_at": T0 + timedelta(hours=1, minutes=1)})  # fmt: skip
+
+
 FILLERS: dict[str, Filler] = {
     "station_state": _state, "incidents": _incidents, "grid_shows": _shows,
     "grid_slots": _slots, "grid_exceptions": _exceptions, "grid_state": _grid_state,
     "media_items": _items, "media_episodes": _episodes, "media_uploads": _uploads,
     "accounts": _accounts, "account_shows": _account_shows, "account_tokens": _tokens,
     "grid_changes": _changes, "stream_keys": _keys, "as_run": _as_run,
-    "outbox": _outbox, "reminder_opt_outs": _opt_outs,
+    "outbox": _outbox, "reminder_opt_outs": _opt_outs, "listen_again": _listen_again,
 }  # fmt: skip
 
 
