@@ -2,10 +2,11 @@
 
 Liquidsoap (``output.external`` in the station script) starts this once per logger file::
 
-    python3 -I -S writer.py FOLDER 20261201T190000.020Z.mp3
+    python3 -I -S writer.py FOLDER 1796155200020 .mp3
 
-and closes the pipe at the file's end (the next hour). The name is the file's UTC start, as
-Liquidsoap's clock had it when the file opened. The writer never stops reading: a write
+(the Unix time in milliseconds when the file opened, by Liquidsoap's clock, and the
+format's extension) and closes the pipe at the file's end (the next hour). The file is
+named by its UTC start to the millisecond: ``20261201T190000.020Z.mp3``. The writer never stops reading: a write
 that fails (the disk is full, the folder was deleted) is reported once on standard error,
 and what follows is dropped until a new file can be opened, named by the time it opens. So
 the station never waits on the logger, and a loss shows as a gap between the files.
@@ -49,14 +50,14 @@ def since_marker(folder: Path) -> Path:
 class Writer:
     """Writes what it is given to the current file, opening another one after a failure."""
 
-    def __init__(self, folder: Path, name: str) -> None:
+    def __init__(self, folder: Path, start: float, suffix: str) -> None:
         self.folder = folder
-        self.suffix = Path(name).suffix
+        self.suffix = suffix
         self.out: int | None = None
         self.path: Path | None = None
         self.failed = False
         self.checked = 0.0
-        self._open(folder / Path(name).name)
+        self._open(folder / file_name(start, suffix))
 
     def write(self, chunk: bytes) -> None:
         now = time.monotonic()
@@ -113,8 +114,8 @@ def _say(text: str) -> None:
     print(f"radio logger: {text}", file=sys.stderr, flush=True)
 
 
-def run(folder: Path, name: str, stream: BinaryIO) -> None:
-    writer = Writer(folder, name)
+def run(folder: Path, start: float, suffix: str, stream: BinaryIO) -> None:
+    writer = Writer(folder, start, suffix)
     try:
         while chunk := stream.read1(CHUNK):  # type: ignore[attr-defined]
             writer.write(chunk)
@@ -123,10 +124,10 @@ def run(folder: Path, name: str, stream: BinaryIO) -> None:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3:
-        _say("usage: writer.py FOLDER NAME")
+    if len(argv) != 4 or not argv[2].isdigit() or argv[3] not in (".mp3", ".ogg"):
+        _say("usage: writer.py FOLDER UNIX_MILLISECONDS .mp3|.ogg")
         return 2
-    run(Path(argv[1]), argv[2], sys.stdin.buffer)
+    run(Path(argv[1]), int(argv[2]) / 1000, argv[3], sys.stdin.buffer)
     return 0
 
 
