@@ -6,10 +6,12 @@ Liquidsoap (``output.external`` in the station script) starts this once per logg
 
 (the Unix time in milliseconds when the file opened, by Liquidsoap's clock, and the
 format's extension) and closes the pipe at the file's end (the next hour). The file is
-named by its UTC start to the millisecond: ``20261201T190000.020Z.mp3``. The writer never stops reading: a write
-that fails (the disk is full, the folder was deleted) is reported once on standard error,
-and what follows is dropped until a new file can be opened, named by the time it opens. So
-the station never waits on the logger, and a loss shows as a gap between the files.
+named by its UTC start to the millisecond: ``20261201T190000.020Z.mp3``.
+
+The writer never stops reading: a write that fails (the disk is full, the folder was
+deleted) is reported once on standard error, and what follows is dropped until a new file
+can be opened, named by the time it opens. So the station never waits on the logger, and a
+loss shows as a gap between the files.
 
 The first file ever written leaves ``logger.since`` beside the folder: from then on, any
 time that no file covers is a gap, even when the files themselves are gone.
