@@ -32,6 +32,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         errors,
         grid_editor,
         headers,
+        listen_again,
+        logger,
         public,
         uploads,
         vendor,
@@ -56,6 +58,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(vendor.bp)  # browser libraries from node_modules
+    app.register_blueprint(logger.bp)  # the off-air logger
+    app.register_blueprint(listen_again.bp)  # presenters' recordings of their live shows
     return app
 
 
