@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from radio.clock import Clock
 from radio.config import Settings
 from radio.db import Database
-from radio.errors import LoggerError, MediaRejected, NotFound, RadioError
+from radio.errors import NotFound, RadioError
 from radio.grid.service import GridService
 from radio.logger.export import export
 from radio.logger.store import ListenAgain
@@ -169,7 +169,7 @@ class ListenAgainService:
             )
             label = f"{title.title if title else found.show}, {when:%A %d %B %Y}"
             self.library.edit(result.item.id, title=label)
-        except (LoggerError, MediaRejected) as exc:
+        except RadioError as exc:  # no recording, or the library refused it: said, not retried
             self._set(occurrence_id, state="failed", note=str(exc))
             log.warning("the listen-again recording of %s was not made: %s", occurrence_id, exc)
             return False
