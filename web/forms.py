@@ -162,6 +162,10 @@ class ShowForm(FlaskForm):
         "Colour", validators=[Optional(), Length(max=7)], description="e.g. #1f77b4"
     )
     repeat_latest = BooleanField("Replay the latest episode when there is no new one")
+    listen_again = BooleanField(
+        "Publish each live show's recording for listening again as soon as it is made",
+        description="Live shows only; otherwise its presenters publish each one.",
+    )
     reminders = BooleanField(
         "E-mail the presenters when an episode is missing a few days before",
         default=True,

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 #: Less than this between two files is the writer's own rhythm, not a gap.
 TOLERANCE = timedelta(seconds=2)
 #: The newest file not written for this long while Liquidsoap runs: the logger has stopped.
-STALE = timedelta(seconds=15)
+STALE = timedelta(seconds=10)
 SUFFIXES = (".mp3", ".ogg")
 
 

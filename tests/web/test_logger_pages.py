@@ -13,7 +13,7 @@ from datetime import timedelta
 from radio.logger.store import ListenAgain
 from tests.logger.recordings import recording
 from tests.support import require
-from tests.web.people import NOW, Station, csrf, station_fixture  # noqa: F401
+from tests.web.people import NOW, Station, csrf, post, station_fixture  # noqa: F401
 
 START = NOW - timedelta(minutes=30)
 
@@ -88,3 +88,14 @@ def test_a_presenter_trims_and_publishes_their_live_show(station: Station) -> No
         assert row is not None
         assert (row.trim_start_s, row.published, row.state) == (12.0, True, "due")
     assert station.client("presenter_b").get(path).status_code == 403
+
+
+def test_a_live_show_opts_in_to_publishing_on_the_grid_editor(station: Station) -> None:
+    client = station.client("volunteer")
+    new = {"title": "Late Call", "kind": "live", "repeat": "weekly", "days": ["2"],
+           "every": "1", "start": "22:00", "minutes": "60", "first": "2026-11-25",
+           "listen_again": "y", "reason": ""}  # fmt: skip
+    answer = post(client, "/grid/shows/new", new)
+    assert answer.status_code == 302, answer.get_data(as_text=True)
+    show = station.grid.get_show("late-call")
+    assert show is not None and show.listen_again
