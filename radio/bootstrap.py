@@ -27,6 +27,7 @@ from radio.grid.model import Occurrence
 from radio.grid.service import GridService
 from radio.health import HealthMonitor
 from radio.jsontypes import JSON
+from radio.logger.files import check as check_logger
 from radio.mail.outbox import Outbox
 from radio.mail.smtp import SmtpSender
 from radio.media.library import MediaLibrary
@@ -127,6 +128,13 @@ def build_services(
         scheduler_alive=lambda: heartbeat_age(settings.scheduler_heartbeat) < HEARTBEAT_MAX_S,
         incidents=lambda: open_incidents(db),
         backup=lambda: _last_backup(settings),
+        logger=lambda liquidsoap_up: check_logger(
+            settings.logger_dir,
+            keep_days=settings.logger_keep_days,
+            bitrate_kbps=settings.logger_bitrate,
+            now=clock(),
+            liquidsoap_up=liquidsoap_up,
+        ),
     )
     changelog = ChangeLog(db)
     accounts = AccountService(db, passwords=passwords, clock=clock)

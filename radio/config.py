@@ -100,6 +100,13 @@ class Settings:
     #: Days before a prerecorded slot without an episode that its presenters get a reminder
     #: (0: no reminders).
     reminder_days: int = 2
+    #: The off-air logger's files: ``mp3`` or ``ogg`` (Vorbis), at this many kbit/s.
+    logger_format: str = "mp3"
+    logger_bitrate: int = 128
+    #: Days the logger keeps what went out (42: what UK community licences ask for).
+    logger_keep_days: int = 42
+    #: Length of one logger file (3600: an hour a file, starting on the hour, UTC).
+    logger_file_seconds: int = 3600
     #: Extra sources for the settings, for messages ("radio.toml", "RADIO_HTTP_PORT").
     origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -122,6 +129,11 @@ class Settings:
     @property
     def control_socket(self) -> Path:
         return self.data_dir / "run" / "liquidsoap.sock"
+
+    @property
+    def logger_dir(self) -> Path:
+        """The off-air logger's files, named by their UTC start."""
+        return self.data_dir / "logger"
 
     @property
     def scheduler_heartbeat(self) -> Path:
@@ -285,6 +297,20 @@ def _validate(s: Settings) -> None:
         raise ConfigError("upload_expire_after_h must be above 0 (hours).")
     _validate_backup(s)
     _validate_mail(s)
+    _validate_logger(s)
+
+
+def _validate_logger(s: Settings) -> None:
+    if s.logger_format not in ("mp3", "ogg"):
+        raise ConfigError(f"logger_format must be mp3 or ogg, not {s.logger_format!r}.")
+    if not 32 <= s.logger_bitrate <= 320:
+        raise ConfigError("logger_bitrate must be between 32 and 320 (kbit/s), e.g. 128.")
+    if s.logger_keep_days < 1:
+        raise ConfigError("logger_keep_days must be 1 or more (42 is what licences ask).")
+    if not 2 <= s.logger_file_seconds <= 86400 or 86400 % s.logger_file_seconds:
+        raise ConfigError(
+            "logger_file_seconds must divide a day (3600 is an hour), between 2 and 86400."
+        )
 
 
 def _validate_backup(s: Settings) -> None:

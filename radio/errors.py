@@ -44,3 +44,7 @@ class DatabaseError(RadioError):
 
 class BackupError(RadioError):
     """A backup or a restore could not be made (restic, its repository, the target)."""
+
+
+class LoggerError(RadioError):
+    """The off-air logger cannot hand over what was asked (outside retention, not recorded)."""

@@ -20,6 +20,7 @@ from typing import TypedDict
 
 from radio.errors import LiquidsoapError
 from radio.jsontypes import JSON
+from radio.logger.files import LoggerStatus
 from radio.playout.asrun import OpenIncident
 from radio.playout.liquidsoap import LiquidsoapClient, OnAir
 
@@ -39,6 +40,8 @@ class HealthDetails(TypedDict, total=False):
     incidents: list[OpenIncident]
     #: How the last backup went (``radio backup`` or the nightly one); absent before the first.
     backup: dict[str, JSON]
+    #: The off-air logger: its newest recording, gaps in the last day, days of disk room.
+    logger: dict[str, JSON]
 
 
 class HealthReason(TypedDict, total=False):
@@ -122,6 +125,7 @@ class HealthMonitor:
         scheduler_alive: Callable[[], bool] = lambda: False,
         incidents: Callable[[], list[OpenIncident]] = list,
         backup: Callable[[], dict[str, JSON] | None] = lambda: None,
+        logger: Callable[[bool], LoggerStatus | None] = lambda up: None,
     ) -> None:
         self.client = client
         self.icecast_host = icecast_host
@@ -129,6 +133,7 @@ class HealthMonitor:
         self.scheduler_alive = scheduler_alive
         self.incidents = incidents
         self.backup = backup
+        self.logger = logger
         self._cached: tuple[float, HealthReport] | None = None
 
     def check(self, max_age_s: float = 1.0) -> HealthReport:
@@ -172,6 +177,20 @@ class HealthMonitor:
         backup = self.backup()
         if backup is not None:
             details["backup"] = backup
+        recorder = self.logger(liquidsoap)
+        if recorder is not None:
+            details["logger"] = logger_details(recorder)
+            reasons += recorder.problems
         report = HealthReport(liquidsoap, icecast, scheduler, details, reasons)
         self._cached = (time.monotonic(), report)
         return report
+
+
+def logger_details(status: LoggerStatus) -> dict[str, JSON]:
+    return {
+        "newest": status.newest.isoformat() if status.newest else None,
+        "gaps_last_day": [
+            {"from": g.start.isoformat(), "to": g.end.isoformat()} for g in status.gaps_last_day
+        ],
+        "days_of_room": round(status.days_of_room, 1),
+    }

@@ -11,6 +11,9 @@
 * the e-mail outbox sent every 15 s; reminders about missing episodes and notes about
   empty slots and silence queued every minute (when a mail server is set);
 * the nightly backup, when a repository is set;
+* the off-air logger: files past ``logger_keep_days`` removed every 10 minutes; live slots
+  that ended marked for listen again every 5 s, and cut by ``radio logger listen-again``
+  in a process of its own (its analysis loads numpy);
 * the demo station's spoken episodes, once, in a process of their own (the analysis loads
   numpy; this process stays light).
 """
@@ -29,6 +32,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from radio.backup.service import add_nightly_job
 from radio.bootstrap import Services, build_services
 from radio.config import Settings
+from radio.logger.files import remove_expired
+from radio.logger.listen_again import ListenAgainService
 from radio.mail.watch import Watch
 from radio.media.uploads import expire_uploads
 from radio.playout.asrun import AsRunRecorder
@@ -97,9 +102,33 @@ def add_station_jobs(scheduler: BaseScheduler, services: Services, recorder: AsR
         **every,
     )
     add_mail_jobs(scheduler, services)
+    add_logger_jobs(scheduler, services)
     add_nightly_job(scheduler, settings)
     if demo_episodes_pending(services):
         scheduler.add_job(make_demo_episodes_apart, id="demo episodes")
+
+
+def add_logger_jobs(scheduler: BaseScheduler, services: Services) -> None:
+    """Retention every 10 minutes; listen-again recordings once their live slot ended."""
+    settings = services.settings
+    every = {"max_instances": 1, "coalesce": True}
+    scheduler.add_job(
+        lambda: remove_expired(settings.logger_dir, settings.logger_keep_days, services.clock()),
+        "interval",
+        minutes=10,
+        id="logger retention",
+        **every,
+    )
+    again = ListenAgainService(
+        settings, services.db, services.grid, services.library, services.clock
+    )
+
+    def listen_again() -> None:
+        again.mark_due(services.clock())
+        if again.due():
+            run_apart("logger", "listen-again")
+
+    scheduler.add_job(listen_again, "interval", seconds=5, id="listen again", **every)
 
 
 def add_mail_jobs(scheduler: BaseScheduler, services: Services) -> None:
@@ -137,11 +166,16 @@ def read_events(stream: IO[str], handle: Callable[[str], None]) -> threading.Thr
 
 def make_demo_episodes_apart() -> None:
     """``radio demo-episodes`` as a process of its own (it dies with this one)."""
+    run_apart("demo-episodes")
+
+
+def run_apart(*command: str) -> None:
+    """``radio COMMAND…`` as a process of its own (it dies with this one)."""
     done = subprocess.run(
-        [sys.executable, "-m", "radio", "demo-episodes"],
+        [sys.executable, "-m", "radio", *command],
         stdin=subprocess.DEVNULL,
         preexec_fn=die_with_parent(),
         check=False,
     )
     if done.returncode != 0:
-        log.warning("the demo episodes could not be made (exit %s)", done.returncode)
+        log.warning("radio %s failed (exit %s)", " ".join(command), done.returncode)

@@ -15,6 +15,7 @@ from radio import changelog as _changelog  # noqa: F401
 from radio.accounts import store as _accounts_store  # noqa: F401
 from radio.db import Base
 from radio.grid import store as _grid_store  # noqa: F401
+from radio.logger import store as _logger_store  # noqa: F401
 from radio.mail import store as _mail_store  # noqa: F401
 from radio.media import store as _media_store  # noqa: F401
 from radio.playout import asrun as _playout_asrun  # noqa: F401

@@ -156,6 +156,10 @@ def write_liquidsoap_script(settings: Settings, credentials: Credentials) -> Pat
             silence_level_db=settings.silence_level_db,
             gate_lead_s=GATE_LEAD_S,
             secrets_file=(settings.data_dir / credentials_file).resolve(),
+            logger_dir=settings.logger_dir.resolve(),
+            logger_format=settings.logger_format,
+            logger_bitrate=settings.logger_bitrate,
+            logger_file_seconds=settings.logger_file_seconds,
         )
     )
     path = liquidsoap_script_path(settings)

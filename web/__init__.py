@@ -32,7 +32,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         errors,
         grid_editor,
         headers,
+        listen_again,
         listeners,
+        logger,
         public,
         uploads,
         vendor,
@@ -58,6 +60,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.register_blueprint(admin.bp)
     app.register_blueprint(listeners.bp)
     app.register_blueprint(vendor.bp)  # browser libraries from node_modules
+    app.register_blueprint(logger.bp)  # the off-air logger
+    app.register_blueprint(listen_again.bp)  # presenters' recordings of their live shows
     return app
 
 

@@ -15,6 +15,7 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     EmailField,
+    FloatField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -24,7 +25,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
-from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from radio.accounts.model import MAX_PASSWORD, MIN_PASSWORD, ROLE_NAMES, ROLES
@@ -161,6 +162,10 @@ class ShowForm(FlaskForm):
         "Colour", validators=[Optional(), Length(max=7)], description="e.g. #1f77b4"
     )
     repeat_latest = BooleanField("Replay the latest episode when there is no new one")
+    listen_again = BooleanField(
+        "Publish each live show's recording for listening again as soon as it is made",
+        description="Live shows only; otherwise its presenters publish each one.",
+    )
     reminders = BooleanField(
         "E-mail the presenters when an episode is missing a few days before",
         default=True,
@@ -238,6 +243,18 @@ class RemoveForm(FlaskForm):
 class EpisodeForm(FlaskForm):
     title = StringField("Episode title", validators=[Optional(), Length(max=200)])
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=5000)])
+
+
+class RecordingForm(FlaskForm):
+    """A live show's listen-again recording: its trims, and whether listeners hear it."""
+
+    trim_start = FloatField(
+        "Seconds to leave out at the start", validators=[InputRequired(), NumberRange(min=0)]
+    )
+    trim_end = FloatField(
+        "Seconds to leave out at the end", validators=[InputRequired(), NumberRange(min=0)]
+    )
+    published = BooleanField("Published: on the show's page and in its podcast")
 
 
 # Between the forms and the grid's slots --------------------------------------------------

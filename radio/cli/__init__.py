@@ -43,7 +43,18 @@ def write_output(path: Path, text: str, mode: int) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from radio.cli import backup, grid, media, playout, proxy, relay, service, station, user
+    from radio.cli import (
+        backup,
+        grid,
+        logger,
+        media,
+        playout,
+        proxy,
+        relay,
+        service,
+        station,
+        user,
+    )
 
     parser = argparse.ArgumentParser(
         prog="radio", description="Community radio automation: the station engine."
@@ -60,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     service.register(sub)
     proxy.register(sub)
     relay.register(sub)
+    logger.register(sub)
     return parser
 
 

@@ -167,6 +167,8 @@ class Show:
     #: Playout may replay the latest episode when a prerecorded slot has nothing new.
     repeat_latest: bool = False
     slots: tuple[Slot, ...] = ()
+    #: Each live slot's recording (from the off-air logger) is published on its own.
+    listen_again: bool = False
 
     def __post_init__(self) -> None:
         problems = show_problems(

@@ -30,7 +30,7 @@ T = TypeVar("T")
 C = TypeVar("C", bound=str)
 
 SHOW_KEYS = ("slug", "title", "kind", "description", "presenters", "category", "colour",
-             "repeat_latest", "slot")  # fmt: skip
+             "repeat_latest", "listen_again", "slot")  # fmt: skip
 SLOT_KEYS = {
     "once": ("id", "repeat", "date", "start", "duration"),
     "weekly": ("id", "repeat", "days", "every", "start", "duration", "from", "until"),
@@ -108,6 +108,7 @@ class Reader:
         colour = self.optional(where, table, "colour", _text)
         presenters = self.optional(where, table, "presenters", _names)
         repeat_latest = self.optional(where, table, "repeat_latest", _flag)
+        listen_again = self.optional(where, table, "listen_again", _flag)
         slots = [
             self.slot(where, i, slot) for i, slot in enumerate(self.tables(where, table, "slot"), 1)
         ]
@@ -121,6 +122,7 @@ class Reader:
                     slug=name, title=title, kind=kind, description=description or "",
                     presenters=presenters or (), category=category or "", colour=colour or "",
                     repeat_latest=bool(repeat_latest), slots=parsed,
+                    listen_again=bool(listen_again),
                 )  # fmt: skip
         self.broken.add(str(slug))
         return None

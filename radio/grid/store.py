@@ -60,6 +60,7 @@ class ShowRow(Base):
     category: Mapped[str] = mapped_column(String(80), default="")
     colour: Mapped[str] = mapped_column(String(7), default="")
     repeat_latest: Mapped[bool] = mapped_column(Boolean, default=False)
+    listen_again: Mapped[bool] = mapped_column(Boolean, default=False)
     slots: Mapped[list[SlotRow]] = relationship(
         viewonly=True, order_by="SlotRow.position", lazy="selectin"
     )
@@ -189,6 +190,7 @@ def _fill(row: ShowRow, show: Show, position: int) -> None:
     row.category = show.category
     row.colour = show.colour
     row.repeat_latest = show.repeat_latest
+    row.listen_again = show.listen_again
 
 
 def _show(row: ShowRow) -> Show:
@@ -196,6 +198,7 @@ def _show(row: ShowRow) -> Show:
     return Show(
         row.slug, row.title, kind, row.description, tuple(row.presenters), row.category,
         row.colour, row.repeat_latest, tuple(_slot(s) for s in row.slots),
+        listen_again=bool(row.listen_again),
     )  # fmt: skip
 
 

@@ -63,7 +63,7 @@ def dumps(grid: Grid) -> str:
         out.append(_pairs(
             slug=show.slug, title=show.title, kind=show.kind, description=show.description,
             presenters=list(show.presenters), category=show.category, colour=show.colour,
-            repeat_latest=show.repeat_latest,
+            repeat_latest=show.repeat_latest, listen_again=show.listen_again,
         ))  # fmt: skip
         for slot in show.slots:
             out.append("\n[[show.slot]]\n")

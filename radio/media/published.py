@@ -13,9 +13,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from radio.db import Database
+from radio.logger.store import ListenAgain
 from radio.media.store import Episode, MediaItem
 
 #: Media types by the stored file's extension (the library names files by what they hold).
@@ -32,6 +33,8 @@ MIME = {
     "webm": "audio/webm",
 }
 _CHUNK = 500
+#: A live show's recording (listen again) is public once published; uploads always are.
+_PUBLIC = or_(ListenAgain.occurrence_id.is_(None), ListenAgain.published.is_(True))
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,9 @@ class PublishedEpisodes:
                 rows = session.execute(
                     select(Episode, MediaItem)
                     .join(MediaItem, MediaItem.id == Episode.item_id)
+                    .outerjoin(ListenAgain, ListenAgain.occurrence_id == Episode.occurrence_id)
                     .where(Episode.occurrence_id.in_(chunk), MediaItem.status == "ready")
+                    .where(_PUBLIC)
                 ).all()
                 for episode, item in rows:
                     found[episode.occurrence_id] = PublishedEpisode(
@@ -91,6 +96,9 @@ class PublishedEpisodes:
             episode = session.get(Episode, occurrence_id)
             item = session.get(MediaItem, episode.item_id) if episode else None
             if item is None or item.status != "ready":
+                return None
+            recording = session.get(ListenAgain, occurrence_id)
+            if recording is not None and not recording.published:
                 return None
             path = (self.media_dir / item.path).resolve()
             if not path.is_relative_to(self.media_dir.resolve()) or not path.is_file():

@@ -7,6 +7,7 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
+from radio.logger import writer
 from radio.playout import keycheck
 from radio.playout.quoting import ICY_QUOTE, ICY_QUOTE_STANDIN, clean_value, script_string
 
@@ -38,6 +39,14 @@ class ScriptInputs:
     key_check: tuple[str, ...] = keycheck.command()
     #: The install's secrets (``secrets.toml``): the check derives the go-live token key.
     secrets_file: Path = Path("secrets.toml")
+    #: The off-air logger's folder (None: a script without the logger), file format
+    #: (``mp3`` or ``ogg``), bitrate (kbit/s) and seconds per file.
+    logger_dir: Path | None = None
+    logger_format: str = "mp3"
+    logger_bitrate: int = 128
+    logger_file_seconds: int = 3600
+    #: The command Liquidsoap runs for each logger file (radio.logger.writer), less its folder.
+    logger_writer: tuple[str, ...] = writer.command()
 
 
 def render_script(inputs: ScriptInputs) -> str:
@@ -73,7 +82,34 @@ def render_script(inputs: ScriptInputs) -> str:
         "icy_quote": script_string(ICY_QUOTE),
         "icy_quote_standin": script_string(ICY_QUOTE_STANDIN),
     }
-    return string.Template(TEMPLATE.read_text(encoding="utf-8")).substitute(values)
+    text = TEMPLATE.read_text(encoding="utf-8")
+    if inputs.logger_dir is None:
+        text = text[: text.index(LOGGER_SECTION)].rstrip("\n") + "\n"
+    else:
+        values.update(_logger_values(inputs, inputs.logger_dir))
+    return string.Template(text).substitute(values)
+
+
+#: Where the logger's part of the template starts.
+LOGGER_SECTION = "# -- The off-air logger"
+#: The logger's encoders, by ``logger_format``. LAME's quality 7 ("fast") instead of the
+#: default 2 halves what the logger's encoding costs Liquidsoap (bench/logger.py).
+LOGGER_ENCODERS = {
+    "mp3": "%mp3(bitrate={kbps}, samplerate=44100, stereo=true, internal_quality=7)",
+    "ogg": "%vorbis.cbr(samplerate=44100, channels=2, bitrate={kbps})",
+}
+
+
+def _logger_values(inputs: ScriptInputs, folder: Path) -> dict[str, str]:
+    writer = (*inputs.logger_writer, str(folder))
+    return {
+        "logger_period": _float(inputs.logger_file_seconds),
+        "logger_suffix": "." + inputs.logger_format,
+        "logger_format": LOGGER_ENCODERS[inputs.logger_format].format(
+            kbps=int(inputs.logger_bitrate)
+        ),
+        "logger_writer": script_string(shlex.join(writer)),
+    }
 
 
 def _float(value: float) -> str:

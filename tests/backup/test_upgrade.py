@@ -238,6 +238,14 @@ def _listener_samples(conn: sa.Connection, media: Path) -> None:
     insert(conn, "listener_samples", {"at": T0, "mount": "/stream.mp3", "listeners": 12})
 
 
+def _listen_again(conn: sa.Connection, media: Path) -> None:
+    insert(conn, "listen_again",
+           {"occurrence_id": "late-live.weekly.2026-11-03", "show": "late-live",
+            "aired_from": T0, "aired_to": T0 + timedelta(hours=1), "trim_start_s": 12.5,
+            "trim_end_s": 0.0, "published": True, "state": "ready", "note": "",
+            "made_at": T0 + timedelta(hours=1, minutes=1)})  # fmt: skip
+
+
 FILLERS: dict[str, Filler] = {
     "station_state": _state, "incidents": _incidents, "grid_shows": _shows,
     "grid_slots": _slots, "grid_exceptions": _exceptions, "grid_state": _grid_state,
@@ -247,6 +255,7 @@ FILLERS: dict[str, Filler] = {
     "outbox": _outbox, "reminder_opt_outs": _opt_outs,
     "open_slots": _open_slots, "proposals": _proposals,
     "proposal_comments": _proposal_comments, "listener_samples": _listener_samples,
+    "listen_again": _listen_again,
 }  # fmt: skip
 
 

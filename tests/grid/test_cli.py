@@ -209,7 +209,7 @@ def test_bad_files_give_one_sentence_per_problem_and_change_nothing(
         lines = err.splitlines()
         assert lines == [
             f"{bad}: show 'night-bus': unknown key 'colur'; the keys here are slug, title, kind, "
-            "description, presenters, category, colour, repeat_latest, slot.",
+            "description, presenters, category, colour, repeat_latest, listen_again, slot.",
             f"{bad}: show 'night-bus' slot 'r1': start '25:00' is not a time of day; "
             "write HH:MM or HH:MM:SS from 00:00 to 23:59:59.",
             f"{bad}: show 'night-bus' slot 'r1': duration '-1h' is negative; a duration is from 1 "

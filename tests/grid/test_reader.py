@@ -59,7 +59,7 @@ def test_unknown_keys_everywhere() -> None:
     assert found == [
         "bad.toml: the file: unknown key 'title'; the keys here are show, exception.",
         "bad.toml: show 'a': unknown key 'host'; the keys here are slug, title, kind, description, "
-        "presenters, category, colour, repeat_latest, slot.",
+        "presenters, category, colour, repeat_latest, listen_again, slot.",
         "bad.toml: show 'a' slot 'r1': unknown key 'colur'; the keys here are id, repeat, days, "
         "every, start, duration, from, until.",
     ]

@@ -24,6 +24,8 @@ INPUTS = ScriptInputs(
     jingle_every=3,
     key_check=("/usr/bin/python3", "-I", "-S", "/srv/radio/radio/playout/keycheck.py"),
     secrets_file=Path("/srv/radio/var/secrets.toml"),
+    logger_dir=Path("/srv/radio/var/logger"),
+    logger_writer=("/usr/bin/python3", "-I", "-S", "/srv/radio/radio/logger/writer.py"),
 )
 
 
@@ -43,7 +45,7 @@ def test_script_passes_liquidsoap_check(tmp_path: Path) -> None:
         [require("ffmpeg"), "-v", "error", "-f", "lavfi", "-i", "sine=d=1", str(emergency)],
         check=True,
     )
-    for jingles in (3, 0):
+    for jingles, logger_format in ((3, "mp3"), (0, "ogg")):
         inputs = ScriptInputs(
             **{
                 **INPUTS.__dict__,
@@ -52,6 +54,7 @@ def test_script_passes_liquidsoap_check(tmp_path: Path) -> None:
                 "rotation_playlist": tmp_path / "rotation.m3u8",
                 "jingles_playlist": tmp_path / "rotation.m3u8",
                 "jingle_every": jingles,
+                "logger_format": logger_format,
             }
         )
         script = tmp_path / "station.liq"

@@ -236,6 +236,7 @@ class _ShowValues:
         self.description, self.category = show.description, show.category
         self.presenters = ", ".join(show.presenters)
         self.colour, self.repeat_latest = show.colour, show.repeat_latest
+        self.listen_again = show.listen_again
         self.reminders = show.slug not in opt_outs(services().db)
         self.reason = ""
 
@@ -254,6 +255,7 @@ def _show_from_form(form: ShowForm, base: Show, slots: tuple[Slot, ...]) -> Show
         category=(form.category.data or "").strip(),
         colour=(form.colour.data or "").strip(),
         repeat_latest=bool(form.repeat_latest.data),
+        listen_again=bool(form.listen_again.data),
         slots=slots,
     )
 

@@ -1,0 +1,93 @@
+"""The logger's files read back, without Liquidsoap: names, gaps, retention, health."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from radio.grid import tomlfile
+from radio.logger.files import check, find_gaps, list_files, parse_name, remove_expired
+from radio.logger.writer import Writer, file_name, since_marker
+
+T0 = datetime(2026, 12, 1, 19, 0, tzinfo=UTC)
+
+
+def made(folder: Path, start: datetime, seconds: float) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / file_name(start.timestamp(), ".mp3")
+    path.write_bytes(b"\xff\xfb" * 100)
+    end = (start + timedelta(seconds=seconds)).timestamp()
+    os.utime(path, (end, end))
+    return path
+
+
+def test_names_are_the_utc_start_to_the_millisecond() -> None:
+    name = file_name(T0.timestamp() + 0.02, ".mp3")
+    assert name == "20261201T190000.020Z.mp3"
+    assert parse_name(name) == T0 + timedelta(milliseconds=20)
+    assert parse_name("notes.txt") is None and parse_name("20261301T190000.000Z.mp3") is None
+
+
+def test_gaps_are_the_time_no_file_covers_since_the_first_recording(tmp_path: Path) -> None:
+    made(tmp_path, T0, 3600)
+    made(tmp_path, T0 + timedelta(hours=1, seconds=1), 3599)  # the writer's rhythm: no gap
+    made(tmp_path, T0 + timedelta(hours=2, minutes=5), 600)
+    files = list_files(tmp_path)
+    gaps = find_gaps(files, T0, T0, T0 + timedelta(hours=3))
+    assert [(g.start, g.end) for g in gaps] == [
+        (T0 + timedelta(hours=2), T0 + timedelta(hours=2, minutes=5)),
+        (T0 + timedelta(hours=2, minutes=15), T0 + timedelta(hours=3)),
+    ]
+    # Files deleted before the newest: the time since the first recording is a gap.
+    assert find_gaps(files[2:], T0, T0, T0 + timedelta(hours=2, minutes=15))[0].start == T0
+
+
+def test_retention_removes_only_files_that_ended_before_it(tmp_path: Path) -> None:
+    now = T0 + timedelta(days=42, hours=1)
+    expired = made(tmp_path, T0 - timedelta(hours=1), 3600)  # ended at T0: 42 days 1 h ago
+    kept = made(tmp_path, T0 + timedelta(minutes=30), 3600)  # ends 41 days 23.5 h ago
+    assert remove_expired(tmp_path, 42, now) == [expired]
+    assert kept.exists() and not expired.exists()
+
+
+def test_health_names_a_stopped_logger_and_a_disk_too_small(tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    made(tmp_path, now - timedelta(minutes=2), 60)
+    status = check(tmp_path, keep_days=10**6, bitrate_kbps=128, now=now, liquidsoap_up=True)
+    assert status.problems[0].startswith("the off-air logger has written nothing since")
+    assert status.problems[1].startswith("the logger's disk holds ")
+    assert status.problems[1].endswith("less than the 1000000 days it must keep")
+    # Liquidsoap down: the time since the last write is a gap of the last day.
+    down = check(tmp_path, keep_days=1, bitrate_kbps=128, now=now, liquidsoap_up=False)
+    assert down.problems[0].startswith("the off-air logger has 1 gap(s) in the last day (60 s")
+
+
+def test_the_writer_survives_its_folder_being_deleted(tmp_path: Path) -> None:
+    folder = tmp_path / "logger"
+    writer = Writer(folder, T0.timestamp(), ".mp3")
+    writer.write(b"a" * 1000)
+    assert since_marker(folder).read_text() == "20261201T190000.000Z.mp3\n"
+    for path in folder.iterdir():
+        path.unlink()
+    folder.rmdir()
+    writer.checked = 0.0
+    writer.write(b"b" * 1000)  # notices, drops this chunk
+    writer.checked = 0.0
+    writer.write(b"c" * 1000)  # a new file, named by now
+    writer.close()
+    [again] = list_files(folder)
+    assert again.path.read_bytes() == b"c" * 1000
+
+
+def test_a_show_opts_in_to_listen_again_in_its_grid_table() -> None:
+    text = (
+        '[[show]]\nslug = "phone-in"\ntitle = "Phone In"\nkind = "live"\nlisten_again = true\n'
+        '[[show.slot]]\nid = "w"\nrepeat = "weekly"\ndays = ["mon"]\nstart = "19:00"\n'
+        'duration = "1h"\nfrom = 2026-11-30\n'
+    )
+    grid = tomlfile.loads(text)
+    assert grid.shows[0].listen_again
+    assert "listen_again = true" in tomlfile.dumps(grid)
+    assert tomlfile.loads(tomlfile.dumps(grid)) == grid
+    assert not tomlfile.loads(text.replace("listen_again = true\n", "")).shows[0].listen_again
