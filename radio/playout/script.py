@@ -92,8 +92,12 @@ def render_script(inputs: ScriptInputs) -> str:
 
 #: Where the logger's part of the template starts.
 LOGGER_SECTION = "# -- The off-air logger"
-#: The logger's encoders, by ``logger_format``. LAME's quality 7 ("fast") instead of the
-#: default 2 halves what the logger's encoding costs Liquidsoap (bench/logger.py).
+#: The MP3 stream's bitrate (kbit/s): a logger in MP3 at this rate copies the stream's own
+#: encoding (``mp3_stream`` in the script) and costs Liquidsoap no encoding of its own.
+STREAM_MP3_KBPS = 128
+SHARED_MP3 = '%ffmpeg(format="mp3", %audio.copy)'
+#: The logger's encoders otherwise, by ``logger_format``. LAME's quality 7 ("fast") instead
+#: of the default 2 halves what such an encoding costs Liquidsoap (bench/logger.py).
 LOGGER_ENCODERS = {
     "mp3": "%mp3(bitrate={kbps}, samplerate=44100, stereo=true, internal_quality=7)",
     "ogg": "%vorbis.cbr(samplerate=44100, channels=2, bitrate={kbps})",
@@ -102,13 +106,18 @@ LOGGER_ENCODERS = {
 
 def _logger_values(inputs: ScriptInputs, folder: Path) -> dict[str, str]:
     writer = (*inputs.logger_writer, str(folder))
+    shared: dict[str, str] = {}
+    if inputs.logger_format == "mp3" and int(inputs.logger_bitrate) == STREAM_MP3_KBPS:
+        shared = {"logger_format": SHARED_MP3, "logger_source": "mp3_stream"}
     return {
         "logger_period": _float(inputs.logger_file_seconds),
         "logger_suffix": "." + inputs.logger_format,
         "logger_format": LOGGER_ENCODERS[inputs.logger_format].format(
             kbps=int(inputs.logger_bitrate)
         ),
+        "logger_source": "radio",
         "logger_writer": script_string(shlex.join(writer)),
+        **shared,
     }
 
 
