@@ -29,7 +29,7 @@ PAGES = {
         "/grid", "/grid/missing", "/grid/shows/new", "/grid/shows/show-a",
         "/grid/shows/show-a/slots/s1", "/grid/shows/show-a/slots/new",
         f"/grid/occurrences/{OCC}", "/grid/playlists", "/grid/playlists/rotation", "/changes",
-        "/grid/open-slots", "/grid/proposals",
+        "/grid/open-slots", "/grid/proposals", "/logger",
     ],
     "admin": ["/admin", "/admin/settings", "/admin/accounts/1", "/admin/listeners"],
 }  # fmt: skip
