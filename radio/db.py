@@ -1,4 +1,4 @@
-"""The database adapter: engine, sessions and migrations (SQLite by default)."""
+"""The database adapter: engine, sessions and migrations (SQLite by default, or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -47,8 +47,24 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+#: The PostgreSQL advisory lock every write transaction takes first (any fixed number does):
+#: writers queue on it the way SQLite's ``BEGIN IMMEDIATE`` makes them queue.
+WRITE_LOCK = 1_700_017
+
+
+def is_postgresql(url: str) -> bool:
+    return url.startswith(("postgresql", "postgres:"))
+
+
 def make_engine(url: str) -> Engine:
-    """An engine; for SQLite, WAL mode, foreign keys and a busy timeout for two writers."""
+    """An engine whose write transactions (``radio_write``) take one lock up front.
+
+    SQLite: WAL mode, foreign keys, a busy timeout and ``BEGIN IMMEDIATE``. PostgreSQL
+    (psycopg 3): connections checked before use, so the pool recovers by itself after the
+    server restarts, and a transaction-wide advisory lock taken at the start of each write.
+    """
+    if is_postgresql(url):
+        return _postgresql_engine(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
@@ -70,6 +86,23 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url)
+
+
+def _postgresql_engine(url: str) -> Engine:
+    if url.startswith("postgres:"):
+        url = "postgresql" + url[len("postgres") :]
+    if url.startswith("postgresql:"):  # the driver this project installs
+        url = "postgresql+psycopg" + url[len("postgresql") :]
+    engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+
+    @event.listens_for(engine, "begin")
+    def _postgresql_begin(conn):  # type: ignore[no-untyped-def]
+        # READ COMMITTED (the default) takes a fresh snapshot per statement: once this
+        # lock is held, every read sees what the writer before committed.
+        if conn.get_execution_options().get("radio_write", False):
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+    return engine
 
 
 class Database:

@@ -275,8 +275,8 @@ def first_release_station(tmp_path: Path, upto: int = 0) -> Settings:
     settings.media_dir.mkdir(parents=True)
     filled: set[str] = set()
     for revision in revisions()[: len(revisions()) - upto]:
-        upgrade_to(settings.database_url, revision)
-        fill_new_tables(settings.database_url, settings.media_dir, filled)
+        upgrade_to(settings.database_url_in_use, revision)
+        fill_new_tables(settings.database_url_in_use, settings.media_dir, filled)
     return settings
 
 
@@ -285,8 +285,8 @@ def test_the_first_releases_data_is_all_there_after_the_upgrade(tmp_path: Path) 
     old = tmp_path / "old"
     settings = Settings(data_dir=old / "var")
     settings.media_dir.mkdir(parents=True)
-    upgrade_to(settings.database_url, "0001_station")  # the first release's schema only
-    fill_new_tables(settings.database_url, settings.media_dir, set())
+    upgrade_to(settings.database_url_in_use, "0001_station")  # the first release's schema only
+    fill_new_tables(settings.database_url_in_use, settings.media_dir, set())
     services = build_services(settings)  # start-up migrates it to the newest schema
     services.db.dispose()
     assert services.settings.station_name == "Westway Community Radio"
@@ -340,7 +340,7 @@ def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
         conn.execute("UPDATE alembic_version SET version_num = 'h99_future'")
     before = dump(db_file)
     with pytest.raises(DatabaseError) as refused:
-        Database(settings.database_url).migrate()
+        Database(settings.database_url_in_use).migrate()
     assert str(refused.value) == (
         f"The database {db_file} has schema revision h99_future, which this version of the "
         "station does not know (a newer version made it); run that version, or restore a "
@@ -398,7 +398,7 @@ def test_a_failed_upgrade_leaves_the_database_as_it_was(tmp_path: Path) -> None:
     shutil.copytree(MIGRATIONS_DIR, migrations, ignore=shutil.ignore_patterns("__pycache__"))
     (migrations / "versions" / "h99_broken.py").write_text(BROKEN.format(head=revisions()[-1]))
 
-    db = Database(settings.database_url, migrations_dir=migrations)
+    db = Database(settings.database_url_in_use, migrations_dir=migrations)
     with pytest.raises(DatabaseError) as failed:
         db.migrate()
     db.dispose()
@@ -413,5 +413,5 @@ def test_a_failed_upgrade_leaves_the_database_as_it_was(tmp_path: Path) -> None:
     assert dump(db_file) == before, "the database was left half-upgraded"
     assert dump(copies[0]) == before
     # The station's own code upgrades it afterwards as usual.
-    Database(settings.database_url).migrate()
+    Database(settings.database_url_in_use).migrate()
     assert json.dumps(dump(db_file)["alembic_version"]) == json.dumps([[revisions()[-1]]])
