@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, DateTime, Dialect, Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -143,7 +144,8 @@ class Database:
 
         A database whose revision this code does not know (made by a newer version) is
         refused. One that is behind is first copied with SQLite's online backup API; should
-        the upgrade fail, that copy is put back and the error says where it is.
+        the upgrade fail, that copy is put back and the error says where it is. PostgreSQL
+        needs no copy: it undoes the whole upgrade (its schema changes are transactional).
         """
         from alembic import command
         from alembic.config import Config
@@ -152,10 +154,11 @@ class Database:
 
         cfg = Config()
         cfg.set_main_option("script_location", str(self.migrations_dir))
-        cfg.set_main_option("sqlalchemy.url", self.url)
+        cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         script = ScriptDirectory.from_config(cfg)
         heads = set(script.get_heads())
         copy: Path | None = None
+        current: set[str] = set()
         try:
             # The write lock first, so two processes starting at once upgrade only once.
             with self.engine.execution_options(radio_write=True).begin() as conn:
@@ -169,7 +172,22 @@ class Database:
                 command.upgrade(cfg, "heads")
         except DatabaseError:
             raise
+        except OperationalError as exc:
+            if copy is not None or current:
+                raise
+            log.exception("cannot open the database %s", self.where)
+            raise DatabaseError(
+                f"The database {self.where} cannot be reached ({first_line(exc)}); check "
+                "database_url and that the database server is running."
+            ) from exc
         except Exception as exc:
+            if copy is None and current and self.path is None:
+                log.exception("upgrading the database %s failed", self.where)
+                raise DatabaseError(
+                    f"Upgrading the database {self.where} from schema revision "
+                    f"{'+'.join(sorted(current))} failed ({first_line(exc)}); it was left as "
+                    "it was."
+                ) from exc
             if copy is None:
                 raise
             log.exception("upgrading the database %s failed", self.path)
@@ -181,13 +199,13 @@ class Database:
             ) from exc
         if copy is not None:
             log.info("database %s upgraded; the copy taken before is at %s", self.path, copy)
-        log.debug("database %s migrated", self.url)
+        log.debug("database %s migrated", self.where)
 
     def _refuse_unknown(self, current: set[str], known: set[str]) -> None:
         unknown = sorted(current - known)
         if unknown:
             raise DatabaseError(
-                f"The database {self.path or self.url} has schema revision "
+                f"The database {self.where} has schema revision "
                 f"{'+'.join(unknown)}, which this version of the station does not know (a "
                 "newer version made it); run that version, or restore a backup made by "
                 "this one."
@@ -221,8 +239,22 @@ class Database:
             return None
         return Path(name)
 
+    @property
+    def where(self) -> str:
+        """The database for messages: the SQLite file, or the address without its password."""
+        if self.path is not None:
+            return str(self.path)
+        return self.engine.url.render_as_string(hide_password=True)
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def first_line(exc: BaseException) -> str:
+    """What a database error says, without SQLAlchemy's statement and links."""
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def copy_sqlite(source: Path, target: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -47,6 +47,16 @@ def database_url(request: pytest.FixtureRequest) -> str:
         return ""
     server: PostgresServer = request.getfixturevalue("postgres")
     return server.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request: pytest.FixtureRequest) -> Callable[[], str]:
+    """Makes ``database_url`` settings for databases without tables, once per database:
+    empty (a new SQLite file in the data folder), then new PostgreSQL databases."""
+    if request.param == "sqlite":
+        return lambda: ""
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return lambda: server.new_database(migrated=False)
 
 
 @pytest.fixture

@@ -17,12 +17,17 @@ import tempfile
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from radio.db import Database
 from tests.support import free_port, require
 
 BIN = Path("/usr/lib/postgresql/15/bin")
 TEMPLATE = "radio_template"
+
+#: For a test about something other than the database (media analysis, say), whose fixtures
+#: take ``database_url``: SQLite only.
+sqlite_only = pytest.mark.parametrize("database_url", [""], ids=["sqlite"])
 
 
 class PostgresServer:
