@@ -43,7 +43,7 @@ def write_output(path: Path, text: str, mode: int) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from radio.cli import backup, grid, media, playout, proxy, relay, service, station, user
+    from radio.cli import backup, db, grid, media, playout, proxy, relay, service, station, user
 
     parser = argparse.ArgumentParser(
         prog="radio", description="Community radio automation: the station engine."
@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     media.register(sub)
     user.register(sub)
     backup.register(sub)
+    db.register(sub)
     service.register(sub)
     proxy.register(sub)
     relay.register(sub)
