@@ -4,6 +4,7 @@ The station is the upgrade test's: every table holds realistic rows. After the c
 table reads back the same (typed: instants, JSON, booleans), the station runs on PostgreSQL
 (people log in, new rows get new numbers), a second copy into the same database is refused
 in one sentence, and a copy PostgreSQL refuses half-way leaves the target without a row.
+Also: `radio backup` refuses a station on PostgreSQL in one sentence (pg_dump is the tool).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import sqlalchemy as sa
 
 import radio.models  # noqa: F401  (every table on Base.metadata)
 from radio.accounts.passwords import Passwords, cheap_hasher
+from radio.backup.service import backup_station
 from radio.bootstrap import build_services
 from radio.cli import main
 from radio.config import Settings
@@ -107,3 +109,17 @@ def test_a_station_moves_to_postgresql_all_or_nothing(
     left = typed_rows(empty)
     assert left.pop("grid_state") == [(1, 0)]  # the migration's own row, as made
     assert not any(left.values()), left
+
+
+def test_radio_backup_on_postgresql_says_to_use_pg_dump(tmp_path: Path) -> None:
+    settings = Settings(
+        data_dir=tmp_path / "var",
+        database_url="postgresql://radio@127.0.0.1/radio",
+        backup_repository=str(tmp_path / "repo"),
+    )
+    result = backup_station(settings, environ={"RESTIC_PASSWORD": "x"})
+    assert not result.ok
+    assert result.message == (
+        "radio backup copies the SQLite database in the data folder only; with PostgreSQL "
+        "(database_url), back the database up with pg_dump and the data folder with restic."
+    )

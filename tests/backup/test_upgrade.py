@@ -483,5 +483,7 @@ def test_on_postgresql_a_failed_upgrade_changes_nothing_and_a_newer_schema_is_re
     with engine.begin() as conn:
         conn.execute(sa.text("UPDATE alembic_version SET version_num = 'h99_future'"))
     engine.dispose()
+    newer = Database(url)
     with pytest.raises(DatabaseError, match="schema revision h99_future, which this version"):
-        Database(url).migrate()
+        newer.migrate()
+    newer.dispose()
