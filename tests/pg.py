@@ -46,10 +46,16 @@ class PostgresServer:
         self._run(BIN / "initdb", "-D", self.data, "-U", "postgres", "-A", "trust",
                   "--no-sync", "-E", "UTF8", "--locale=C.UTF-8")  # fmt: skip
         self.start()
-        self._admin(f"CREATE DATABASE {TEMPLATE}")
-        template = Database(self.url(TEMPLATE))
-        template.migrate()
-        template.dispose()
+        try:
+            self._admin(f"CREATE DATABASE {TEMPLATE}")
+            template = Database(self.url(TEMPLATE))
+            try:
+                template.migrate()
+            finally:
+                template.dispose()
+        except BaseException:
+            self.close()  # no server left running behind a failed start
+            raise
 
     def url(self, name: str) -> str:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
