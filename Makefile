@@ -19,7 +19,7 @@ test: install test-tools
 # The station: Debian packages, the .venv and node_modules.
 install: system-packages $(STAMP) $(NODE_STAMP)
 
-# The test suite's extra tools: Debian's Chromium.
+# The test suite's extra tools: Debian's Chromium and PostgreSQL.
 test-tools: test-system-packages
 
 system-packages:

@@ -49,7 +49,7 @@ HEARTBEAT_MAX_S = 5.0
 def open_database(settings: Settings) -> Database:
     """The station database, migrated to the newest schema."""
     prepare_data_dir(settings)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url_in_use)
     db.migrate()
     return db
 
@@ -109,7 +109,7 @@ def build_services(
     (tests give a cheap one). ``migrate=False`` opens the database as it is (the scheduler
     and the site, started after ``radio run`` migrated it).
     """
-    db = open_database(settings) if migrate else Database(settings.database_url)
+    db = open_database(settings) if migrate else Database(settings.database_url_in_use)
     station_settings = StationSettingsStore(db)
     settings = apply(settings, station_settings.load())
     grid = GridService(db, settings.tz, clock=clock)

@@ -29,6 +29,9 @@ class Settings:
     """Everything the station needs to know before it starts."""
 
     data_dir: Path = Path("var")
+    #: The station's database: empty for SQLite in the data folder (``radio.sqlite3``), or a
+    #: PostgreSQL address such as ``postgresql://radio:secret@db.example.org/radio``.
+    database_url: str = ""
     station_name: str = "Demo Community Radio"
     timezone: str = "Europe/London"
     http_host: str = "127.0.0.1"
@@ -119,8 +122,9 @@ class Settings:
         return self.data_dir / "radio.sqlite3"
 
     @property
-    def database_url(self) -> str:
-        return f"sqlite:///{self.database_file}"
+    def database_url_in_use(self) -> str:
+        """``database_url``, or the SQLite file in the data folder."""
+        return self.database_url or f"sqlite:///{self.database_file}"
 
     @property
     def media_dir(self) -> Path:
@@ -268,6 +272,13 @@ def _validate(s: Settings) -> None:
             f"timezone ({where('timezone')}) {s.timezone!r} is not an IANA time zone "
             "such as Europe/London."
         ) from None
+    if s.database_url and not s.database_url.startswith(
+        ("sqlite:///", "postgresql://", "postgresql+psycopg://", "postgres://")
+    ):
+        raise ConfigError(
+            f"database_url ({where('database_url')}) must be empty (SQLite in the data folder) "
+            "or a PostgreSQL address such as postgresql://radio:secret@localhost/radio."
+        )
     if s.public_url:
         _check_public_url(s.public_url, where("public_url"))
     check_relays(s.relays, where("relays"))

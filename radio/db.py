@@ -1,4 +1,4 @@
-"""The database adapter: engine, sessions and migrations (SQLite by default)."""
+"""The database adapter: engine, sessions and migrations (SQLite by default, or PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, DateTime, Dialect, Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -47,8 +48,24 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+#: The PostgreSQL advisory lock every write transaction takes first (any fixed number does):
+#: writers queue on it the way SQLite's ``BEGIN IMMEDIATE`` makes them queue.
+WRITE_LOCK = 1_700_017
+
+
+def is_postgresql(url: str) -> bool:
+    return url.startswith(("postgresql", "postgres:"))
+
+
 def make_engine(url: str) -> Engine:
-    """An engine; for SQLite, WAL mode, foreign keys and a busy timeout for two writers."""
+    """An engine whose write transactions (``radio_write``) take one lock up front.
+
+    SQLite: WAL mode, foreign keys, a busy timeout and ``BEGIN IMMEDIATE``. PostgreSQL
+    (psycopg 3): connections checked before use, so the pool recovers by itself after the
+    server restarts, and a transaction-wide advisory lock taken at the start of each write.
+    """
+    if is_postgresql(url):
+        return _postgresql_engine(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
@@ -70,6 +87,23 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url)
+
+
+def _postgresql_engine(url: str) -> Engine:
+    if url.startswith("postgres:"):
+        url = "postgresql" + url[len("postgres") :]
+    if url.startswith("postgresql:"):  # the driver this project installs
+        url = "postgresql+psycopg" + url[len("postgresql") :]
+    engine = create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+
+    @event.listens_for(engine, "begin")
+    def _postgresql_begin(conn):  # type: ignore[no-untyped-def]
+        # READ COMMITTED (the default) takes a fresh snapshot per statement: once this
+        # lock is held, every read sees what the writer before committed.
+        if conn.get_execution_options().get("radio_write", False):
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+    return engine
 
 
 class Database:
@@ -110,7 +144,8 @@ class Database:
 
         A database whose revision this code does not know (made by a newer version) is
         refused. One that is behind is first copied with SQLite's online backup API; should
-        the upgrade fail, that copy is put back and the error says where it is.
+        the upgrade fail, that copy is put back and the error says where it is. PostgreSQL
+        needs no copy: it undoes the whole upgrade (its schema changes are transactional).
         """
         from alembic import command
         from alembic.config import Config
@@ -119,10 +154,11 @@ class Database:
 
         cfg = Config()
         cfg.set_main_option("script_location", str(self.migrations_dir))
-        cfg.set_main_option("sqlalchemy.url", self.url)
+        cfg.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         script = ScriptDirectory.from_config(cfg)
         heads = set(script.get_heads())
         copy: Path | None = None
+        current: set[str] = set()
         try:
             # The write lock first, so two processes starting at once upgrade only once.
             with self.engine.execution_options(radio_write=True).begin() as conn:
@@ -136,7 +172,22 @@ class Database:
                 command.upgrade(cfg, "heads")
         except DatabaseError:
             raise
+        except OperationalError as exc:
+            if copy is not None or current:
+                raise
+            log.exception("cannot open the database %s", self.where)
+            raise DatabaseError(
+                f"The database {self.where} cannot be reached ({first_line(exc)}); check "
+                "database_url and that the database server is running."
+            ) from exc
         except Exception as exc:
+            if copy is None and current and self.path is None:
+                log.exception("upgrading the database %s failed", self.where)
+                raise DatabaseError(
+                    f"Upgrading the database {self.where} from schema revision "
+                    f"{'+'.join(sorted(current))} failed ({first_line(exc)}); it was left as "
+                    "it was."
+                ) from exc
             if copy is None:
                 raise
             log.exception("upgrading the database %s failed", self.path)
@@ -148,13 +199,13 @@ class Database:
             ) from exc
         if copy is not None:
             log.info("database %s upgraded; the copy taken before is at %s", self.path, copy)
-        log.debug("database %s migrated", self.url)
+        log.debug("database %s migrated", self.where)
 
     def _refuse_unknown(self, current: set[str], known: set[str]) -> None:
         unknown = sorted(current - known)
         if unknown:
             raise DatabaseError(
-                f"The database {self.path or self.url} has schema revision "
+                f"The database {self.where} has schema revision "
                 f"{'+'.join(unknown)}, which this version of the station does not know (a "
                 "newer version made it); run that version, or restore a backup made by "
                 "this one."
@@ -188,8 +239,22 @@ class Database:
             return None
         return Path(name)
 
+    @property
+    def where(self) -> str:
+        """The database for messages: the SQLite file, or the address without its password."""
+        if self.path is not None:
+            return str(self.path)
+        return self.engine.url.render_as_string(hide_password=True)
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def first_line(exc: BaseException) -> str:
+    """What a database error says, without SQLAlchemy's statement and links."""
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def copy_sqlite(source: Path, target: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ import pytest
 from radio.config import Settings
 from radio.demo import ensure_demo_audio, ensure_demo_episode_audio, ensure_emergency_file
 from radio.grid import tomlfile
+from tests.pg import PostgresServer
 from tests.support import free_port, require
 
 
@@ -28,6 +29,34 @@ def demo_media(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shows = [show for show in demo_grid.shows if show.kind == "prerecorded"]
     ensure_demo_episode_audio(media, Settings().station_name, shows)
     return media
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL 15 for the whole session (started on first use)."""
+    server = PostgresServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """The ``database_url`` setting, once per database: empty (SQLite in the data folder),
+    then a fresh PostgreSQL database already migrated to the newest schema."""
+    if request.param == "sqlite":
+        return ""
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request: pytest.FixtureRequest) -> Callable[[], str]:
+    """Makes ``database_url`` settings for databases without tables, once per database:
+    empty (a new SQLite file in the data folder), then new PostgreSQL databases."""
+    if request.param == "sqlite":
+        return lambda: ""
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return lambda: server.new_database(migrated=False)
 
 
 @pytest.fixture

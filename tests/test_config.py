@@ -31,6 +31,7 @@ def test_defaults_are_the_documented_contract(
     assert s.public_url == "" and s.site_url == "http://127.0.0.1:8080"
     public = load_settings(environ={"RADIO_PUBLIC_URL": "https://radio.example.org/"})
     assert public.site_url == "https://radio.example.org"
+    assert s.database_url == "" and s.database_url_in_use == "sqlite:///var/radio.sqlite3"
 
 
 def test_file_then_environment(tmp_path: Path) -> None:
@@ -77,6 +78,12 @@ def test_file_then_environment(tmp_path: Path) -> None:
             "when smtp_host is set.",
         ),
         ("", {"RADIO_REMINDER_DAYS": "-1"}, "reminder_days must be 0 (no reminders) or more."),
+        (
+            "database_url = 'mysql://radio@db/radio'\n",
+            {},
+            "must be empty (SQLite in the data folder) or a PostgreSQL address such as "
+            "postgresql://radio:secret@localhost/radio.",
+        ),
     ],
 )
 def test_bad_configuration_is_one_sentence(

@@ -6,12 +6,22 @@ import logging
 
 from flask import Flask, Response, json, render_template, request
 from flask.typing import ResponseReturnValue
+from markupsafe import escape
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from radio.errors import NotFound, RadioError
 from radio.jsontypes import JSON
 
 log = logging.getLogger(__name__)
+
+#: What people are told while the database cannot be reached (PostgreSQL stopped, say).
+UNAVAILABLE = (
+    "The station's database is not answering just now, so this cannot be shown or saved; "
+    "the radio keeps playing. Try again in a minute."
+)
+#: Seconds a client is asked to wait before trying again.
+RETRY_AFTER_S = 30
 
 
 #: What a page says for an error raised without a message of its own.
@@ -60,6 +70,28 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             return problem(status, "Not Found" if status == 404 else "Bad Request", str(exc))
         return render_template("error.html", status=status, title="Sorry", detail=str(exc)), status
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_down(exc: Exception) -> ResponseReturnValue:
+        # The engine checks each connection before use (pool_pre_ping): once the server is
+        # back, the next request simply works.
+        log.error("the database is unreachable on %s %s: %s", request.method, request.path, exc)
+        headers = {"Retry-After": str(RETRY_AFTER_S)}
+        if _wants_json():
+            response = problem(503, "Service Unavailable", UNAVAILABLE)
+            response.headers.update(headers)
+            return response
+        try:
+            page = render_template(
+                "error.html", status=503, title="Service Unavailable", detail=UNAVAILABLE
+            )
+        except (OperationalError, InterfaceError):  # the page's menu asks who is logged in
+            page = (
+                "<!doctype html><html lang=en><meta charset=utf-8><title>Service Unavailable"
+                f"</title><h1>Service Unavailable</h1><p>{escape(UNAVAILABLE)}</p></html>"
+            )
+        return page, 503, headers
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> ResponseReturnValue:

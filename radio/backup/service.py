@@ -181,6 +181,11 @@ def restore_station(
 def _backup(
     settings: Settings, repository: Repository, env: Mapping[str, str], started: datetime
 ) -> BackupResult:
+    if settings.database_url and not settings.database_url.startswith("sqlite"):
+        raise BackupError(
+            "radio backup copies the SQLite database in the data folder only; with PostgreSQL "
+            "(database_url), back the database up with pg_dump and the data folder with restic."
+        )
     repository.check()
     staging = settings.data_dir / "run" / "backup"
     with _only_one(settings.data_dir), _staged(settings, staging, env) as manifest:

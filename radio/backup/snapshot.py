@@ -58,7 +58,7 @@ class Manifest:
 
 
 def database_path(settings: Settings) -> Path:
-    return Path(make_url(settings.database_url).database or "")
+    return Path(make_url(settings.database_url_in_use).database or "")
 
 
 def stage(settings: Settings, folder: Path, environ: Mapping[str, str]) -> Manifest:

@@ -45,6 +45,7 @@ def write_output(path: Path, text: str, mode: int) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from radio.cli import (
         backup,
+        db,
         grid,
         logger,
         media,
@@ -68,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     media.register(sub)
     user.register(sub)
     backup.register(sub)
+    db.register(sub)
     service.register(sub)
     proxy.register(sub)
     relay.register(sub)

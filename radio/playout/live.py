@@ -17,11 +17,11 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Integer, String, delete, or_, select
+from sqlalchemy import Integer, String, delete, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from radio.accounts.store import AccountRow, AccountShowRow
-from radio.db import Base, Database
+from radio.db import Base, Database, UTCDateTime
 from radio.playout.keycheck import key_hash, presenter_for_key
 
 #: The characters of a key: no 0, O, o, 1, l or I.
@@ -37,7 +37,7 @@ class StreamKey(Base):
     show: Mapped[str] = mapped_column(String(60), primary_key=True)
     presenter: Mapped[int] = mapped_column(Integer, primary_key=True, default=SHOW_KEY)
     key_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 def new_key() -> str:
@@ -107,8 +107,7 @@ class StreamKeys:
             found = session.get(StreamKey, (show, presenter))
             if found is None:
                 return None
-            made = found.created_at  # SQLite hands back naive UTC
-            return made if made.tzinfo is not None else made.replace(tzinfo=UTC)
+            return found.created_at
 
     def check(self, show: str, key: str) -> bool:
         """Whether ``key`` is one of the show's keys (compared in constant time)."""

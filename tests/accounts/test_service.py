@@ -22,8 +22,8 @@ PW = "a long enough password"
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'radio.sqlite3'}")
+def db(tmp_path: Path, database_url: str) -> Iterator[Database]:
+    database = Database(database_url or f"sqlite:///{tmp_path / 'radio.sqlite3'}")
     database.migrate()
     yield database
     database.dispose()

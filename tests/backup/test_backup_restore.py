@@ -82,7 +82,7 @@ def fill_station(settings: Settings, env: dict[str, str], tmp_path: Path) -> str
         done = subprocess.run([RADIO, *args], env=env, input=stdin,
                               capture_output=True, text=True, timeout=120)  # fmt: skip
         assert done.returncode == 0, done.stderr
-    db = Database(settings.database_url)
+    db = Database(settings.database_url_in_use)
     try:
         StreamKeys(db).make("night-live")
         uploads = Uploads(MediaLibrary(settings, db))

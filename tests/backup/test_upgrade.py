@@ -41,6 +41,7 @@ from radio.media.library import MediaLibrary
 from radio.media.uploads import Uploads
 from radio.playout.asrun import entries, open_incidents
 from radio.playout.live import StreamKeys
+from tests.pg import PostgresServer
 from tests.support import free_port
 
 RADIO = str(Path(sys.executable).with_name("radio"))
@@ -277,30 +278,32 @@ def fill_new_tables(url: str, media: Path, filled: set[str]) -> None:
         engine.dispose()
 
 
-def first_release_station(tmp_path: Path, upto: int = 0) -> Settings:
+def first_release_station(tmp_path: Path, upto: int = 0, database_url: str = "") -> Settings:
     """A data folder at 0001_station, brought up revision by revision with rows in each
     (all but the last ``upto`` revisions)."""
-    settings = Settings(data_dir=tmp_path / "var")
+    settings = Settings(data_dir=tmp_path / "var", database_url=database_url)
     settings.media_dir.mkdir(parents=True)
     filled: set[str] = set()
     for revision in revisions()[: len(revisions()) - upto]:
-        upgrade_to(settings.database_url, revision)
-        fill_new_tables(settings.database_url, settings.media_dir, filled)
+        upgrade_to(settings.database_url_in_use, revision)
+        fill_new_tables(settings.database_url_in_use, settings.media_dir, filled)
     return settings
 
 
-def test_the_first_releases_data_is_all_there_after_the_upgrade(tmp_path: Path) -> None:
+def test_the_first_releases_data_is_all_there_after_the_upgrade(
+    tmp_path: Path, empty_database: Callable[[], str]
+) -> None:
     assert revisions()[0] == "0001_station"
     old = tmp_path / "old"
-    settings = Settings(data_dir=old / "var")
+    settings = Settings(data_dir=old / "var", database_url=empty_database())
     settings.media_dir.mkdir(parents=True)
-    upgrade_to(settings.database_url, "0001_station")  # the first release's schema only
-    fill_new_tables(settings.database_url, settings.media_dir, set())
+    upgrade_to(settings.database_url_in_use, "0001_station")  # the first release's schema only
+    fill_new_tables(settings.database_url_in_use, settings.media_dir, set())
     services = build_services(settings)  # start-up migrates it to the newest schema
     services.db.dispose()
     assert services.settings.station_name == "Westway Community Radio"
 
-    settings = first_release_station(tmp_path / "steps")
+    settings = first_release_station(tmp_path / "steps", database_url=empty_database())
     services = build_services(settings)
     db = services.db
     try:
@@ -349,7 +352,7 @@ def test_a_database_from_a_newer_version_is_refused(tmp_path: Path) -> None:
         conn.execute("UPDATE alembic_version SET version_num = 'h99_future'")
     before = dump(db_file)
     with pytest.raises(DatabaseError) as refused:
-        Database(settings.database_url).migrate()
+        Database(settings.database_url_in_use).migrate()
     assert str(refused.value) == (
         f"The database {db_file} has schema revision h99_future, which this version of the "
         "station does not know (a newer version made it); run that version, or restore a "
@@ -407,7 +410,7 @@ def test_a_failed_upgrade_leaves_the_database_as_it_was(tmp_path: Path) -> None:
     shutil.copytree(MIGRATIONS_DIR, migrations, ignore=shutil.ignore_patterns("__pycache__"))
     (migrations / "versions" / "h99_broken.py").write_text(BROKEN.format(head=revisions()[-1]))
 
-    db = Database(settings.database_url, migrations_dir=migrations)
+    db = Database(settings.database_url_in_use, migrations_dir=migrations)
     with pytest.raises(DatabaseError) as failed:
         db.migrate()
     db.dispose()
@@ -422,5 +425,74 @@ def test_a_failed_upgrade_leaves_the_database_as_it_was(tmp_path: Path) -> None:
     assert dump(db_file) == before, "the database was left half-upgraded"
     assert dump(copies[0]) == before
     # The station's own code upgrades it afterwards as usual.
-    Database(settings.database_url).migrate()
+    Database(settings.database_url_in_use).migrate()
     assert json.dumps(dump(db_file)["alembic_version"]) == json.dumps([[revisions()[-1]]])
+
+
+BROKEN_HALF_WAY = '''"""A later release's migration that fails half-way (test only).
+
+Revision ID: h99_broken
+Revises: {head}
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "h99_broken"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column("accounts", sa.Column("pronouns", sa.String(40), nullable=True))
+    op.execute("UPDATE accounts SET name = upper(name)")
+    op.execute("UPDATE accounts SET email = 'same@example.org'")
+    op.create_index("ix_accounts_email_again", "accounts", ["email"], unique=True)
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def dump_tables(url: str) -> dict[str, list[tuple[object, ...]]]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            names = sa.inspect(conn).get_table_names()
+            rows = {n: conn.execute(sa.text(f'SELECT * FROM "{n}"')).all() for n in names}
+            return {n: sorted((tuple(r) for r in found), key=repr) for n, found in rows.items()}
+    finally:
+        engine.dispose()
+
+
+def test_on_postgresql_a_failed_upgrade_changes_nothing_and_a_newer_schema_is_refused(
+    tmp_path: Path, postgres: PostgresServer
+) -> None:
+    url = postgres.new_database(migrated=False)
+    first_release_station(tmp_path, upto=1, database_url=url)  # two migrations to run
+    before = dump_tables(url)
+    migrations = tmp_path / "migrations"
+    shutil.copytree(MIGRATIONS_DIR, migrations, ignore=shutil.ignore_patterns("__pycache__"))
+    (migrations / "versions" / "h99_broken.py").write_text(
+        BROKEN_HALF_WAY.format(head=revisions()[-1])
+    )
+    db = Database(url, migrations_dir=migrations)
+    with pytest.raises(DatabaseError) as failed:
+        db.migrate()
+    db.dispose()
+    shown = url.replace("postgresql://", "postgresql+psycopg://")
+    assert str(failed.value).startswith(
+        f"Upgrading the database {shown} from schema revision {revisions()[-2]} failed ("
+    )
+    assert str(failed.value).endswith("; it was left as it was.")
+    assert dump_tables(url) == before, "the database was left half-upgraded"
+
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = 'h99_future'"))
+    engine.dispose()
+    newer = Database(url)
+    with pytest.raises(DatabaseError, match="schema revision h99_future, which this version"):
+        newer.migrate()
+    newer.dispose()

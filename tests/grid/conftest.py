@@ -18,8 +18,9 @@ NOW = datetime(2026, 11, 22, 12, tzinfo=UTC)
 
 
 @pytest.fixture
-def grid_settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "var")
+def grid_settings(tmp_path: Path, database_url: str) -> Settings:
+    """Once on SQLite, once on PostgreSQL (``database_url``)."""
+    return Settings(data_dir=tmp_path / "var", database_url=database_url)
 
 
 @pytest.fixture

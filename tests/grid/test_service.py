@@ -143,7 +143,7 @@ def test_a_second_service_sees_the_first_ones_edit(
     grid_db: Database, grid_settings: Settings
 ) -> None:
     a = GridService(grid_db, grid_settings.tz, clock=lambda: NOW)
-    other_db = Database(grid_settings.database_url)
+    other_db = Database(grid_settings.database_url_in_use)
     b = GridService(other_db, grid_settings.tz, clock=lambda: NOW)
     a.seed_if_empty(DEMO)
     assert b.get_show("garage-nation") is None
@@ -160,7 +160,7 @@ def test_two_editors_at_once_one_wins(grid_db: Database, grid_settings: Settings
     GridService(grid_db, grid_settings.tz).seed_if_empty(DEMO)
     services = []
     for _ in range(2):
-        db = Database(grid_settings.database_url)
+        db = Database(grid_settings.database_url_in_use)
         service = GridService(db, grid_settings.tz, clock=lambda: NOW)
         service.grid()  # warm caches: each must notice the other's write
         services.append(service)
@@ -228,7 +228,7 @@ def test_two_processes_at_once_one_wins(
                 sys.executable,
                 "-c",
                 EDITOR,
-                grid_settings.database_url,
+                grid_settings.database_url_in_use,
                 slug,
                 str(hour),
                 str(tmp_path),

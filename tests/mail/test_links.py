@@ -27,9 +27,10 @@ from tests.web.people import Station, csrf, make_station, post
 SENDER = "Demo Radio <radio@example.org>"
 
 
-def mail_station(tmp_path: Path, server: MailServer) -> Station:
+def mail_station(tmp_path: Path, server: MailServer, database_url: str = "") -> Station:
     return make_station(
         tmp_path,
+        database_url=database_url,
         smtp_host="127.0.0.1",
         smtp_port=server.port,
         smtp_security="none",
@@ -39,8 +40,9 @@ def mail_station(tmp_path: Path, server: MailServer) -> Station:
 
 
 @pytest.fixture
-def station(tmp_path: Path, smtp_server: MailServer) -> Iterator[Station]:
-    made = mail_station(tmp_path, smtp_server)
+def station(tmp_path: Path, smtp_server: MailServer, database_url: str) -> Iterator[Station]:
+    """The station with a mail server, once on SQLite and once on PostgreSQL."""
+    made = mail_station(tmp_path, smtp_server, database_url)
     yield made
     made.services.db.dispose()
 

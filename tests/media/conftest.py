@@ -54,8 +54,11 @@ LIVE = FakeOccurrence("phone-in.s1.2026-11-24", "phone-in", SLOT_START + timedel
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path / "var", playlists_dir=tmp_path / "playlists")
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    """Once on SQLite, once on PostgreSQL (``database_url``)."""
+    return Settings(
+        data_dir=tmp_path / "var", playlists_dir=tmp_path / "playlists", database_url=database_url
+    )
 
 
 @pytest.fixture

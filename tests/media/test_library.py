@@ -19,11 +19,13 @@ from radio.media.library import MediaLibrary, Target
 from radio.media.store import Episode, MediaItem
 from tests.media.conftest import HOUR, LIVE, SHORT, SLOT_START, stored_files
 from tests.media.make_fixtures import FORMATS
+from tests.pg import sqlite_only
 
 FORMAT_NAMES = {"mp3": "MP3", "vorbis": "Ogg Vorbis", "opus": "Opus", "flac": "FLAC",
                 "wav": "WAV", "aiff": "AIFF", "m4a": "M4A", "aac": "AAC"}  # fmt: skip
 
 
+@sqlite_only
 @pytest.mark.parametrize("name", sorted(FORMATS))
 def test_every_format_imports_by_its_content_with_its_measurements(
     library: MediaLibrary, media_files: Path, tmp_path: Path, name: str
@@ -108,6 +110,7 @@ def count_items(db: Database) -> int:
         return int(session.scalar(select(func.count()).select_from(MediaItem)) or 0)
 
 
+@sqlite_only
 @pytest.mark.parametrize(("fixture", "name", "message"), BAD_INPUTS)
 def test_bad_inputs_are_refused_with_their_sentence_and_nothing_is_stored(
     library: MediaLibrary, db: Database, settings: Settings, media_files: Path,

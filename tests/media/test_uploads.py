@@ -170,7 +170,7 @@ def test_sweep_works_before_the_database_exists(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path / "fresh")
     leftover = upload_dir(settings) / "x.part"
     leftover.write_bytes(b"x")
-    empty = Database(settings.database_url)  # no tables yet
+    empty = Database(settings.database_url_in_use)  # no tables yet
     try:
         assert sweep_temporary(settings, empty) == 1
     finally:

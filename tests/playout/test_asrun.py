@@ -21,8 +21,8 @@ EMPTY = occurrence("empty-hour", "Empty Hour", T0, slot_id="weekly")
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = open_database(Settings(data_dir=tmp_path / "var"))
+def db(tmp_path: Path, database_url: str) -> Iterator[Database]:
+    database = open_database(Settings(data_dir=tmp_path / "var", database_url=database_url))
     yield database
     database.dispose()
 

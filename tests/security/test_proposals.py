@@ -18,19 +18,29 @@ What the probes try, and what must hold each time:
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, time, timedelta
+from pathlib import Path
 from typing import TypeVar
+
+import pytest
 
 from radio.grid.model import Slot
 from radio.proposals.model import ProposalError, ProposalInput, SlotTaken
 from radio.proposals.service import ProposalService
-from tests.web.people import OPEN_TUESDAY, Station, csrf, offer_and_propose
-from tests.web.people import station_fixture as station_fixture
+from tests.web.people import OPEN_TUESDAY, Station, csrf, make_station, offer_and_propose
 
 T = TypeVar("T")
+
+
+@pytest.fixture(name="station")
+def station_fixture(tmp_path: Path, database_url: str) -> Iterator[Station]:
+    """The people's station, once on SQLite and once on PostgreSQL."""
+    made = make_station(tmp_path, database_url=database_url)
+    yield made
+    made.services.db.dispose()
 
 
 def propose(station: Station, **fields: object) -> tuple[int, str]:

@@ -25,8 +25,10 @@ depends_on = None
 def upgrade() -> None:
     conn = op.get_bind()
     # Overwrite what is deleted, so the plain keys do not linger in free pages (the default
-    # of some SQLite builds, such as Debian's, but not of all).
-    conn.exec_driver_sql("PRAGMA secure_delete=ON")
+    # of some SQLite builds, such as Debian's, but not of all). PostgreSQL has no such
+    # setting: its dead rows go at the next VACUUM.
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA secure_delete=ON")
     with op.batch_alter_table("stream_keys") as batch:
         batch.add_column(sa.Column("key_hash", sa.String(64), nullable=True))
     rows = conn.execute(sa.text("SELECT show, key FROM stream_keys")).all()
