@@ -37,6 +37,7 @@ from radio.playout.asrun import episode_aired, open_incidents
 from radio.playout.liquidsoap import LiquidsoapClient, LiquidsoapPlayout
 from radio.playout.live import StreamKeys
 from radio.playout.scheduler import heartbeat_age
+from radio.playout.script import HLS_PLAYLIST
 from radio.proposals.service import ProposalService
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,8 @@ def build_services(
         scheduler_alive=lambda: heartbeat_age(settings.scheduler_heartbeat) < HEARTBEAT_MAX_S,
         incidents=lambda: open_incidents(db),
         backup=lambda: _last_backup(settings),
+        hls_playlist=settings.hls_dir / HLS_PLAYLIST,
+        hls_max_age_s=max(20.0, 4 * settings.hls_segment_s),
     )
     changelog = ChangeLog(db)
     accounts = AccountService(db, passwords=passwords, clock=clock)

@@ -23,7 +23,17 @@ def prepare_data_dir(settings: Settings) -> Path:
     """
     data = settings.data_dir
     try:
-        for sub in ("", "media", "run", "log", "tmp", "playlists", "icecast"):
+        for sub in (
+            "",
+            "media",
+            "run",
+            "log",
+            "tmp",
+            "playlists",
+            "icecast",
+            "public/hls",
+            "public/api/v1",
+        ):
             (data / sub).mkdir(parents=True, exist_ok=True)
         probe = data / "run" / ".write-test"
         probe.write_text("ok")

@@ -156,6 +156,8 @@ def write_liquidsoap_script(settings: Settings, credentials: Credentials) -> Pat
             silence_level_db=settings.silence_level_db,
             gate_lead_s=GATE_LEAD_S,
             secrets_file=(settings.data_dir / credentials_file).resolve(),
+            hls_dir=settings.hls_dir.resolve(),
+            hls_segment_s=settings.hls_segment_s,
         )
     )
     path = liquidsoap_script_path(settings)

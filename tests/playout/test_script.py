@@ -24,6 +24,7 @@ INPUTS = ScriptInputs(
     jingle_every=3,
     key_check=("/usr/bin/python3", "-I", "-S", "/srv/radio/radio/playout/keycheck.py"),
     secrets_file=Path("/srv/radio/var/secrets.toml"),
+    hls_dir=Path("/srv/radio/var/public/hls"),
 )
 
 
