@@ -81,7 +81,7 @@ class NowEvents:
         self.current = current
         self._streams: set[asyncio.StreamWriter] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._server: asyncio.Server | None = None
+        self._stopping: asyncio.Event | None = None
         self._thread: threading.Thread | None = None
 
     @property
@@ -92,27 +92,9 @@ class NowEvents:
         """Listen in a thread of its own; False (and a log line) when the port is taken."""
         started = threading.Event()
         failed: list[OSError] = []
-
-        def run() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            try:
-                self._server = loop.run_until_complete(
-                    asyncio.start_server(self._serve, self.host, self.port, backlog=1024)
-                )
-            except OSError as exc:
-                failed.append(exc)
-                started.set()
-                loop.close()
-                return
-            started.set()
-            loop.call_later(KEEPALIVE_S, self._keepalive)
-            try:
-                loop.run_forever()
-            finally:
-                loop.close()
-
-        self._thread = threading.Thread(target=run, name="now-events", daemon=True)
+        self._thread = threading.Thread(
+            target=lambda: asyncio.run(self._main(started, failed)), name="now-events", daemon=True
+        )
         self._thread.start()
         started.wait()
         if failed:
@@ -123,20 +105,30 @@ class NowEvents:
             return False
         return True
 
-    def stop(self) -> None:
-        loop = self._loop
-        if loop is None or self._thread is None or not loop.is_running():
+    async def _main(self, started: threading.Event, failed: list[OSError]) -> None:
+        try:
+            server = await asyncio.start_server(self._serve, self.host, self.port, backlog=1024)
+        except OSError as exc:
+            failed.append(exc)
+            started.set()
             return
+        self._stopping = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+        started.set()
+        keepalive = self._loop.call_later(KEEPALIVE_S, self._keepalive)
+        await self._stopping.wait()
+        keepalive.cancel()
+        server.close()
+        for writer in list(self._streams):
+            writer.transport.abort()
 
-        def close() -> None:
-            if self._server is not None:
-                self._server.close()
-            for writer in list(self._streams):
-                writer.close()
-            loop.stop()
-
-        loop.call_soon_threadsafe(close)
-        self._thread.join(timeout=5)
+    def stop(self) -> None:
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None or self._stopping is None:
+            return
+        self._loop = None
+        loop.call_soon_threadsafe(self._stopping.set)
+        thread.join(timeout=5)
 
     def publish(self, snapshot: NowSnapshot) -> None:
         """Send ``snapshot`` to every open stream (from any thread)."""
@@ -154,8 +146,7 @@ class NowEvents:
 
     def _keepalive(self) -> None:
         self._send_all(_chunk(b": keep-alive\n\n"))
-        if self._loop is not None:
-            self._loop.call_later(KEEPALIVE_S, self._keepalive)
+        asyncio.get_running_loop().call_later(KEEPALIVE_S, self._keepalive)
 
     def _drop(self, writer: asyncio.StreamWriter) -> None:
         self._streams.discard(writer)
