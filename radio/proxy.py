@@ -129,13 +129,18 @@ def render_caddyfile(plan: ProxyPlan, station_name: str) -> str:
 
 def _public_routes(plan: ProxyPlan) -> list[str]:
     """The HLS stream and the static ``/api/v1/now`` and ``/api/v1/schedule`` from the files
-    the station writes (the site answers them while a file is missing: asked with a query,
-    or before the first is written); the now events to the site's events server."""
+    the station writes; the now events to the site's events server. A file Caddy cannot
+    read (missing, or not readable by Caddy's user) goes on to the site, which answers the
+    same paths, as it does ``/api/v1/schedule`` asked with a query."""
     root = _quoted(plan.public_dir)
     static = ", ".join(f'"{path}"' for path in STATIC_API)
     return [
-        "\thandle_path /hls/* {",
-        f"\t\troot * {_quoted(plan.public_dir + '/hls')}",
+        "\t@hls {",
+        "\t\tpath /hls/*",
+        f"\t\tfile {{\n\t\t\troot {root}\n\t\t\ttry_files {{path}}\n\t\t}}",
+        "\t}",
+        "\thandle @hls {",
+        f"\t\troot * {root}",
         "\t\t@playlist path *.m3u8",
         '\t\theader @playlist Content-Type "application/vnd.apple.mpegurl"',
         '\t\theader @playlist Cache-Control "no-cache"',

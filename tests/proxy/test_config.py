@@ -78,8 +78,15 @@ def test_the_caddyfile_routes_the_site_the_mounts_the_go_live_sockets_and_public
         "\t\turi strip_prefix /harbor\n"
         "\t\treverse_proxy 127.0.0.1:8005\n"
         "\t}\n"
-        "\thandle_path /hls/* {\n"
-        "\t\troot * /var/lib/radio/public/hls\n"
+        "\t@hls {\n"
+        "\t\tpath /hls/*\n"
+        "\t\tfile {\n"
+        "\t\t\troot /var/lib/radio/public\n"
+        "\t\t\ttry_files {path}\n"
+        "\t\t}\n"
+        "\t}\n"
+        "\thandle @hls {\n"
+        "\t\troot * /var/lib/radio/public\n"
         "\t\t@playlist path *.m3u8\n"
         '\t\theader @playlist Content-Type "application/vnd.apple.mpegurl"\n'
         '\t\theader @playlist Cache-Control "no-cache"\n'
