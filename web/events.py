@@ -12,7 +12,8 @@ come back in a few seconds: it degrades to polling and never holds a thread.
 The site's on-air refresher calls :meth:`NowEvents.publish` from its own thread when the
 document changes; every open stream gets the event at once. A client that stops reading
 (more than :data:`MAX_BUFFERED` bytes waiting) is dropped; a comment every
-:data:`KEEPALIVE_S` keeps proxies from closing quiet streams.
+:data:`KEEPALIVE_S` keeps proxies from closing quiet streams, and lets Caddy notice a client
+that left (it holds the stream to this server until a write to that client fails).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 PATH = "/api/v1/now/events"
 #: How long the browser waits before reconnecting (milliseconds).
 RETRY_MS = 3000
-KEEPALIVE_S = 15.0
+KEEPALIVE_S = 5.0
 HEADER_TIMEOUT_S = 5.0
 MAX_HEADER_BYTES = 8192
 MAX_BUFFERED = 256 * 1024
