@@ -19,12 +19,21 @@ when the server cuts them off, as an attacker would) while 100 keep-alive client
 ``/healthz`` on a new connection every 100 ms. The last two lines give ``/healthz``'s p99
 (target: 200 ms or less) and ``/schedule``'s throughput as a share of the constant route's
 in the same run (target: 0.5 or more).
+
+``--scale`` (also part of a full run): Caddy in front (``radio proxy config``'s routes, on
+plain HTTP so that TLS costs neither side), ``/api/v1/now`` from the static file Caddy serves
+against the same document from the site through Caddy (``?via=site``), same connections,
+same run (target: static at least 5 times the site's rate); then 500 event streams open
+through Caddy on ``/api/v1/now/events`` and a bench-only route ``/bench/change`` publishes a
+new document ten times: the time from the change to its arrival on each stream (target:
+p95 within 1 s).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -34,6 +43,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 # This file is named web.py: keep its folder off the path so ``import web`` finds the site.
@@ -50,6 +60,13 @@ LOAD_CLIENTS = 100
 HEALTHZ_EVERY_S = 0.1
 HEALTHZ_TARGET_MS = 200.0
 SCHEDULE_TARGET = 0.5
+STATIC_TARGET = 5.0
+#: Requests in flight on each connection for the static-vs-site rounds (HTTP/1.1 pipelining):
+#: the Python load generator spends less per request, so it holds Caddy's rate back less.
+PIPELINE = 8
+STREAMS = 500
+CHANGES = 10
+SSE_TARGET_MS = 1000.0
 
 
 def serve(port: int, data_dir: Path) -> None:
@@ -60,11 +77,14 @@ def serve(port: int, data_dir: Path) -> None:
     from radio.config import Settings
     from web import create_app
     from web.__main__ import keep_fresh
+    from web.events import NowEvents
+    from web.public_files import Publisher
     from web.server import make_server
 
     settings = Settings(
-        data_dir=data_dir, http_port=port, icecast_port=_free_port(), harbor_port=_free_port()
-    )
+        data_dir=data_dir, http_port=port, icecast_port=_free_port(), harbor_port=_free_port(),
+        events_port=int(os.environ.get("BENCH_EVENTS_PORT", "0")),
+    )  # fmt: skip
     services = build_services(settings)
     services.grid.seed_if_empty(settings.demo_schedule)
     app = create_app(settings, services=services)
@@ -77,37 +97,57 @@ def serve(port: int, data_dir: Path) -> None:
     logging.getLogger("waitress").setLevel(logging.ERROR)  # clients queue, by design
 
     keep_fresh(services, threading.Event())  # as `python -m web` does
+    events = NowEvents("127.0.0.1", settings.events_port_in_use, services.on_air.current)
+    events.start()
+    publisher = Publisher(app, services, events)
+    publisher.now(services.on_air.refresh())
+    publisher.schedule()
+
+    @app.get("/bench/change")
+    def bench_change() -> Response:
+        """A new document for the event streams (what a change on air does); its id."""
+        from radio.onair import NowSnapshot
+
+        body = b'{"bench":"%d"}' % time.perf_counter_ns()
+        snapshot = NowSnapshot(services.on_air.current().data, body, f'"{abs(hash(body))}"')
+        publisher.now(snapshot)
+        return Response(snapshot.etag.strip('"'), mimetype="text/plain")
+
     make_server(app, "127.0.0.1", port).run()
 
 
-async def _one_connection(port: int, path: str, stop: float, latencies: list[float]) -> None:
+async def _one_connection(
+    port: int, path: str, stop: float, latencies: list[float], depth: int = 1
+) -> None:
+    """Requests on one keep-alive connection, ``depth`` at a time (pipelined)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode() * depth
     try:
         while time.perf_counter() < stop:
             sent = time.perf_counter()
             writer.write(request)
-            head = await reader.readuntil(b"\r\n\r\n")
-            length = 0
-            for line in head.split(b"\r\n"):
-                if line.lower().startswith(b"content-length:"):
-                    length = int(line.split(b":")[1])
-            if not head.startswith(b"HTTP/1.1 200"):
-                raise RuntimeError(f"{path}: {head.splitlines()[0]!r}")
-            await reader.readexactly(length)
-            latencies.append(time.perf_counter() - sent)
+            for _ in range(depth):
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":")[1])
+                if not head.startswith(b"HTTP/1.1 200"):
+                    raise RuntimeError(f"{path}: {head.splitlines()[0]!r}")
+                await reader.readexactly(length)
+                latencies.append(time.perf_counter() - sent)
     finally:
         writer.close()
 
 
 async def _load(
-    port: int, path: str, seconds: float, connections: int = CONNECTIONS
+    port: int, path: str, seconds: float, connections: int = CONNECTIONS, depth: int = 1
 ) -> tuple[float, list[float]]:
     latencies: list[float] = []
     start = time.perf_counter()
     stop = start + seconds
     await asyncio.gather(
-        *(_one_connection(port, path, stop, latencies) for _ in range(connections))
+        *(_one_connection(port, path, stop, latencies, depth) for _ in range(connections))
     )
     return len(latencies) / (time.perf_counter() - start), latencies
 
@@ -156,6 +196,7 @@ def main() -> int:
     parser.add_argument("--serve", nargs=2, metavar=("PORT", "DATA_DIR"), help=argparse.SUPPRESS)
     parser.add_argument("--probe", nargs=2, metavar=("PORT", "SECONDS"), help=argparse.SUPPRESS)
     parser.add_argument("--seconds", type=float, default=ROUND_S, help="length of each round")
+    parser.add_argument("--scale", action="store_true", help="only static files and SSE")
     args = parser.parse_args()
     if args.serve:
         serve(int(args.serve[0]), Path(args.serve[1]))
@@ -168,12 +209,17 @@ def main() -> int:
         env = {k: v for k, v in os.environ.items() if not k.startswith("RADIO_")}
         root = Path(__file__).resolve().parent.parent
         env["PYTHONPATH"] = str(root)
+        events_port = _free_port()
+        env["BENCH_EVENTS_PORT"] = str(events_port)
         child = subprocess.Popen(
             [sys.executable, __file__, "--serve", str(port), data], env=env, cwd=root
         )
         try:
             _wait_for(port, child)
-            return _measure(port, args.seconds)
+            met = True if args.scale else _measure(port, args.seconds) == 0
+            with _caddy(port, events_port, Path(data)) as front:
+                met = _measure_scale(front, port, args.seconds) and met
+            return 0 if met else 1
         finally:
             child.terminate()
             child.wait(timeout=10)
@@ -208,6 +254,118 @@ def _measure(port: int, seconds: float) -> int:
     print(f"schedule_vs_constant={share:.2f} (target >= {SCHEDULE_TARGET})")
     met = ratio >= TARGET and healthz_p99 <= HEALTHZ_TARGET_MS and share >= SCHEDULE_TARGET
     return 0 if met else 1
+
+
+# Static files and event streams behind Caddy ---------------------------------------------
+
+
+@contextlib.contextmanager
+def _caddy(site_port: int, events_port: int, data: Path) -> Iterator[int]:
+    """Caddy on a free port with the station's routes (plain HTTP); its port."""
+    from radio.proxy import ProxyPlan, render_caddyfile
+
+    port = _free_port()
+    plan = ProxyPlan(
+        site_address=f"http://127.0.0.1:{port}", site_upstream=f"127.0.0.1:{site_port}",
+        icecast_upstream="127.0.0.1:9", events_upstream=f"127.0.0.1:{events_port}",
+        public_dir=str((data / "public").resolve()), internal_tls=True,
+    )  # fmt: skip
+    caddyfile = data / "Caddyfile"
+    caddyfile.write_text(render_caddyfile(plan, "bench"))
+    home = {"HOME": str(data), "XDG_DATA_HOME": str(data / "xdg"), "XDG_CONFIG_HOME": str(data)}
+    caddy = subprocess.Popen(
+        ["caddy", "run", "--config", str(caddyfile), "--adapter", "caddyfile"],
+        env={**os.environ, **home}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        _wait_for(port, caddy)
+        yield port
+    finally:
+        caddy.terminate()
+        try:
+            caddy.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            caddy.kill()
+            caddy.wait()
+
+
+def _measure_scale(front: int, site_port: int, seconds: float) -> bool:
+    paths = {"static": "/api/v1/now", "site": "/api/v1/now?via=site"}
+    for path in paths.values():
+        asyncio.run(_load(front, path, 1.0))  # warm up
+    results: dict[str, list[tuple[float, list[float]]]] = {name: [] for name in paths}
+    cpu: dict[str, list[float]] = {name: [] for name in paths}
+    for _ in range(ROUNDS):
+        for name, path in paths.items():
+            used = time.process_time()
+            results[name].append(asyncio.run(_load(front, path, seconds, depth=PIPELINE)))
+            cpu[name].append((time.process_time() - used) / seconds)
+    print(
+        f"/api/v1/now through Caddy, {CONNECTIONS} connections with {PIPELINE} requests in "
+        f"flight on each, {ROUNDS} rounds of {seconds:.0f} s; the load generator's CPU in cores"
+    )
+    best = {}
+    for name, rounds in results.items():
+        best[name] = max(r for r, _ in rounds)
+        lat = [x for _, found in rounds for x in found]
+        print(
+            f"  {name:<16} {best[name]:8.0f} req/s   p50 {percentile(lat, 0.5) * 1000:6.1f} ms"
+            f"   p99 {percentile(lat, 0.99) * 1000:6.1f} ms   generator {max(cpu[name]):.2f}"
+        )
+    ratio = best["static"] / best["site"]
+    print(f"static_vs_site={ratio:.1f} (target >= {STATIC_TARGET:.0f})")
+    p95, p50, worst = asyncio.run(_streams(front, site_port))
+    print(
+        f"sse_change_p95_ms={p95:.0f} (target <= {SSE_TARGET_MS:.0f}; {STREAMS} streams through "
+        f"Caddy, {CHANGES} changes, p50 {p50:.0f} ms, max {worst:.0f} ms)"
+    )
+    return ratio >= STATIC_TARGET and p95 <= SSE_TARGET_MS
+
+
+async def _stream(port: int, seen: dict[str, list[float]], opened: list[int]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(b"GET /api/v1/now/events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    await reader.readuntil(b"\r\n\r\n")
+    opened.append(1)
+    try:
+        while line := await reader.readline():
+            if line.startswith(b"id: "):
+                seen.setdefault(line[4:].strip().decode(), []).append(time.perf_counter())
+    finally:
+        writer.close()
+
+
+async def _streams(front: int, site_port: int) -> tuple[float, float, float]:
+    seen: dict[str, list[float]] = {}
+    opened: list[int] = []
+    tasks = []
+    for _ in range(STREAMS):
+        tasks.append(asyncio.create_task(_stream(front, seen, opened)))
+        await asyncio.sleep(0.002)
+    while len(opened) < STREAMS:
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(1.0)
+    delays: list[float] = []
+    for _ in range(CHANGES):
+        sent = time.perf_counter()
+        reader, writer = await asyncio.open_connection("127.0.0.1", site_port)
+        writer.write(b"GET /bench/change HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        answer = await reader.read()
+        writer.close()
+        etag = answer.rsplit(b"\r\n\r\n", 1)[1].decode()
+        deadline = time.perf_counter() + 10
+        while len(seen.get(etag, [])) < STREAMS and time.perf_counter() < deadline:
+            await asyncio.sleep(0.005)
+        arrived = seen.get(etag, [])
+        if len(arrived) < STREAMS:
+            raise SystemExit(f"only {len(arrived)} of {STREAMS} streams got a change in 10 s")
+        delays += [t - sent for t in arrived]
+        await asyncio.sleep(0.5)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return (percentile(delays, 0.95) * 1000, percentile(delays, 0.5) * 1000,
+            max(delays) * 1000)  # fmt: skip
 
 
 # The attack -----------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from radio.playout.asrun import episode_aired, open_incidents
 from radio.playout.liquidsoap import LiquidsoapClient, LiquidsoapPlayout
 from radio.playout.live import StreamKeys
 from radio.playout.scheduler import heartbeat_age
+from radio.playout.script import HLS_PLAYLIST
 from radio.proposals.service import ProposalService
 
 log = logging.getLogger(__name__)
@@ -135,6 +136,8 @@ def build_services(
             now=clock(),
             liquidsoap_up=liquidsoap_up,
         ),
+        hls_playlist=settings.hls_dir / HLS_PLAYLIST,
+        hls_max_age_s=max(20.0, 4 * settings.hls_segment_s),
     )
     changelog = ChangeLog(db)
     accounts = AccountService(db, passwords=passwords, clock=clock)

@@ -51,6 +51,11 @@ class Settings:
     listener_sample_s: float = 30.0
     harbor_host: str = "127.0.0.1"
     harbor_port: int = 8005
+    #: The site's Server-Sent Events server (``/api/v1/now/events``, behind Caddy) listens on
+    #: ``http_host`` at this port; 0: ``http_port + 1``.
+    events_port: int = 0
+    #: Seconds of audio in each segment of the HLS stream (``/hls/live.m3u8``).
+    hls_segment_s: float = 4.0
     #: A station ID jingle plays after every this many rotation tracks (0 = never).
     jingle_every: int = 3
     playlists_dir: Path = PROJECT_DIR / "playlists"
@@ -143,6 +148,20 @@ class Settings:
     def scheduler_heartbeat(self) -> Path:
         """Touched by the playout scheduler on every tick: its age says whether it is alive."""
         return self.data_dir / "run" / "scheduler.heartbeat"
+
+    @property
+    def public_dir(self) -> Path:
+        """Files anyone may fetch, served by Caddy directly: the HLS stream (``hls/``) and
+        the static ``/api/v1/now`` and ``/api/v1/schedule`` (``api/v1/*.json``)."""
+        return self.data_dir / "public"
+
+    @property
+    def hls_dir(self) -> Path:
+        return self.public_dir / "hls"
+
+    @property
+    def events_port_in_use(self) -> int:
+        return self.events_port or self.http_port + 1
 
     @property
     def site_url(self) -> str:
@@ -286,6 +305,12 @@ def _validate(s: Settings) -> None:
         raise ConfigError(
             f"listener_sample_s ({where('listener_sample_s')}) must be between 5 and 3600 "
             f"seconds, not {s.listener_sample_s:g}."
+        )
+    if not 0 <= s.events_port <= 65535 or s.events_port_in_use > 65535:
+        raise ConfigError(f"events_port must be between 1 and 65535 (or 0), not {s.events_port}.")
+    if not 1 <= s.hls_segment_s <= 10:
+        raise ConfigError(
+            f"hls_segment_s must be between 1 and 10 seconds, not {s.hls_segment_s:g}."
         )
     if not s.station_name.strip():
         raise ConfigError("station_name must not be empty.")

@@ -14,6 +14,9 @@ from radio.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
+#: The HLS stream and the static API files (``Settings.public_dir``).
+PUBLIC_FOLDERS = ("public/hls", "public/api/v1")
+
 
 def prepare_data_dir(settings: Settings) -> Path:
     """Create the data folder and its sub-folders; refuse one that cannot be written.
@@ -23,7 +26,7 @@ def prepare_data_dir(settings: Settings) -> Path:
     """
     data = settings.data_dir
     try:
-        for sub in ("", "media", "run", "log", "tmp", "playlists", "icecast"):
+        for sub in ("", "media", "run", "log", "tmp", "playlists", "icecast", *PUBLIC_FOLDERS):
             (data / sub).mkdir(parents=True, exist_ok=True)
         probe = data / "run" / ".write-test"
         probe.write_text("ok")

@@ -16,6 +16,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypedDict
 
 from radio.errors import LiquidsoapError
@@ -114,6 +115,24 @@ def on_air_problems(on_air: OnAir | None) -> list[str]:
     return problems
 
 
+def hls_problems(playlist: Path, max_age_s: float, now: float | None = None) -> list[str]:
+    """Why the HLS stream is not being written: its playlist empty or old (none yet is a
+    station starting up). The Icecast mounts do not depend on it."""
+    try:
+        found = playlist.stat()
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        return [f"the HLS stream cannot be read ({exc.strerror})"]
+    age = (time.time() if now is None else now) - found.st_mtime
+    if found.st_size == 0 or age > max_age_s:
+        return [
+            f"the HLS stream is not being written (is the disk of {playlist.parent} full?); "
+            "the Icecast mounts play on"
+        ]
+    return []
+
+
 class HealthMonitor:
     """Checks the parts; ``scheduler_alive`` is supplied by whoever runs the scheduler."""
 
@@ -126,6 +145,8 @@ class HealthMonitor:
         incidents: Callable[[], list[OpenIncident]] = list,
         backup: Callable[[], dict[str, JSON] | None] = lambda: None,
         logger: Callable[[bool], LoggerStatus | None] = lambda up: None,
+        hls_playlist: Path | None = None,
+        hls_max_age_s: float = 20.0,
     ) -> None:
         self.client = client
         self.icecast_host = icecast_host
@@ -134,6 +155,8 @@ class HealthMonitor:
         self.incidents = incidents
         self.backup = backup
         self.logger = logger
+        self.hls_playlist = hls_playlist
+        self.hls_max_age_s = hls_max_age_s
         self._cached: tuple[float, HealthReport] | None = None
 
     def check(self, max_age_s: float = 1.0) -> HealthReport:
@@ -171,6 +194,8 @@ class HealthMonitor:
             if on_air.rotation_files is not None:
                 details["rotation_files"] = on_air.rotation_files
         reasons += on_air_problems(on_air)
+        if liquidsoap and self.hls_playlist is not None:
+            reasons += hls_problems(self.hls_playlist, self.hls_max_age_s)
         open_incidents = self.incidents()
         if open_incidents:
             details["incidents"] = open_incidents

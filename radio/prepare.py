@@ -160,6 +160,8 @@ def write_liquidsoap_script(settings: Settings, credentials: Credentials) -> Pat
             logger_format=settings.logger_format,
             logger_bitrate=settings.logger_bitrate,
             logger_file_seconds=settings.logger_file_seconds,
+            hls_dir=settings.hls_dir.resolve(),
+            hls_segment_s=settings.hls_segment_s,
         )
     )
     path = liquidsoap_script_path(settings)

@@ -7,7 +7,9 @@ fall to the site, which does not know them. The browser's go-live page streams o
 ``wss://`` to ``/harbor/live`` and ``/harbor/live2``, which Caddy passes (WebSocket and all)
 to the harbor's two live mounts; nothing else of the harbor is reachable through it.
 Presenters' source clients (BUTT, Mixxx) do not go through Caddy; they reach the harbor on
-its own port.
+its own port. Caddy serves the HLS stream (``/hls/``) and the static ``/api/v1/now`` and
+``/api/v1/schedule`` itself, from the files the station writes in ``public_dir``, and passes
+``/api/v1/now/events`` to the site's events server (:mod:`web.events`).
 
 In production Caddy gets the certificate itself (automatic HTTPS). ``internal_tls`` is for
 tests and a local try: Caddy's own local authority signs the certificate, HTTP is not
@@ -26,6 +28,9 @@ from radio.playout.plan import LIVE_MOUNTS
 
 #: Where the go-live page's WebSockets reach the harbor: ``/harbor/<mount>``.
 HARBOR_PREFIX = "/harbor"
+#: Served by Caddy from the station's static files (when they exist).
+STATIC_API = ("/api/v1/now", "/api/v1/schedule")
+EVENTS_PATH = "/api/v1/now/events"
 #: Browsers remember for a year that the site is HTTPS only.
 HSTS = "max-age=31536000"
 
@@ -42,6 +47,10 @@ class ProxyPlan:
     icecast_upstream: str
     harbor_upstream: str = "127.0.0.1:8005"
     internal_tls: bool = False
+    #: The site's events server (``/api/v1/now/events``, :mod:`web.events`).
+    events_upstream: str = "127.0.0.1:8081"
+    #: The folder of files Caddy serves itself (``public_dir``: ``hls/``, ``api/v1/*.json``).
+    public_dir: str = "/var/lib/radio/public"
 
 
 def plan_proxy(settings: Settings, *, internal_tls: bool = False) -> ProxyPlan:
@@ -69,6 +78,8 @@ def plan_proxy(settings: Settings, *, internal_tls: bool = False) -> ProxyPlan:
         icecast_upstream=_upstream(settings.icecast_host, settings.icecast_port),
         harbor_upstream=_upstream(settings.harbor_host, settings.harbor_port),
         internal_tls=internal_tls,
+        events_upstream=_upstream(settings.http_host, settings.events_port_in_use),
+        public_dir=str(settings.public_dir.resolve()),
     )
 
 
@@ -76,7 +87,7 @@ def render_caddyfile(plan: ProxyPlan, station_name: str) -> str:
     """The Caddyfile text for ``plan``."""
     lines = [
         f"# {_comment(station_name)}: written by 'radio proxy config'; write it again after",
-        "# changing public_url, http_port, icecast_port or harbor_port.",
+        "# changing public_url, data_dir, http_port, events_port, icecast_port or harbor_port.",
     ]
     if plan.internal_tls:
         lines += [
@@ -107,12 +118,64 @@ def render_caddyfile(plan: ProxyPlan, station_name: str) -> str:
         f"\t\turi strip_prefix {HARBOR_PREFIX}",
         f"\t\treverse_proxy {plan.harbor_upstream}",
         "\t}",
+        *_public_routes(plan),
         "\thandle {",
         f"\t\treverse_proxy {plan.site_upstream}",
         "\t}",
         "}",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _public_routes(plan: ProxyPlan) -> list[str]:
+    """The HLS stream and the static ``/api/v1/now`` and ``/api/v1/schedule`` from the files
+    the station writes; the now events to the site's events server. A file Caddy cannot
+    read (missing, or not readable by Caddy's user) goes on to the site, which answers the
+    same paths, as it does ``/api/v1/schedule`` asked with a query."""
+    root = _quoted(plan.public_dir)
+    static = ", ".join(f'"{path}"' for path in STATIC_API)
+    return [
+        "\t@hls {",
+        "\t\tpath /hls/*",
+        f"\t\tfile {{\n\t\t\troot {root}\n\t\t\ttry_files {{path}}\n\t\t}}",
+        "\t}",
+        "\thandle @hls {",
+        f"\t\troot * {root}",
+        "\t\t@playlist path *.m3u8",
+        '\t\theader @playlist Content-Type "application/vnd.apple.mpegurl"',
+        '\t\theader @playlist Cache-Control "no-cache"',
+        "\t\t@segment path *.ts",
+        '\t\theader @segment Content-Type "video/mp2t"',
+        '\t\theader @segment Cache-Control "public, max-age=86400, immutable"',
+        '\t\theader Access-Control-Allow-Origin "*"',
+        "\t\tfile_server",
+        "\t}",
+        "\t@static_api {",
+        f"\t\texpression `{{http.request.uri}} in [{static}]`",
+        f"\t\tfile {{\n\t\t\troot {root}\n\t\t\ttry_files {{path}}.json\n\t\t}}",
+        "\t}",
+        "\thandle @static_api {",
+        f"\t\troot * {root}",
+        "\t\trewrite * {file_match.relative}",
+        '\t\theader Content-Type "application/json"',
+        '\t\theader Cache-Control "no-cache"',
+        '\t\theader Access-Control-Allow-Origin "*"',
+        "\t\tfile_server",
+        "\t}",
+        f'\t@events expression `{{http.request.uri.path}} == "{EVENTS_PATH}"`',
+        "\thandle @events {",
+        f"\t\treverse_proxy {plan.events_upstream} {{",
+        "\t\t\tflush_interval -1",
+        "\t\t}",
+        "\t}",
+    ]
+
+
+def _quoted(path: str) -> str:
+    """A path as one Caddyfile token."""
+    if any(c in path for c in ' \t"{}\\') or not path:
+        return '"' + path.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return path
 
 
 def _upstream(host: str, port: int) -> str:

@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Callable
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from radio.bootstrap import Services
 from radio.cli import setup_logging
@@ -19,20 +20,38 @@ from radio.config import load_settings
 from radio.errors import RadioError
 from radio.processes import use_private_umask
 
+if TYPE_CHECKING:
+    from web.public_files import Publisher
+
 log = logging.getLogger("web")
 
 ON_AIR_EVERY_S = 0.5
 HEALTH_EVERY_S = 0.5
 
 
-def keep_fresh(services: Services, stop: threading.Event) -> list[threading.Thread]:
+def keep_fresh(
+    services: Services, stop: threading.Event, publisher: Publisher | None = None
+) -> list[threading.Thread]:
     """Refresh what is on air and the health report in the background (each in its own
     thread, so a slow check of one never holds up the other), so a request only copies
-    what is prepared: ``/healthz`` answers at once even when a part it checks is slow."""
-    return [
-        _every(ON_AIR_EVERY_S, services.on_air.refresh, "on-air", stop),
+    what is prepared: ``/healthz`` answers at once even when a part it checks is slow.
+    With a ``publisher``, each change of what is on air is written to its static file and
+    sent to the open event streams, and the schedule's static file is kept up to date."""
+
+    def on_air() -> None:
+        snapshot = services.on_air.refresh()
+        if publisher is not None:
+            publisher.now(snapshot)
+
+    threads = [
+        _every(ON_AIR_EVERY_S, on_air, "on-air", stop),
         _every(HEALTH_EVERY_S, lambda: services.health.check(max_age_s=0), "health", stop),
     ]
+    if publisher is not None:
+        from web.public_files import keep_published
+
+        threads.append(keep_published(publisher, stop))
+    return threads
 
 
 def _every(
@@ -53,6 +72,8 @@ def _every(
 def main(argv: list[str] | None = None) -> int:
     from radio.bootstrap import build_services
     from web import create_app
+    from web.events import NowEvents
+    from web.public_files import Publisher
     from web.server import make_server
 
     # ``--migrated``: radio run has brought the database up to date (so no migration code
@@ -70,7 +91,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     server = make_server(app, settings.http_host, settings.http_port)
     stop = threading.Event()
-    keep_fresh(services, stop)
+    events = NowEvents(settings.http_host, settings.events_port_in_use, services.on_air.current)
+    events.start()
+    keep_fresh(services, stop, Publisher(app, services, events))
 
     def _on_signal(_signum: int, _frame: FrameType | None) -> None:
         stop.set()
@@ -83,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         server.run()
     finally:
         stop.set()
+        events.stop()
         services.liquidsoap.close()
         services.db.dispose()
     return 0

@@ -100,15 +100,19 @@ def schedule() -> Response:
         abort(400, description="end must be after start.")
     if end - start > MAX_WINDOW:
         abort(400, description="Ask for at most 31 days at a time (end - start).")
+    return json_response(schedule_document(start, end, at))
+
+
+def schedule_document(start: datetime, end: datetime, at: datetime) -> dict[str, JSON]:
+    """``/api/v1/schedule``'s document for ``[start, end)``, with each item's status at ``at``
+    (also written as a static file: :mod:`web.public_files`)."""
     items: list[JSON] = [occurrence_item(o, at) for o in programme.grid().expand(start, end)]
-    return json_response(
-        {
-            "start": programme.iso_z(start),
-            "end": programme.iso_z(end),
-            "timezone": programme.tz().key,
-            "items": items,
-        }
-    )
+    return {
+        "start": programme.iso_z(start),
+        "end": programme.iso_z(end),
+        "timezone": programme.tz().key,
+        "items": items,
+    }
 
 
 def show_summary(show: Show) -> dict[str, JSON]:

@@ -47,6 +47,9 @@ class ScriptInputs:
     logger_file_seconds: int = 3600
     #: The command Liquidsoap runs for each logger file (radio.logger.writer), less its folder.
     logger_writer: tuple[str, ...] = writer.command()
+    #: Where ffmpeg writes the HLS stream's playlist (``live.m3u8``) and segments.
+    hls_dir: Path = Path("public/hls")
+    hls_segment_s: float = 4.0
 
 
 def render_script(inputs: ScriptInputs) -> str:
@@ -81,6 +84,7 @@ def render_script(inputs: ScriptInputs) -> str:
         "secrets_file": script_string(inputs.secrets_file),
         "icy_quote": script_string(ICY_QUOTE),
         "icy_quote_standin": script_string(ICY_QUOTE_STANDIN),
+        "hls_command": script_string(shlex.join(hls_command(inputs.hls_dir, inputs.hls_segment_s))),
     }
     text = TEMPLATE.read_text(encoding="utf-8")
     if inputs.logger_dir is None:
@@ -119,6 +123,31 @@ def _logger_values(inputs: ScriptInputs, folder: Path) -> dict[str, str]:
         "logger_writer": script_string(shlex.join(writer)),
         **shared,
     }
+
+
+#: The HLS stream's playlist, in ``hls_dir``.
+HLS_PLAYLIST = "live.m3u8"
+#: Segments listed in the playlist (the rest are removed, two spare for slow players).
+HLS_LIST_SIZE = 6
+
+
+def hls_command(folder: Path, segment_s: float) -> tuple[str, ...]:
+    """ffmpeg cutting the MPEG-TS it reads on its input into HLS segments in ``folder``.
+
+    Segments are ``live<number>.ts`` (Liquidsoap would read a ``%d`` in the command as the
+    day of the month), numbered from the time they start (so a restarted ffmpeg never reuses a
+    name a player has seen), written under a temporary name and renamed when complete; those
+    that left the playlist are removed; the list has no end, so a restart is not an ending.
+    """
+    return (
+        "ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error",
+        "-analyzeduration", "500000", "-f", "mpegts", "-i", "pipe:0", "-c", "copy",
+        "-f", "hls", "-hls_time", f"{float(segment_s):g}",
+        "-hls_list_size", str(HLS_LIST_SIZE), "-hls_delete_threshold", "2",
+        "-hls_start_number_source", "epoch",
+        "-hls_flags", "delete_segments+temp_file+omit_endlist",
+        str(folder / HLS_PLAYLIST),
+    )  # fmt: skip
 
 
 def _float(value: float) -> str:

@@ -26,6 +26,7 @@ INPUTS = ScriptInputs(
     secrets_file=Path("/srv/radio/var/secrets.toml"),
     logger_dir=Path("/srv/radio/var/logger"),
     logger_writer=("/usr/bin/python3", "-I", "-S", "/srv/radio/radio/logger/writer.py"),
+    hls_dir=Path("/srv/radio/var/public/hls"),
 )
 
 

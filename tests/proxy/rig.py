@@ -121,8 +121,11 @@ def caddy_home(folder: Path) -> dict[str, str]:
 
 
 @contextmanager
-def proxied_station(demo_media: Path, folder: Path) -> Iterator[Proxied]:
-    """The station answering at ``https://localhost:PORT`` through Caddy."""
+def proxied_station(
+    demo_media: Path, folder: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[Proxied]:
+    """The station answering at ``https://localhost:PORT`` through Caddy (``extra_env``:
+    more ``RADIO_*`` settings)."""
     require("caddy")
     data = folder / "var"
     shutil.copytree(demo_media, data / "media")
@@ -137,6 +140,7 @@ def proxied_station(demo_media: Path, folder: Path) -> Iterator[Proxied]:
         RADIO_HARBOR_PORT=str(settings.harbor_port),
         RADIO_PUBLIC_URL=f"https://localhost:{port}",
     )  # fmt: skip
+    env.update(extra_env or {})
     station = start_station(settings, env, folder / "radio.log")
     caddy: subprocess.Popen[bytes] | None = None
     try:

@@ -54,15 +54,15 @@ def test_an_address_caddy_cannot_serve_is_refused_in_one_sentence(
     assert not (tmp_path / "out.caddy").exists()
 
 
-def test_the_caddyfile_routes_the_site_the_mounts_and_the_go_live_sockets_only() -> None:
+def test_the_caddyfile_routes_the_site_the_mounts_the_go_live_sockets_and_public_files() -> None:
     settings = Settings(
         public_url="https://Radio.Example.org/", http_host="0.0.0.0", http_port=8080,
-        icecast_port=8000, station_name="Riverside\nFM",
+        icecast_port=8000, station_name="Riverside\nFM", data_dir=Path("/var/lib/radio"),
     )  # fmt: skip
     text = render_caddyfile(plan_proxy(settings), settings.station_name)
     assert text == (
         "# Riverside FM: written by 'radio proxy config'; write it again after\n"
-        "# changing public_url, http_port, icecast_port or harbor_port.\n"
+        "# changing public_url, data_dir, http_port, events_port, icecast_port or harbor_port.\n"
         "radio.example.org {\n"
         '\theader Strict-Transport-Security "max-age=31536000"\n'
         "\t@stream expression `{http.request.uri.path} in "
@@ -77,6 +77,45 @@ def test_the_caddyfile_routes_the_site_the_mounts_and_the_go_live_sockets_only()
         "\thandle @harbor {\n"
         "\t\turi strip_prefix /harbor\n"
         "\t\treverse_proxy 127.0.0.1:8005\n"
+        "\t}\n"
+        "\t@hls {\n"
+        "\t\tpath /hls/*\n"
+        "\t\tfile {\n"
+        "\t\t\troot /var/lib/radio/public\n"
+        "\t\t\ttry_files {path}\n"
+        "\t\t}\n"
+        "\t}\n"
+        "\thandle @hls {\n"
+        "\t\troot * /var/lib/radio/public\n"
+        "\t\t@playlist path *.m3u8\n"
+        '\t\theader @playlist Content-Type "application/vnd.apple.mpegurl"\n'
+        '\t\theader @playlist Cache-Control "no-cache"\n'
+        "\t\t@segment path *.ts\n"
+        '\t\theader @segment Content-Type "video/mp2t"\n'
+        '\t\theader @segment Cache-Control "public, max-age=86400, immutable"\n'
+        '\t\theader Access-Control-Allow-Origin "*"\n'
+        "\t\tfile_server\n"
+        "\t}\n"
+        "\t@static_api {\n"
+        '\t\texpression `{http.request.uri} in ["/api/v1/now", "/api/v1/schedule"]`\n'
+        "\t\tfile {\n"
+        "\t\t\troot /var/lib/radio/public\n"
+        "\t\t\ttry_files {path}.json\n"
+        "\t\t}\n"
+        "\t}\n"
+        "\thandle @static_api {\n"
+        "\t\troot * /var/lib/radio/public\n"
+        "\t\trewrite * {file_match.relative}\n"
+        '\t\theader Content-Type "application/json"\n'
+        '\t\theader Cache-Control "no-cache"\n'
+        '\t\theader Access-Control-Allow-Origin "*"\n'
+        "\t\tfile_server\n"
+        "\t}\n"
+        '\t@events expression `{http.request.uri.path} == "/api/v1/now/events"`\n'
+        "\thandle @events {\n"
+        "\t\treverse_proxy 127.0.0.1:8081 {\n"
+        "\t\t\tflush_interval -1\n"
+        "\t\t}\n"
         "\t}\n"
         "\thandle {\n"
         "\t\treverse_proxy 127.0.0.1:8080\n"

@@ -80,6 +80,9 @@ RULES: dict[str, str] = {
     "public.shows": "everyone",
     "public.show": "everyone",
     "api.now": "everyone",
+    "api.now_events": "everyone",
+    # No station plays here, so no segment has been written yet (site.css is no HLS file).
+    "api.hls": "everyone-not-yet",
     "api.healthz": "everyone",
     "api_public.schedule": "everyone",
     "api_public.shows": "everyone",

@@ -40,6 +40,8 @@ OUTSIDE_THE_DOCUMENT = {
     "uploads": "presenters' resumable uploads: signed in, with a CSRF token, not public",
     "api.healthz": "the operators' health check (monitoring, not the listeners' API)",
     "api_public.openapi": "the document itself",
+    "api.now_events": "/api/v1/now as Server-Sent Events (text/event-stream; README)",
+    "api.hls": "the HLS stream's playlist and segments (audio, not the JSON API)",
 }
 PUBLIC_BLUEPRINTS = ("api", "api_public", "libretime")
 METHODS = ("get", "put", "post", "delete", "patch")
