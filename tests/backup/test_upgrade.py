@@ -238,6 +238,15 @@ def _listener_samples(conn: sa.Connection, media: Path) -> None:
     insert(conn, "listener_samples", {"at": T0, "mount": "/stream.mp3", "listeners": 12})
 
 
+def _login_failures(conn: sa.Connection, media: Path) -> None:
+    insert(conn, "login_failures",
+           {"email": "ama@example.org", "client": "192.0.2.7", "count": 6, "last": T0})  # fmt: skip
+
+
+def _throttle_hits(conn: sa.Connection, media: Path) -> None:
+    insert(conn, "throttle_hits", {"throttle": "login", "key": "192.0.2.7", "at": T0})
+
+
 FILLERS: dict[str, Filler] = {
     "station_state": _state, "incidents": _incidents, "grid_shows": _shows,
     "grid_slots": _slots, "grid_exceptions": _exceptions, "grid_state": _grid_state,
@@ -247,6 +256,7 @@ FILLERS: dict[str, Filler] = {
     "outbox": _outbox, "reminder_opt_outs": _opt_outs,
     "open_slots": _open_slots, "proposals": _proposals,
     "proposal_comments": _proposal_comments, "listener_samples": _listener_samples,
+    "login_failures": _login_failures, "throttle_hits": _throttle_hits,
 }  # fmt: skip
 
 
