@@ -10,9 +10,10 @@ For each count N, first on the station's Icecast, then on the relay: N listeners
 (ramped, 2 load processes, asyncio, one protocol object per connection counting bytes), are
 left 10 s to settle, then every connection's bytes are counted over ``--seconds``. A count
 passes when **every** listener got at least 95 % of 128 kbit/s (15,200 B/s) over the window.
-Printed per round: the slowest and median listener's rate, how many fell short or were cut
-off, the serving Icecast's CPU (per 100 listeners, in % of one core), the load generator's
-CPU, and its event loops' worst lag.
+Printed per round: the slowest and median listener's rate, what the source itself sent
+(ffmpeg's ``-progress``: on a busy machine it can fall behind, and every listener with it),
+how many fell short or were cut off, the serving Icecast's CPU (per 100 listeners, in % of
+one core), the load generator's CPU, and its event loops' worst lag.
 
 Why the generator is not the bottleneck: a listener counts only bytes its event loop has
 read, so a round where every listener got 95 % or more shows the generator kept up (a loop
@@ -38,6 +39,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -54,6 +56,7 @@ SETTLE_S = 10.0
 WORKERS = 2
 RAMP_PER_S = 250.0
 LAG_TICK_S = 0.05
+CONNECT_S = 30.0
 LAG_LIMIT_S = 0.5
 SOURCE_PASSWORD = "bench-source"
 MOUNT = "/stream.mp3"
@@ -89,16 +92,25 @@ async def _listen(port: int, n: int, pipe: multiprocessing.connection.Connection
     loop = asyncio.get_running_loop()
     request = f"GET {MOUNT} HTTP/1.0\r\nHost: 127.0.0.1\r\nUser-Agent: bench\r\n\r\n".encode()
     counters: list[Counter] = []
-    refused = 0
-    began = loop.time()
-    for i in range(n):
-        counter = Counter(request)
+
+    async def connect(counter: Counter) -> bool:
         try:
-            await loop.create_connection(lambda c=counter: c, "127.0.0.1", port)  # type: ignore[misc]
-            counters.append(counter)
-        except OSError:
-            refused += 1
+            await asyncio.wait_for(
+                loop.create_connection(lambda: counter, "127.0.0.1", port), CONNECT_S
+            )
+        except (OSError, TimeoutError):
+            return False
+        counters.append(counter)
+        return True
+
+    # Paced, each connection on its own: one waiting for Icecast's full accept queue (its
+    # backlog is 5) does not hold the others back.
+    began = loop.time()
+    tries = []
+    for i in range(n):
+        tries.append(asyncio.create_task(connect(Counter(request))))
         await asyncio.sleep(max(0.0, began + (i + 1) / (RAMP_PER_S / WORKERS) - loop.time()))
+    refused = sum(1 for ok in await asyncio.gather(*tries) if not ok)
     pipe.send("connected")
     await loop.run_in_executor(None, pipe.recv)  # "start"
     before = [c.received for c in counters]
@@ -141,6 +153,9 @@ class Round:
     server_cpu: float
     generator_cpu: float
     lag: float
+    #: What ffmpeg sent Icecast over the window (B/s; ``-re`` paces it in real time, but on
+    #: a busy machine it can fall behind, and every listener with it).
+    source_rate: float
 
     @property
     def short(self) -> int:
@@ -158,14 +173,32 @@ class Round:
             verdict = "generator-bound"
         return (
             f"{self.where:7} n={self.n:5d} {verdict:4}  slowest {slowest / BYTES_PER_S:6.1%} "
-            f"median {median / BYTES_PER_S:6.1%} of 128 kbit/s  short {self.short} cut {self.cut}"
+            f"median {median / BYTES_PER_S:6.1%} of 128 kbit/s (source sent "
+            f"{self.source_rate / BYTES_PER_S:6.1%})  short {self.short} cut {self.cut}"
             f"  icecast {self.server_cpu:5.1f}% of a core ({self.server_cpu * 100 / self.n:4.2f}%"
             f" per 100)  generator {self.generator_cpu:5.1f}%  loop lag max "
             f"{self.lag * 1000:5.0f} ms"
         )
 
 
-def run_round(where: str, port: int, pid: int, n: int, seconds: float) -> Round:
+class SourceMeter:
+    """The bytes ffmpeg (the source) has sent so far, from its ``-progress`` lines."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.sent = 0
+        assert process.stdout is not None
+        self._lines = process.stdout
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self._lines:
+            if line.startswith("total_size="):
+                self.sent = int(line.split("=", 1)[1])
+
+
+def run_round(
+    where: str, port: int, pid: int, n: int, seconds: float, source: SourceMeter
+) -> Round:
     ctx = multiprocessing.get_context("spawn")
     pipes, workers = [], []
     for i in range(WORKERS):
@@ -177,17 +210,18 @@ def run_round(where: str, port: int, pid: int, n: int, seconds: float) -> Round:
         workers.append(worker)
     try:
         for pipe in pipes:
-            if not pipe.poll(n / RAMP_PER_S + 120):
+            if not pipe.poll(n / RAMP_PER_S + CONNECT_S + 60):
                 raise RuntimeError("the load processes did not connect in time")
             pipe.recv()
         time.sleep(SETTLE_S)
-        cpu = cpu_seconds(pid)
+        cpu, sent = cpu_seconds(pid), source.sent
         for pipe in pipes:
             pipe.send("start")
         time.sleep(seconds)
         for pipe in pipes:
             pipe.send("stop")
         server = (cpu_seconds(pid) - cpu) / seconds * 100
+        source_rate = (source.sent - sent) / seconds
         results = [pipe.recv() for pipe in pipes]
         for pipe in pipes:
             pipe.send("close")
@@ -204,6 +238,7 @@ def run_round(where: str, port: int, pid: int, n: int, seconds: float) -> Round:
         server_cpu=server,
         generator_cpu=sum(result["cpu"] for result in results) / seconds * 100,
         lag=max(result["lag"] for result in results),
+        source_rate=source_rate,
     )  # fmt: skip
 
 
@@ -259,7 +294,7 @@ def main() -> int:
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # Icecast inherits it too
     folder = Path(tempfile.mkdtemp(prefix="radio-bench-listeners-"))
     owner = run_as()
-    processes: list[subprocess.Popen[bytes]] = []
+    processes: list[subprocess.Popen[bytes] | subprocess.Popen[str]] = []
     try:
         for sub in ("log", "relay-log"):
             (folder / sub).mkdir()
@@ -282,12 +317,16 @@ def main() -> int:
                 os.chown(path, owner.uid, owner.gid)
         icecast = start_icecast(master, master_port)
         processes.append(icecast)
-        processes.append(subprocess.Popen(
-            ["ffmpeg", "-nostdin", "-v", "error", "-re", "-f", "lavfi",
+        feeding = subprocess.Popen(
+            ["ffmpeg", "-nostdin", "-v", "error", "-progress", "pipe:1", "-stats_period", "1",
+             "-re", "-f", "lavfi",
              "-i", "sine=frequency=440:sample_rate=44100", "-ac", "2", "-c:a", "libmp3lame",
              "-b:a", "128k", "-content_type", "audio/mpeg", "-f", "mp3",
              f"icecast://source:{SOURCE_PASSWORD}@127.0.0.1:{master_port}{MOUNT}"],
-        ))  # fmt: skip
+            stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        processes.append(feeding)
+        source = SourceMeter(feeding)
         wait_for_mount(master_port, MOUNT)
         print(f"{os.cpu_count()} cores; load average before: {os.getloadavg()[0]:.2f}")
         targets = [("station", master_port, icecast.pid)]
@@ -298,8 +337,11 @@ def main() -> int:
             targets.append(("relay", relay_port, relayed.pid))
         for where, port, pid in targets:
             for n in counts:
-                result = run_round(where, port, pid, n, args.seconds)
-                print(result.line() + f"  (load average {os.getloadavg()[0]:.2f})", flush=True)
+                result = run_round(where, port, pid, n, args.seconds, source)
+                print(
+                    result.line() + f"  (load average {os.getloadavg()[0]:.2f})",
+                    flush=True,
+                )
                 if not result.passed:
                     break
     finally:
