@@ -7,7 +7,7 @@ tone as 128 kbit/s MP3 to ``/stream.mp3`` (as Liquidsoap would), and a relay Ice
 configuration ``radio relay config`` prints. As root, both Icecasts run as ``icecast2``.
 
 For each count N, first on the station's Icecast, then on the relay: N listeners connect
-(ramped, 2 load processes, asyncio, one protocol object per connection counting bytes), are
+(100 a second, 2 load processes, asyncio, one protocol object per connection counting bytes), are
 left 10 s to settle, then every connection's bytes are counted over ``--seconds``. A count
 passes when **every** listener got at least 95 % of 128 kbit/s (15,200 B/s) over the window.
 Printed per round: the slowest and median listener's rate, what the source itself sent
@@ -54,7 +54,7 @@ BYTES_PER_S = 128_000 / 8
 SHARE = 0.95
 SETTLE_S = 10.0
 WORKERS = 2
-RAMP_PER_S = 250.0
+RAMP_PER_S = 100.0
 LAG_TICK_S = 0.05
 CONNECT_S = 30.0
 LAG_LIMIT_S = 0.5
@@ -131,10 +131,11 @@ async def _listen(port: int, n: int, pipe: multiprocessing.connection.Connection
     elapsed = loop.time() - start
     rates = [(c.received - b) / elapsed for c, b in zip(counters, before, strict=True)]
     cut = sum(1 for c in counters if c.closed)
+    silent = sum(1 for c in counters if c.received == 0)
     done.set()
     await watcher
-    pipe.send({"rates": rates, "cut": cut, "refused": refused, "cpu": time.process_time() - cpu,
-               "lag": worst})  # fmt: skip
+    pipe.send({"rates": rates, "cut": cut, "refused": refused, "silent": silent,
+               "cpu": time.process_time() - cpu, "lag": worst})  # fmt: skip
     await loop.run_in_executor(None, pipe.recv)  # "close"
 
 
@@ -150,6 +151,8 @@ class Round:
     rates: list[float]
     cut: int
     refused: int
+    #: Connected (the kernel took them) but never sent a byte: Icecast had not accepted them.
+    silent: int
     server_cpu: float
     generator_cpu: float
     lag: float
@@ -174,7 +177,8 @@ class Round:
         return (
             f"{self.where:7} n={self.n:5d} {verdict:4}  slowest {slowest / BYTES_PER_S:6.1%} "
             f"median {median / BYTES_PER_S:6.1%} of 128 kbit/s (source sent "
-            f"{self.source_rate / BYTES_PER_S:6.1%})  short {self.short} cut {self.cut}"
+            f"{self.source_rate / BYTES_PER_S:6.1%})  short {self.short} (never served "
+            f"{self.silent}) cut {self.cut}"
             f"  icecast {self.server_cpu:5.1f}% of a core ({self.server_cpu * 100 / self.n:4.2f}%"
             f" per 100)  generator {self.generator_cpu:5.1f}%  loop lag max "
             f"{self.lag * 1000:5.0f} ms"
@@ -235,6 +239,7 @@ def run_round(
         rates=[r for result in results for r in result["rates"]],
         cut=sum(result["cut"] for result in results),
         refused=sum(result["refused"] for result in results),
+        silent=sum(result["silent"] for result in results),
         server_cpu=server,
         generator_cpu=sum(result["cpu"] for result in results) / seconds * 100,
         lag=max(result["lag"] for result in results),
