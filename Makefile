@@ -51,6 +51,7 @@ bench: install
 	$(VENV)/bin/python bench/slot_timing.py
 	$(VENV)/bin/python bench/web.py
 	$(VENV)/bin/python bench/footprint.py
+	$(VENV)/bin/python bench/listeners.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

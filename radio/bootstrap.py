@@ -156,8 +156,10 @@ def build_services(
         published=PublishedEpisodes(db, settings.media_dir),
         changelog=changelog,
         accounts=accounts,
-        throttle=LoginThrottle(),
-        reset_throttle=RequestThrottle(per_email=3, per_client=10, window=timedelta(hours=1)),
+        throttle=LoginThrottle(db),
+        reset_throttle=RequestThrottle(
+            db, "reset", per_email=3, per_client=10, window=timedelta(hours=1)
+        ),
         mail=mail,
         stream_keys=StreamKeys(db),
         liquidsoap=liquidsoap,
@@ -174,5 +176,7 @@ def build_services(
         ),
         health=health,
         proposals=ProposalService(db, grid, accounts, mail, changelog, settings, clock=clock),
-        proposal_throttle=RequestThrottle(per_email=3, per_client=5, window=timedelta(hours=1)),
+        proposal_throttle=RequestThrottle(
+            db, "proposal", per_email=3, per_client=5, window=timedelta(hours=1)
+        ),
     )

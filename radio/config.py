@@ -47,6 +47,12 @@ class Settings:
     #: Icecast relays serving the station's mounts (``radio relay config``), by the address
     #: listeners use, e.g. ``["https://relay1.example.org"]``: offered after the station's own.
     relays: tuple[str, ...] = ()
+    #: Listeners the station's Icecast takes at most (its relays' pulls count as listeners).
+    icecast_max_listeners: int = 1000
+    #: The site's processes as Caddy reaches them (``host:port`` each), when there are several
+    #: on one database: ``radio proxy config`` has Caddy take them in turn. Empty: the one
+    #: at ``http_host:http_port``.
+    web_upstreams: tuple[str, ...] = ()
     #: Seconds between two counts of the listeners (the station's Icecast and the relays').
     listener_sample_s: float = 30.0
     harbor_host: str = "127.0.0.1"
@@ -301,6 +307,12 @@ def _validate(s: Settings) -> None:
     if s.public_url:
         _check_public_url(s.public_url, where("public_url"))
     check_relays(s.relays, where("relays"))
+    _check_web_upstreams(s.web_upstreams, where("web_upstreams"))
+    if not 1 <= s.icecast_max_listeners <= 100_000:
+        raise ConfigError(
+            f"icecast_max_listeners ({where('icecast_max_listeners')}) must be between 1 and "
+            f"100000, not {s.icecast_max_listeners}."
+        )
     if not 5 <= s.listener_sample_s <= 3600:
         raise ConfigError(
             f"listener_sample_s ({where('listener_sample_s')}) must be between 5 and 3600 "
@@ -347,6 +359,16 @@ def _validate_logger(s: Settings) -> None:
         raise ConfigError(
             "logger_file_seconds must divide a day (3600 is an hour), between 2 and 86400."
         )
+
+
+def _check_web_upstreams(upstreams: tuple[str, ...], where: str) -> None:
+    for upstream in upstreams:
+        host, _, port = upstream.rpartition(":")
+        if not host or "/" in upstream or not port.isdigit() or not 1 <= int(port) <= 65535:
+            raise ConfigError(
+                f"web_upstreams ({where}) {upstream!r} must be a site process's address as "
+                "host:port, such as 127.0.0.1:8081."
+            )
 
 
 def _validate_backup(s: Settings) -> None:

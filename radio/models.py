@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from radio import audience as _audience  # noqa: F401
 from radio import changelog as _changelog  # noqa: F401
 from radio.accounts import store as _accounts_store  # noqa: F401
+from radio.accounts import throttle as _accounts_throttle  # noqa: F401
 from radio.db import Base
 from radio.grid import store as _grid_store  # noqa: F401
 from radio.logger import store as _logger_store  # noqa: F401

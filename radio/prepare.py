@@ -179,6 +179,7 @@ def write_icecast(settings: Settings, credentials: Credentials) -> IcecastConfig
         source_password=credentials.icecast_source_password,
         admin_password=credentials.icecast_admin_password,
         station_name=settings.station_name,
+        max_listeners=settings.icecast_max_listeners,
     )
 
 

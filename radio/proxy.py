@@ -43,7 +43,8 @@ class ProxyPlan:
 
     #: ``radio.example.org`` or ``localhost:8443`` (the host and port of ``public_url``).
     site_address: str
-    site_upstream: str
+    #: The site's processes; Caddy takes them in turn (round robin) when there are several.
+    site_upstreams: tuple[str, ...]
     icecast_upstream: str
     harbor_upstream: str = "127.0.0.1:8005"
     internal_tls: bool = False
@@ -74,7 +75,8 @@ def plan_proxy(settings: Settings, *, internal_tls: bool = False) -> ProxyPlan:
         )
     return ProxyPlan(
         site_address=parts.netloc.lower(),
-        site_upstream=_upstream(settings.http_host, settings.http_port),
+        site_upstreams=settings.web_upstreams
+        or (_upstream(settings.http_host, settings.http_port),),
         icecast_upstream=_upstream(settings.icecast_host, settings.icecast_port),
         harbor_upstream=_upstream(settings.harbor_host, settings.harbor_port),
         internal_tls=internal_tls,
@@ -120,7 +122,7 @@ def render_caddyfile(plan: ProxyPlan, station_name: str) -> str:
         "\t}",
         *_public_routes(plan),
         "\thandle {",
-        f"\t\treverse_proxy {plan.site_upstream}",
+        *_site_proxy(plan.site_upstreams),
         "\t}",
         "}",
     ]
@@ -176,6 +178,20 @@ def _quoted(path: str) -> str:
     if any(c in path for c in ' \t"{}\\') or not path:
         return '"' + path.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return path
+
+
+def _site_proxy(upstreams: tuple[str, ...]) -> list[str]:
+    if len(upstreams) == 1:
+        return [f"\t\treverse_proxy {upstreams[0]}"]
+    # Any process answers any request (everything shared is in the database and the data
+    # folder); one that does not answer is skipped until it does again.
+    return [
+        f"\t\treverse_proxy {' '.join(upstreams)} {{",
+        "\t\t\tlb_policy round_robin",
+        "\t\t\tlb_try_duration 5s",
+        "\t\t\tfail_duration 10s",
+        "\t\t}",
+    ]
 
 
 def _upstream(host: str, port: int) -> str:

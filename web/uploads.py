@@ -140,6 +140,7 @@ def append(upload_id: str) -> Response:
         return _problem(400, "The connection dropped; resume from the offset reached.")
     except RadioError as exc:
         return _radio_problem(exc)
+    log.debug("upload %s: chunk from %d to %d", upload_id, at, reached)
     headers = {"Upload-Offset": str(reached), **TUS}
     if reached < state.size:
         return _empty(204, headers)

@@ -1,6 +1,8 @@
 """Throttles: failed logins slow down whoever fails, and requests for reset links are counted.
 
-Kept in memory (the site is one process); the instant is passed in, so they are pure objects.
+The counts live in the station database (tables ``login_failures`` and ``throttle_hits``), so
+every web process on it, on one machine or several, counts together: failures sent to two
+processes add up. The instant is passed in, so tests drive them with any clock.
 
 :class:`LoginThrottle` counts failures by account **and** client together: someone who knows a
 presenter's e-mail address and tries passwords from their own machine slows only
@@ -16,66 +18,90 @@ address; a password set through an invitation or reset link clears every count f
 from __future__ import annotations
 
 import math
-import threading
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import Index, Integer, String, delete, select
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-@dataclass
-class _Failures:
-    count: int
-    last: datetime
+from radio.db import Base, Database, UTCDateTime
 
 
-@dataclass
+class LoginFailures(Base):
+    """Failed logins for one address from one client: how many, and the last one's instant."""
+
+    __tablename__ = "login_failures"
+
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    client: Mapped[str] = mapped_column(String(100), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    last: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ThrottleHit(Base):
+    """One counted event (a failure, a request) of the throttle ``throttle`` for ``key``."""
+
+    __tablename__ = "throttle_hits"
+    __table_args__ = (Index("ix_throttle_hits_key", "throttle", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    throttle: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(300))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+@dataclass(frozen=True)
 class LoginThrottle:
     """After ``free`` failures for one address from one client, each next try from that
     client waits ``first_wait``, doubled after every failure up to ``longest_wait``; the
     count is forgotten ``forget_after`` the last failure. A client alone gets ``per_client``
     failures in ``window``, whatever addresses it tries."""
 
+    db: Database
     free: int = 5
     first_wait: timedelta = timedelta(seconds=30)
     longest_wait: timedelta = timedelta(minutes=15)
     forget_after: timedelta = timedelta(hours=1)
     per_client: int = 20
     window: timedelta = timedelta(minutes=15)
-    _pairs: dict[tuple[str, str], _Failures] = field(default_factory=dict, repr=False)
-    _clients: dict[str, deque[datetime]] = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def retry_after(self, email: str, client: str, now: datetime) -> int:
         """Seconds ``client`` must wait before trying ``email`` again (0: go ahead)."""
-        with self._lock:
-            return max(self._pair_wait((email, client), now), self._client_wait(client, now))
+        with self.db.session() as session:
+            found = session.get(LoginFailures, (email, client))
+            pair = self._pair_wait(found, now)
+            return max(pair, _window_wait(session, "login", client, self.per_client,
+                                          self.window, now))  # fmt: skip
 
     def failed(self, email: str, client: str, now: datetime) -> None:
-        with self._lock:
-            found = self._pairs.get((email, client))
-            if found is None or now - found.last >= self.forget_after:
-                self._pairs[(email, client)] = _Failures(1, now)
+        with self.db.write() as session:
+            session.execute(
+                delete(LoginFailures).where(LoginFailures.last <= now - self.forget_after)
+            )
+            _forget(session, "login", now - self.window)
+            found = session.get(LoginFailures, (email, client))
+            if found is None:
+                session.add(LoginFailures(email=email, client=client, count=1, last=now))
             else:
                 found.count, found.last = found.count + 1, now
-            self._clients.setdefault(client, deque()).append(now)
+            session.add(ThrottleHit(throttle="login", key=client, at=now))
 
     def succeeded(self, email: str, client: str) -> None:
         """The right password from ``client``: its count for ``email`` starts again."""
-        with self._lock:
-            self._pairs.pop((email, client), None)
+        with self.db.write() as session:
+            session.execute(
+                delete(LoginFailures).where(
+                    LoginFailures.email == email, LoginFailures.client == client
+                )
+            )
 
     def cleared(self, email: str) -> None:
         """A new password was set through a link: no client waits for ``email`` any more."""
-        with self._lock:
-            for key in [key for key in self._pairs if key[0] == email]:
-                del self._pairs[key]
+        with self.db.write() as session:
+            session.execute(delete(LoginFailures).where(LoginFailures.email == email))
 
-    def _pair_wait(self, key: tuple[str, str], now: datetime) -> int:
-        found = self._pairs.get(key)
-        if found is None:
-            return 0
-        if now - found.last >= self.forget_after:
-            del self._pairs[key]
+    def _pair_wait(self, found: LoginFailures | None, now: datetime) -> int:
+        if found is None or now - found.last >= self.forget_after:
             return 0
         beyond = found.count - self.free
         if beyond < 0:
@@ -83,46 +109,55 @@ class LoginThrottle:
         wait = min(self.first_wait * 2 ** min(beyond, 30), self.longest_wait)
         return _seconds_until(found.last + wait, now)
 
-    def _client_wait(self, client: str, now: datetime) -> int:
-        return _window_wait(self._clients, client, self.per_client, self.window, now)
 
-
-@dataclass
+@dataclass(frozen=True)
 class RequestThrottle:
-    """At most ``per_email`` requests per address and ``per_client`` per client in ``window``."""
+    """At most ``per_email`` requests per address and ``per_client`` per client in ``window``;
+    ``name`` keeps this throttle's counts apart from the others' in the database."""
 
+    db: Database
+    name: str
     per_email: int = 3
     per_client: int = 10
     window: timedelta = timedelta(hours=1)
-    _requests: dict[str, deque[datetime]] = field(default_factory=dict, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def retry_after(self, email: str, client: str, now: datetime) -> int:
         """Seconds to wait before asking again (0: go ahead)."""
-        with self._lock:
+        with self.db.session() as session:
             return max(
-                _window_wait(self._requests, f"e:{email}", self.per_email, self.window, now),
-                _window_wait(self._requests, f"c:{client}", self.per_client, self.window, now),
-            )
+                _window_wait(session, self.name, f"e:{email}", self.per_email, self.window, now),
+                _window_wait(session, self.name, f"c:{client}", self.per_client, self.window,
+                             now),
+            )  # fmt: skip
 
     def failed(self, email: str, client: str, now: datetime) -> None:
         """Count one request (named like :meth:`LoginThrottle.failed`: each one counts)."""
-        with self._lock:
+        with self.db.write() as session:
+            _forget(session, self.name, now - self.window)
             for key in (f"e:{email}", f"c:{client}"):
-                self._requests.setdefault(key, deque()).append(now)
+                session.add(ThrottleHit(throttle=self.name, key=key, at=now))
+
+
+def _forget(session: Session, throttle: str, before: datetime) -> None:
+    session.execute(
+        delete(ThrottleHit).where(ThrottleHit.throttle == throttle, ThrottleHit.at <= before)
+    )
 
 
 def _window_wait(
-    counts: dict[str, deque[datetime]], key: str, limit: int, window: timedelta, now: datetime
+    session: Session, throttle: str, key: str, limit: int, window: timedelta, now: datetime
 ) -> int:
-    times = counts.get(key)
-    if not times:
-        return 0
-    while times and times[0] <= now - window:
-        times.popleft()
-    if not times:
-        del counts[key]
-        return 0
+    times = list(
+        session.scalars(
+            select(ThrottleHit.at)
+            .where(
+                ThrottleHit.throttle == throttle,
+                ThrottleHit.key == key,
+                ThrottleHit.at > now - window,
+            )
+            .order_by(ThrottleHit.id)
+        )
+    )
     if len(times) < limit:
         return 0
     return _seconds_until(times[len(times) - limit] + window, now)

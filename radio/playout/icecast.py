@@ -20,6 +20,10 @@ from radio.supervisor import Child
 TEMPLATE = Path(__file__).with_name("icecast.xml.in")
 ICECAST_USER = "icecast2"
 ICECAST_GROUP = "icecast"
+#: Listeners the station's Icecast takes at most unless told (``icecast_max_listeners``).
+MAX_LISTENERS = 1000
+#: Icecast's ``<clients>`` counts its sources too: room for them on top of the listeners.
+SOURCES = 4
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ def render_icecast(
     admin_password: str,
     logdir: Path,
     station_name: str,
+    max_listeners: int = MAX_LISTENERS,
 ) -> str:
     """The configuration text. It never has Icecast change its own user: the supervisor
     starts it as that user, so that it still dies with the station (see radio.processes)."""
@@ -65,6 +70,7 @@ def render_icecast(
         "port": str(int(port)),
         "bind": escape(bind),
         "logdir": escape(str(logdir)),
+        "clients": str(int(max_listeners) + SOURCES),
     }
     return string.Template(TEMPLATE.read_text(encoding="utf-8")).substitute(values)
 
@@ -77,6 +83,7 @@ def write_icecast_config(
     source_password: str,
     admin_password: str,
     station_name: str,
+    max_listeners: int = MAX_LISTENERS,
 ) -> IcecastConfig:
     """Write Icecast's configuration where Icecast can read it, and a log folder it can write.
 
@@ -100,6 +107,7 @@ def write_icecast_config(
         admin_password=admin_password,
         logdir=logdir,
         station_name=station_name,
+        max_listeners=max_listeners,
     )
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as fp:

@@ -1,8 +1,10 @@
-"""Accounts' rules and the login throttle: pure, no database."""
+"""Accounts' rules (pure, no database) and the throttles (counting in a station database)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -16,8 +18,18 @@ from radio.accounts.model import (
 )
 from radio.accounts.passwords import Passwords, cheap_hasher
 from radio.accounts.throttle import LoginThrottle, RequestThrottle
+from radio.bootstrap import open_database
+from radio.config import Settings
+from radio.db import Database
 
 T0 = datetime(2026, 11, 23, 9, tzinfo=UTC)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Iterator[Database]:
+    database = open_database(Settings(data_dir=tmp_path / "var"))
+    yield database
+    database.dispose()
 
 
 def test_presenters_reach_their_own_shows_only() -> None:
@@ -64,8 +76,8 @@ def test_passwords_are_argon2id_and_verify() -> None:
     assert not passwords.verify("not a hash", "anything")
 
 
-def test_throttle_slows_an_address_from_one_client_with_growing_waits() -> None:
-    throttle = LoginThrottle(free=3, first_wait=timedelta(seconds=30))
+def test_throttle_slows_an_address_from_one_client_with_growing_waits(db: Database) -> None:
+    throttle = LoginThrottle(db, free=3, first_wait=timedelta(seconds=30))
     at = T0
     for _ in range(3):
         assert throttle.retry_after("sam", "1.2.3.4", at) == 0
@@ -88,16 +100,16 @@ def test_throttle_slows_an_address_from_one_client_with_growing_waits() -> None:
     assert throttle.retry_after("sam", "1.2.3.4", at + timedelta(hours=1)) == 0
 
 
-def test_throttle_counts_failures_per_client_across_addresses() -> None:
-    throttle = LoginThrottle(per_client=4)
+def test_throttle_counts_failures_per_client_across_addresses(db: Database) -> None:
+    throttle = LoginThrottle(db, per_client=4)
     for i in range(4):
         throttle.failed(f"user{i}", "9.9.9.9", T0)
     assert throttle.retry_after("someone-else", "9.9.9.9", T0) > 0
     assert throttle.retry_after("someone-else", "8.8.8.8", T0) == 0
 
 
-def test_a_success_clears_its_client_and_a_new_password_clears_every_client() -> None:
-    throttle = LoginThrottle(free=2)
+def test_a_success_clears_its_client_and_a_new_password_clears_every_client(db: Database) -> None:
+    throttle = LoginThrottle(db, free=2)
     for client in ("1.1.1.1", "2.2.2.2"):
         throttle.failed("sam", client, T0)
         throttle.failed("sam", client, T0)
@@ -108,8 +120,10 @@ def test_a_success_clears_its_client_and_a_new_password_clears_every_client() ->
     assert throttle.retry_after("sam", "2.2.2.2", T0) == 0
 
 
-def test_reset_requests_are_counted_per_address_in_a_window() -> None:
-    throttle = RequestThrottle(per_email=3, per_client=100, window=timedelta(minutes=15))
+def test_reset_requests_are_counted_per_address_in_a_window(db: Database) -> None:
+    throttle = RequestThrottle(
+        db, "reset", per_email=3, per_client=100, window=timedelta(minutes=15)
+    )
     for i in range(3):
         assert throttle.retry_after("sam", "1.2.3.4", T0 + timedelta(seconds=i)) == 0
         throttle.failed("sam", "1.2.3.4", T0 + timedelta(seconds=i))

@@ -247,6 +247,15 @@ def _listen_again(conn: sa.Connection, media: Path) -> None:
             "made_at": T0 + timedelta(hours=1, minutes=1)})  # fmt: skip
 
 
+def _login_failures(conn: sa.Connection, media: Path) -> None:
+    insert(conn, "login_failures",
+           {"email": "ama@example.org", "client": "192.0.2.7", "count": 6, "last": T0})  # fmt: skip
+
+
+def _throttle_hits(conn: sa.Connection, media: Path) -> None:
+    insert(conn, "throttle_hits", {"throttle": "login", "key": "192.0.2.7", "at": T0})
+
+
 FILLERS: dict[str, Filler] = {
     "station_state": _state, "incidents": _incidents, "grid_shows": _shows,
     "grid_slots": _slots, "grid_exceptions": _exceptions, "grid_state": _grid_state,
@@ -257,6 +266,7 @@ FILLERS: dict[str, Filler] = {
     "open_slots": _open_slots, "proposals": _proposals,
     "proposal_comments": _proposal_comments, "listener_samples": _listener_samples,
     "listen_again": _listen_again,
+    "login_failures": _login_failures, "throttle_hits": _throttle_hits,
 }  # fmt: skip
 
 

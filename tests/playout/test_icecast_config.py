@@ -29,6 +29,16 @@ def test_rendered_config_binds_where_told_and_escapes_secrets() -> None:
     # Titles reach the MP3 mount as UTF-8 (not turned into "&#8212;" and the like).
     mp3 = [m for m in root.iter("mount") if m.findtext("mount-name") == "/stream.mp3"]
     assert [m.findtext("charset") for m in mp3] == ["UTF-8"]
+    # A thousand listeners by default, with room for the sources on top.
+    assert root.findtext("limits/clients") == "1004"
+
+
+def test_the_listener_limit_is_a_setting() -> None:
+    text = render_icecast(
+        bind="127.0.0.1", port=8123, source_password="s", admin_password="a",
+        logdir=Path("/var/log/x"), station_name="x", max_listeners=5000,
+    )  # fmt: skip
+    assert ET.fromstring(text).findtext("limits/clients") == "5004"
 
 
 def test_written_config_is_private_and_its_log_folder_is_reused(tmp_path: Path) -> None:

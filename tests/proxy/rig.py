@@ -41,8 +41,9 @@ class Reply:
 
 
 @dataclass
-class Proxied:
-    station: Running
+class Front:
+    """Caddy answering at ``https://localhost:PORT`` for whatever stands behind it."""
+
     env: dict[str, str]
     port: int
     ca_file: Path
@@ -61,10 +62,17 @@ class Proxied:
 
 
 @dataclass
+class Proxied(Front):
+    """The whole station (``radio run``) behind Caddy."""
+
+    station: Running = field(kw_only=True)
+
+
+@dataclass
 class Browser:
     """Requests over HTTPS through Caddy, keeping the cookies the site sets."""
 
-    proxied: Proxied
+    proxied: Front
     source: str = "127.0.0.1"
     cookies: dict[str, str] = field(default_factory=dict)
     set_cookies: list[str] = field(default_factory=list)
@@ -142,43 +150,52 @@ def proxied_station(
     )  # fmt: skip
     env.update(extra_env or {})
     station = start_station(settings, env, folder / "radio.log")
-    caddy: subprocess.Popen[bytes] | None = None
     try:
         subprocess.run(
             [RADIO, "user", "add", ADMIN, "--role", "admin", "--password-stdin"],
             input=PASSWORD + "\n", env=env, text=True, check=True, capture_output=True,
         )  # fmt: skip
-        caddyfile = folder / "Caddyfile"
-        subprocess.run(
-            [RADIO, "proxy", "config", str(caddyfile), "--internal-tls"],
-            env=env, check=True, capture_output=True,
+        with caddy_front(folder, env, port) as front:
+            yield Proxied(front.env, front.port, front.ca_file, station=station)
+    finally:
+        if station.proc.poll() is None:
+            station.proc.send_signal(signal.SIGTERM)
+            station.proc.wait(20)
+
+
+@contextmanager
+def caddy_front(folder: Path, env: dict[str, str], port: int) -> Iterator[Front]:
+    """Caddy on the Caddyfile ``radio proxy config --internal-tls`` writes for ``env``
+    (whose ``RADIO_PUBLIC_URL`` is ``https://localhost:PORT``), answering once ``/healthz``
+    comes through it."""
+    require("caddy")
+    caddyfile = folder / "Caddyfile"
+    subprocess.run(
+        [RADIO, "proxy", "config", str(caddyfile), "--internal-tls"],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    home = folder / "caddy"
+    ca_file = home / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
+    front = Front(env, port, ca_file)
+    with (folder / "caddy.log").open("wb") as log:
+        caddy = subprocess.Popen(
+            ["caddy", "run", "--config", str(caddyfile), "--adapter", "caddyfile"],
+            env={**env, **caddy_home(home)}, stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
-        home = folder / "caddy"
-        with (folder / "caddy.log").open("wb") as log:
-            caddy = subprocess.Popen(
-                ["caddy", "run", "--config", str(caddyfile), "--adapter", "caddyfile"],
-                env={**env, **caddy_home(home)}, stdout=log, stderr=subprocess.STDOUT,
-            )  # fmt: skip
-        ca_file = home / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
-        proxied = Proxied(station, env, port, ca_file)
+    try:
 
         def answering() -> bool:
-            assert caddy is not None
             if caddy.poll() is not None:
                 raise AssertionError(f"caddy exited:\n{(folder / 'caddy.log').read_text()}")
             if not ca_file.exists():
                 return False
             try:
-                return proxied.browser().request("GET", "/healthz").status in (200, 503)
+                return front.browser().request("GET", "/healthz").status in (200, 503)
             except (OSError, ssl.SSLError):
                 return False
 
         wait_for(answering, 60, "Caddy to answer over HTTPS")
-        yield proxied
+        yield front
     finally:
-        if caddy is not None:
-            caddy.send_signal(signal.SIGTERM)
-            caddy.wait(20)
-        if station.proc.poll() is None:
-            station.proc.send_signal(signal.SIGTERM)
-            station.proc.wait(20)
+        caddy.send_signal(signal.SIGTERM)
+        caddy.wait(20)

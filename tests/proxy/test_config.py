@@ -156,3 +156,40 @@ def test_an_unwritable_place_is_one_sentence(tmp_path: Path) -> None:
     assert done.stderr == (
         "radio: Could not write no-such-folder/Caddyfile (No such file or directory).\n"
     )
+
+
+def test_several_site_processes_are_taken_in_turn_and_caddy_accepts_it(tmp_path: Path) -> None:
+    caddy = require("caddy")
+    done = radio_proxy(
+        tmp_path, "Caddyfile", RADIO_PUBLIC_URL="https://localhost:8443",
+        RADIO_WEB_UPSTREAMS="127.0.0.1:8081, 10.0.0.2:8080",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "Caddyfile").read_text()
+    assert (
+        "\thandle {\n"
+        "\t\treverse_proxy 127.0.0.1:8081 10.0.0.2:8080 {\n"
+        "\t\t\tlb_policy round_robin\n"
+        "\t\t\tlb_try_duration 5s\n"
+        "\t\t\tfail_duration 10s\n"
+        "\t\t}\n"
+        "\t}\n"
+    ) in text
+    checked = subprocess.run(
+        [caddy, "validate", "--config", "Caddyfile", "--adapter", "caddyfile"],
+        env={**os.environ, **caddy_home(tmp_path / "home")}, cwd=tmp_path,
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_a_site_process_without_a_port_is_refused_in_one_sentence(tmp_path: Path) -> None:
+    done = radio_proxy(
+        tmp_path, "-", RADIO_PUBLIC_URL="https://radio.example.org",
+        RADIO_WEB_UPSTREAMS="127.0.0.1",
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr == (
+        "radio: web_upstreams (RADIO_WEB_UPSTREAMS) '127.0.0.1' must be a site process's "
+        "address as host:port, such as 127.0.0.1:8081.\n"
+    )
