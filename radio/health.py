@@ -43,6 +43,9 @@ class HealthDetails(TypedDict, total=False):
     backup: dict[str, JSON]
     #: The off-air logger: its newest recording, gaps in the last day, days of disk room.
     logger: dict[str, JSON]
+    #: What a person should look at, while the station is on air and well (a gap in the
+    #: logger's last day, a logger disk too small to keep the retention period).
+    warnings: list[str]
 
 
 class HealthReason(TypedDict, total=False):
@@ -67,6 +70,11 @@ class HealthReport:
     details: HealthDetails = field(default_factory=HealthDetails)
     #: One sentence per thing that is wrong, most basic first; empty when all is well.
     reasons: list[str] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        """Sentences for a person to look at that leave the station "ok"."""
+        return list(self.details.get("warnings", []))
 
     @property
     def ok(self) -> bool:
@@ -206,6 +214,8 @@ class HealthMonitor:
         if recorder is not None:
             details["logger"] = logger_details(recorder)
             reasons += recorder.problems
+            if recorder.warnings:
+                details["warnings"] = list(recorder.warnings)
         report = HealthReport(liquidsoap, icecast, scheduler, details, reasons)
         self._cached = (time.monotonic(), report)
         return report

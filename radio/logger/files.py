@@ -131,9 +131,14 @@ def bytes_per_day(bitrate_kbps: int) -> int:
 
 @dataclass(frozen=True)
 class LoggerStatus:
-    """What ``/healthz`` says of the logger."""
+    """What ``/healthz`` says of the logger: ``problems`` make the station degraded (the
+    logger is not recording now); ``warnings`` are for a person to look at (a gap in the last
+    day, a disk too small for the retention period) while the station is on air and
+    recording: a restart of Liquidsoap leaves a gap, and must not leave the station
+    "degraded" for a day."""
 
     problems: list[str]
+    warnings: list[str]
     gaps_last_day: list[Gap]
     newest: datetime | None
     days_of_room: float
@@ -150,7 +155,8 @@ def check(
     """Gaps in the last day, a logger that stopped writing, a disk too small to keep
     ``keep_days``."""
     files = list_files(folder)
-    problems = []
+    problems: list[str] = []
+    warnings: list[str] = []
     newest = files[-1].end if files else None
     since = recording_since(folder)
     # The time up to now belongs to the file being written: a stop is reported as stale.
@@ -159,7 +165,7 @@ def check(
     gaps = find_gaps(files, since, day_ago, max(last, day_ago))
     if gaps:
         total = sum(g.seconds for g in gaps)
-        problems.append(
+        warnings.append(
             f"the off-air logger has {len(gaps)} gap(s) in the last day ({total:.0f} s "
             f"unrecorded, the latest from {gaps[-1].start:%H:%M:%S} UTC)"
         )
@@ -171,11 +177,11 @@ def check(
     free = _free_bytes(folder)
     room = (free + stored) / bytes_per_day(bitrate_kbps)
     if room < keep_days:
-        problems.append(
+        warnings.append(
             f"the logger's disk holds {room:.1f} days of recordings, less than the "
             f"{keep_days} days it must keep"
         )
-    return LoggerStatus(problems, gaps, newest, room)
+    return LoggerStatus(problems, warnings, gaps, newest, room)
 
 
 def _free_bytes(folder: Path) -> int:
