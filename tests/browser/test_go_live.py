@@ -169,7 +169,7 @@ def test_a_presenter_goes_live_from_the_browser_and_sees_where_they_stand(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(f"{base}/dashboard")
-    dashboard_status = page.locator("#live-home-show [role=status]")
+    dashboard_status = page.locator("#live-home-show .live-status [role=status]")
     expect(dashboard_status).to_contain_text("Your next live slot is")
     page.locator("#live-home-show").get_by_role("link", name="Go live from this browser").click()
     expect(page).to_have_url(f"{base}/dashboard/shows/home-show/live")
