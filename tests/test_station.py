@@ -298,7 +298,10 @@ def test_uploaded_episodes_air_in_their_slots_through_a_scheduler_restart(
     wait_for(lambda: datetime.now(UTC) >= first + timedelta(seconds=3), 40, "the first slot")
     sources = get_json(f"{station.icecast}/status-json.xsl")["icestats"]["source"]
     titles = [html.unescape(s.get("title", "")) for s in sources]
-    assert titles == ["Morning-Tones — morning-tones"] * 2, "players show the show's name"
+    # An untagged file's episode is named by the show and its date (not the file name).
+    day = first.astimezone(tz)
+    title = f"Morning-Tones — Morning-Tones, {day.day} {day:%B %Y}"
+    assert titles == [title] * 2, "players show the show's name"
     os.kill(scheduler, signal.SIGKILL)  # mid-episode
     assert rms_dbfs(decode(f"{station.icecast}/stream.mp3", 2)) > -40, "the stream stopped"
     wait_for(lambda: datetime.now(UTC) >= first + timedelta(seconds=17), 30, "both slots")

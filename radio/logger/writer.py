@@ -83,8 +83,11 @@ class Writer:
 
     def close(self) -> None:
         if self.out is not None:
+            empty = self.path is not None and os.fstat(self.out).st_size == 0
             os.close(self.out)
             self.out = None
+            if empty and self.path is not None:  # Liquidsoap stopped before any audio came
+                self.path.unlink(missing_ok=True)
 
     def _open(self, path: Path) -> None:
         try:

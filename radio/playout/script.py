@@ -99,7 +99,7 @@ LOGGER_SECTION = "# -- The off-air logger"
 #: The MP3 stream's bitrate (kbit/s): a logger in MP3 at this rate copies the stream's own
 #: encoding (``mp3_stream`` in the script) and costs Liquidsoap no encoding of its own.
 STREAM_MP3_KBPS = 128
-SHARED_MP3 = '%ffmpeg(format="mp3", %audio.copy)'
+SHARED_MP3 = '%ffmpeg(format="mp3", id3v2_version=0, write_xing=0, %audio.copy)'
 #: The logger's encoders otherwise, by ``logger_format``. LAME's quality 7 ("fast") instead
 #: of the default 2 halves what such an encoding costs Liquidsoap (bench/logger.py).
 LOGGER_ENCODERS = {
