@@ -99,6 +99,7 @@ def test_the_go_live_values_are_copied_with_the_keyboard(
     card = page.locator(".go-live")
     values = card.locator("dl.settings dd code")
     buttons = card.get_by_role("button", name="Copy", exact=False)
+    expect(buttons.first).to_be_visible()  # copy.js adds them once the page has loaded
     names = [b.get_attribute("aria-label") for b in buttons.all()]
     assert names[:3] == ["Copy the server", "Copy the port", "Copy the mount"], names
     assert buttons.count() == values.count()
