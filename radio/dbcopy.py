@@ -10,6 +10,8 @@ PostgreSQL refuses, the connection lost) rolls the whole copy back: the target k
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Table, func, inspect, select, text
@@ -51,7 +53,7 @@ def copy_database(source: Database, target: Database) -> CopyResult:
     tables = Base.metadata.sorted_tables  # parents before the tables pointing at them
     rows = 0
     try:
-        with source.engine.connect() as read, target.write() as session:
+        with _snapshot(source) as read, target.write() as session:
             write = session.connection()
             _refuse_rows(write, tables, target.where)
             _refuse_unknown_tables(read)
@@ -68,6 +70,18 @@ def copy_database(source: Database, target: Database) -> CopyResult:
             "copied."
         ) from exc
     return CopyResult(len(tables), rows, target.where)
+
+
+@contextmanager
+def _snapshot(source: Database) -> Iterator[Connection]:
+    """A connection reading ``source`` as of one moment: every table from the same state, even
+    while the station writes (PostgreSQL: a repeatable-read transaction; SQLite: one read
+    transaction, which sees no later commit)."""
+    with source.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
 
 
 def _refuse_rows(conn: Connection, tables: list[Table], where: str) -> None:

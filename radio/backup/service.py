@@ -85,6 +85,12 @@ class RestoreResult:
             f"playlists are in {keep} (use them with RADIO_CONFIG={keep / 'radio.toml'} and "
             f"RADIO_PLAYLISTS_DIR={keep / 'playlists'})."
             + (f" {left} upload(s) in progress at backup time were not in it." if left else "")
+            + (
+                " The station's database was PostgreSQL: it is restored as SQLite in the data "
+                "folder; move it back with radio db copy --to URL."
+                if self.manifest.database == "postgresql"
+                else ""
+            )
         )
 
 
@@ -181,11 +187,6 @@ def restore_station(
 def _backup(
     settings: Settings, repository: Repository, env: Mapping[str, str], started: datetime
 ) -> BackupResult:
-    if settings.database_url and not settings.database_url.startswith("sqlite"):
-        raise BackupError(
-            "radio backup copies the SQLite database in the data folder only; with PostgreSQL "
-            "(database_url), back the database up with pg_dump and the data folder with restic."
-        )
     repository.check()
     staging = settings.data_dir / "run" / "backup"
     with _only_one(settings.data_dir), _staged(settings, staging, env) as manifest:

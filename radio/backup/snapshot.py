@@ -3,7 +3,9 @@
 The staging folder holds ``radio-backup/``::
 
     manifest.json          what this is (station, time, schema revision, counts)
-    data/radio.sqlite3     the database, copied with SQLite's online backup API
+    data/radio.sqlite3     the database, copied with SQLite's online backup API; a station on
+                           PostgreSQL is copied into it row by row (``radio db copy``'s copy,
+                           in one repeatable-read transaction), so every backup restores alike
     data/secrets.toml      the install's secrets (Icecast passwords, the session key)
     data/media/…           every media file, hard-linked (copied across file systems)
     settings/radio.toml    the settings file in use, if any, and the RADIO_* variables
@@ -31,8 +33,8 @@ from sqlalchemy.engine import make_url
 
 from radio.config import Settings, settings_file
 from radio.credentials import FILENAME as SECRETS
-from radio.db import copy_sqlite
-from radio.errors import BackupError
+from radio.db import Database, copy_sqlite, first_line, is_postgresql
+from radio.errors import BackupError, DatabaseError
 
 NAME = "radio-backup"
 MANIFEST = "manifest.json"
@@ -55,6 +57,8 @@ class Manifest:
     settings_file: str | None
     environment: dict[str, str] = field(default_factory=dict)
     format: int = FORMAT
+    #: The station's database when backed up: "sqlite" or "postgresql" (restored as SQLite).
+    database: str = "sqlite"
 
 
 def database_path(settings: Settings) -> Path:
@@ -69,7 +73,11 @@ def stage(settings: Settings, folder: Path, environ: Mapping[str, str]) -> Manif
     data.mkdir(parents=True)
     os.chmod(folder, 0o700)
     copy = data / DATABASE
-    copy_sqlite(database_path(settings), copy)
+    on_postgresql = is_postgresql(settings.database_url_in_use)
+    if on_postgresql:
+        _copy_postgresql(settings.database_url_in_use, copy)
+    else:
+        copy_sqlite(database_path(settings), copy)
     schema, left_out = _tidy_copy(copy)
     secrets = settings.data_dir / SECRETS
     if secrets.exists():
@@ -91,9 +99,32 @@ def stage(settings: Settings, folder: Path, environ: Mapping[str, str]) -> Manif
         uploads_left_out=left_out,
         settings_file=str(config.resolve()) if config is not None else None,
         environment={k: v for k, v in environ.items() if k.startswith("RADIO_")},
+        database="postgresql" if on_postgresql else "sqlite",
     )
     (root / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
     return manifest
+
+
+def _copy_postgresql(url: str, copy: Path) -> None:
+    """Copy the station's PostgreSQL database into a new SQLite file ``copy``."""
+    from radio.dbcopy import copy_database
+
+    source, target = Database(url), Database(f"sqlite:///{copy}")
+    try:
+        try:
+            with source.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+        except Exception as exc:
+            raise BackupError(
+                f"The station's database {source.where} is not answering "
+                f"({first_line(exc)}); no backup was made."
+            ) from exc
+        copy_database(source, target)
+    except DatabaseError as exc:
+        raise BackupError(f"The station's database could not be copied: {exc}") from exc
+    finally:
+        source.dispose()
+        target.dispose()
 
 
 def _tidy_copy(copy: Path) -> tuple[list[str], int]:

@@ -16,15 +16,24 @@ from radio.db import Database
 
 
 @pytest.fixture
-def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> Path:
+    """A data folder with the demo grid, once on SQLite and once on PostgreSQL."""
     for name in list(__import__("os").environ):
         if name.startswith("RADIO_"):
             monkeypatch.delenv(name)
     (tmp_path / "var").mkdir()
     monkeypatch.setenv("RADIO_DATA_DIR", str(tmp_path / "var"))
+    if database_url:
+        monkeypatch.setenv("RADIO_DATABASE_URL", database_url)
     monkeypatch.chdir(tmp_path)
     assert main(["grid", "import", str(PROJECT_DIR / "schedules" / "demo.toml")]) == 0
     return tmp_path / "var"
+
+
+def station_db(data: Path) -> Database:
+    """The database the ``radio`` commands of the test use."""
+    url = __import__("os").environ.get("RADIO_DATABASE_URL")
+    return Database(url or f"sqlite:///{data / 'radio.sqlite3'}")
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str], stdin: str = "") -> tuple[int, str]:
@@ -56,7 +65,7 @@ def test_add_with_password_on_stdin_then_list(
     )
     assert code == 0, out
     assert out.strip() == "Added sam@example.org as presenter for book-club, morning-coffee."
-    db = Database(f"sqlite:///{data / 'radio.sqlite3'}")
+    db = station_db(data)
     try:
         assert AccountService(db).authenticate("sam@example.org", "correct horse battery")
     finally:
@@ -64,7 +73,7 @@ def test_add_with_password_on_stdin_then_list(
     code, out = run(["user", "list"], capsys)
     assert code == 0
     assert re.search(r"sam@example.org\s+presenter\s+active\s+book-club, morning-coffee", out)
-    db = Database(f"sqlite:///{data / 'radio.sqlite3'}")
+    db = station_db(data)
     try:
         changes = sorted(c.what for c in ChangeLog(db).recent() if "presenter" in c.what)
     finally:
@@ -84,7 +93,7 @@ def test_inviting_again_keeps_the_shows_and_the_log_says_what_changed(
     assert code == 0 and "for morning-coffee" in out.splitlines()[0]
     code, out = run(["user", "invite", "joe@example.org", "--role", "volunteer"], capsys)
     assert code == 0 and out.startswith("Invited joe@example.org as volunteer.")
-    db = Database(f"sqlite:///{data / 'radio.sqlite3'}")
+    db = station_db(data)
     try:
         changes = [c.what for c in ChangeLog(db).recent() if "presen" in c.what]
     finally:
@@ -100,7 +109,7 @@ def test_invite_prints_a_link_that_works(data: Path, capsys: pytest.CaptureFixtu
     assert code == 0, out
     link = out.strip().splitlines()[-1]
     assert re.fullmatch(r"http://127\.0\.0\.1:8080/invite/[\w-]{40,}", link)
-    db = Database(f"sqlite:///{data / 'radio.sqlite3'}")
+    db = station_db(data)
     try:
         account, purpose = AccountService(db).check_token(link.rsplit("/", 1)[1])
     finally:

@@ -26,6 +26,7 @@ from radio.config import Settings
 from radio.db import Base, make_engine
 from tests.backup.test_upgrade import PASSWORD, first_release_station
 from tests.pg import PostgresServer
+from tests.support import free_port
 
 
 def typed_rows(url: str) -> dict[str, list[tuple[object, ...]]]:
@@ -111,15 +112,15 @@ def test_a_station_moves_to_postgresql_all_or_nothing(
     assert not any(left.values()), left
 
 
-def test_radio_backup_on_postgresql_says_to_use_pg_dump(tmp_path: Path) -> None:
+def test_radio_backup_of_a_postgresql_station_that_is_down_says_so(tmp_path: Path) -> None:
     settings = Settings(
         data_dir=tmp_path / "var",
-        database_url="postgresql://radio@127.0.0.1/radio",
+        database_url=f"postgresql://radio:secret@127.0.0.1:{free_port()}/radio",
         backup_repository=str(tmp_path / "repo"),
     )
     result = backup_station(settings, environ={"RESTIC_PASSWORD": "x"})
     assert not result.ok
-    assert result.message == (
-        "radio backup copies the SQLite database in the data folder only; with PostgreSQL "
-        "(database_url), back the database up with pg_dump and the data folder with restic."
-    )
+    assert result.message.startswith(
+        "The station's database postgresql+psycopg://radio:***@127.0.0.1:"
+    ), result.message
+    assert result.message.endswith("; no backup was made.") and "secret" not in result.message

@@ -36,8 +36,9 @@ def grid_service(grid_db: Database, grid_settings: Settings) -> GridService:
 
 
 @pytest.fixture
-def radio_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Run ``radio`` commands in a clean folder with their own data folder; returns it."""
+def radio_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> Path:
+    """Run ``radio`` commands in a clean folder with their own data folder (and database:
+    once on SQLite, once on PostgreSQL); returns the data folder."""
     import os
 
     for name in list(os.environ):
@@ -46,5 +47,7 @@ def radio_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     data = tmp_path / "var"
     data.mkdir()
     monkeypatch.setenv("RADIO_DATA_DIR", str(data))
+    if database_url:
+        monkeypatch.setenv("RADIO_DATABASE_URL", database_url)
     monkeypatch.chdir(tmp_path)
     return data

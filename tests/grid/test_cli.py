@@ -139,14 +139,15 @@ def test_import_then_export_round_trips(
 
 
 def test_an_import_is_on_the_public_change_log(
-    radio_env: Path, capsys: pytest.CaptureFixture[str]
+    radio_env: Path, capsys: pytest.CaptureFixture[str], database_url: str
 ) -> None:
     from radio.changelog import ChangeLog
+    from radio.config import Settings
     from radio.db import Database
 
     code, _, _ = run(capsys, "grid", "import", str(DEMO), "--reason", "The new season")
     assert code == 0
-    db = Database(f"sqlite:///{radio_env / 'radio.sqlite3'}")
+    db = Database(Settings(data_dir=radio_env, database_url=database_url).database_url_in_use)
     try:
         (change,) = ChangeLog(db).recent()
     finally:

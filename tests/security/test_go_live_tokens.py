@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import subprocess
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -87,8 +88,8 @@ def test_keys_have_no_look_alike_characters() -> None:
     assert len(set(keys)) == len(keys)
 
 
-def test_revoking_one_presenters_key_leaves_the_others(tmp_path: Path) -> None:
-    db = Database(f"sqlite:///{tmp_path / 'radio.sqlite3'}")
+def test_revoking_one_presenters_key_leaves_the_others(tmp_path: Path, database_url: str) -> None:
+    db = Database(database_url or f"sqlite:///{tmp_path / 'radio.sqlite3'}")
     db.migrate()
     accounts = AccountService(db, passwords=Passwords(cheap_hasher()))
     ada = accounts.add("ada@example.org", "presenter", PASSWORD, ["phone-in"]).id
@@ -109,8 +110,10 @@ def test_revoking_one_presenters_key_leaves_the_others(tmp_path: Path) -> None:
     db.dispose()
 
 
-def test_an_older_show_key_becomes_each_presenters_key(tmp_path: Path) -> None:
-    db = Database(f"sqlite:///{tmp_path / 'radio.sqlite3'}")
+def test_an_older_show_key_becomes_each_presenters_key(
+    tmp_path: Path, empty_database: Callable[[], str]
+) -> None:
+    db = Database(empty_database() or f"sqlite:///{tmp_path / 'radio.sqlite3'}")
     migrate_to(db, "h13_outbox")
     shared = "Shared-show-key-from-before"
     made = datetime(2026, 1, 5, tzinfo=UTC)
@@ -124,7 +127,7 @@ def test_an_older_show_key_becomes_each_presenters_key(tmp_path: Path) -> None:
             conn.execute(
                 text(
                     "INSERT INTO accounts (id, email, role, name, password_hash, disabled, "
-                    "epoch, created_at) VALUES (:i, :e, 'presenter', '', 'x', 0, 0, :t)"
+                    "epoch, created_at) VALUES (:i, :e, 'presenter', '', 'x', FALSE, 0, :t)"
                 ),
                 {"i": account, "e": f"p{account}@example.org", "t": made},
             )

@@ -101,6 +101,7 @@ def test_a_password_set_from_radio_user_reset_ends_the_sessions(
     for name in [n for n in __import__("os").environ if n.startswith("RADIO_")]:
         monkeypatch.delenv(name)
     monkeypatch.setenv("RADIO_DATA_DIR", str(station.services.settings.data_dir))
+    monkeypatch.setenv("RADIO_DATABASE_URL", station.services.settings.database_url)
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
     assert main(["user", "reset", "b@example.org"]) == 0
     set_password(station, capsys.readouterr().out)

@@ -166,8 +166,8 @@ class ListenerStation:
         self.app.config["TESTING"] = True
 
 
-def make_listener_station(tmp_path: Path) -> ListenerStation:
-    settings = station_settings(tmp_path)
+def make_listener_station(tmp_path: Path, database_url: str = "") -> ListenerStation:
+    settings = dataclasses.replace(station_settings(tmp_path), database_url=database_url)
     clock = [NOW]
     built = build_services(settings, clock=lambda: clock[0])
     grid = built.grid
@@ -189,7 +189,8 @@ def make_listener_station(tmp_path: Path) -> ListenerStation:
 
 
 @pytest.fixture(name="station")
-def listener_station_fixture(tmp_path: Path) -> Iterator[ListenerStation]:
-    made = make_listener_station(tmp_path)
+def listener_station_fixture(tmp_path: Path, database_url: str) -> Iterator[ListenerStation]:
+    """The listeners' station, once on SQLite and once on PostgreSQL (``database_url``)."""
+    made = make_listener_station(tmp_path, database_url)
     yield made
     made.services.db.dispose()

@@ -124,8 +124,9 @@ def make_station(tmp_path: Path, **changes: object) -> Station:
 
 
 @pytest.fixture(name="station")
-def station_fixture(tmp_path: Path) -> Iterator[Station]:
-    made = make_station(tmp_path)
+def station_fixture(tmp_path: Path, database_url: str) -> Iterator[Station]:
+    """The station, once on SQLite and once on PostgreSQL (``database_url``)."""
+    made = make_station(tmp_path, database_url=database_url)
     yield made
     made.services.db.dispose()
 
