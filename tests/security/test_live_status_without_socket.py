@@ -54,12 +54,14 @@ def test_the_live_status_needs_no_socket(rig: Rig, tmp_path: Path) -> None:
         assert answer.status_code == 200
         return answer.get_json()  # type: ignore[no-any-return]
 
-    lead = timedelta(minutes=rig.settings.live_key_lead_min)  # 6 s
-    start = datetime.now(UTC).replace(microsecond=0) + lead + timedelta(seconds=5)
+    # The slot's window (6 s before it) is open from the moment it is in the grid.
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=5)
     end = start + timedelta(seconds=8)
     rig.import_grid(once_slot("phone-in", "live", start, 8, rig.settings))
+    occurrence = site.grid.expand(start, end, show="phone-in")[0].id
     key = rig.reconciler.keys.make("phone-in", ada.id)
-    wait_for(lambda: datetime.now(UTC) >= start - lead + timedelta(seconds=1), 15, "the window")
+    published = LiveMounts(services.db)
+    wait_for(lambda: published.snapshot().mount_for(occurrence) is not None, 5, "the window")
     assert status()["message"].startswith("Not connected — you go on air at")
 
     presenter = source_client(rig, key, 30)
