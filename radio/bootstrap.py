@@ -2,7 +2,7 @@
 
 :func:`build_services` builds every adapter and service once, into a typed :class:`Services`:
 the database, the grid, the media library and uploads, published episodes, the change log,
-accounts, stream keys, the e-mail outbox, Liquidsoap (client and
+accounts, stream keys, the live mounts as published, the e-mail outbox, Liquidsoap (client and
 :class:`~radio.playout.playout.Playout`), what is on air, health, and one clock.
 """
 
@@ -37,6 +37,7 @@ from radio.onair import NowPlaying, OnAirTracker
 from radio.playout.asrun import episode_aired, open_incidents
 from radio.playout.liquidsoap import LiquidsoapClient, LiquidsoapPlayout
 from radio.playout.live import StreamKeys
+from radio.playout.livemounts import LiveMounts
 from radio.playout.scheduler import heartbeat_age
 from radio.playout.script import HLS_PLAYLIST
 from radio.proposals.service import ProposalService
@@ -80,6 +81,8 @@ class Services:
     reset_throttle: RequestThrottle
     mail: Outbox
     stream_keys: StreamKeys
+    #: The live mounts as the scheduler publishes them (what the site reads, never the socket).
+    live_mounts: LiveMounts
     liquidsoap: LiquidsoapClient
     playout: LiquidsoapPlayout
     on_air: NowPlaying
@@ -162,6 +165,7 @@ def build_services(
         ),
         mail=mail,
         stream_keys=StreamKeys(db),
+        live_mounts=LiveMounts(db),
         liquidsoap=liquidsoap,
         playout=LiquidsoapPlayout(liquidsoap),
         audience=audience,

@@ -3,6 +3,9 @@
 ``radio scheduler`` (started by ``radio run``) runs, under one APScheduler scheduler:
 
 * the :class:`~radio.playout.scheduler.Reconciler` every 0.25 s (with its heartbeat);
+* the live mounts read from Liquidsoap every 0.25 s and published in the database for the
+  site (:mod:`radio.playout.livemounts`), in a job of their own so the reconciler never waits
+  for the database's write lock;
 * as-run slot marks every 0.5 s, and the as-run log itself: Liquidsoap's on-air events reach
   this process on its standard input (``radio run`` forwards them);
 * the playlists Liquidsoap reads, re-rendered every 5 s (files come and go);
@@ -37,11 +40,15 @@ from radio.logger.listen_again import ListenAgainService
 from radio.mail.watch import Watch
 from radio.media.uploads import expire_uploads
 from radio.playout.asrun import AsRunRecorder
+from radio.playout.livemounts import LivePublisher
 from radio.playout.scheduler import Reconciler, SchedulerProcess
 from radio.prepare import demo_episodes_pending, render_playlists
 from radio.processes import die_with_parent
 
 log = logging.getLogger(__name__)
+
+#: How often the live mounts are read for the site (a presenter sees "connected" this soon).
+LIVE_MOUNTS_EVERY_S = 0.25
 
 
 def build_scheduler(settings: Settings, events: IO[str] | None = None) -> SchedulerProcess:
@@ -76,6 +83,14 @@ def add_station_jobs(scheduler: BaseScheduler, services: Services, recorder: AsR
         "interval",
         seconds=0.5,
         id="as-run slots",
+        **every,
+    )
+    publisher = LivePublisher(services.liquidsoap.live, services.live_mounts)
+    scheduler.add_job(
+        lambda: publisher.publish(services.clock()),
+        "interval",
+        seconds=LIVE_MOUNTS_EVERY_S,
+        id="live mounts",
         **every,
     )
     scheduler.add_job(

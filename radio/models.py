@@ -21,6 +21,7 @@ from radio.mail import store as _mail_store  # noqa: F401
 from radio.media import store as _media_store  # noqa: F401
 from radio.playout import asrun as _playout_asrun  # noqa: F401
 from radio.playout import live as _playout_live  # noqa: F401
+from radio.playout import livemounts as _playout_livemounts  # noqa: F401
 from radio.proposals import store as _proposals_store  # noqa: F401
 
 

@@ -25,6 +25,8 @@ from typing import Any
 import pytest
 
 from radio.config import Settings
+from radio.db import Database
+from radio.playout.livemounts import LiveMounts
 from radio.playout.quoting import ICY_QUOTE, ICY_QUOTE_STANDIN
 from tests.support import decode, free_port, port_open, require, rms_dbfs, wait_for
 
@@ -140,6 +142,14 @@ def test_station_is_on_air_and_stops_cleanly(station: Running, settings: Setting
 
     health = get_json(f"{station.site}/healthz")
     assert health["status"] == "ok"
+    # The scheduler publishes the live mounts for the site (which never asks Liquidsoap).
+    db = Database(settings.database_url_in_use)
+    try:
+        published = LiveMounts(db).snapshot()
+    finally:
+        db.dispose()
+    assert sorted(m.mount.mount for m in published.mounts) == ["live", "live2"]
+    assert published.current(datetime.now(UTC)), published
     home = urllib.request.urlopen(f"{station.site}/", timeout=5).read().decode()
     assert "<audio" in home and "/stream.mp3" in home
 

@@ -1,9 +1,11 @@
 """Where a live presenter stands: connected, on air, dropped, or how their slot went.
 
-A pure function of the slot, what Liquidsoap reports about the live mounts, how long the
-slot's presenter was on air by the as-run log, and the instant. The same answer whichever
-client the presenter uses (the browser's go-live page, BUTT, Mixxx): it is read from the
-harbor, not from the page.
+A pure function of the slot, what Liquidsoap reports about the live mounts (as the scheduler
+publishes it, :mod:`radio.playout.livemounts`), how long the slot's presenter was on air by
+the as-run log, and the instant. The same answer whichever client the presenter uses (the
+browser's go-live page, BUTT, Mixxx): it is read from the harbor, not from the page. When
+the report is stale (the scheduler is not running), an open window's status says the station
+cannot tell, rather than "not connected".
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from radio.clock import utc_iso
 from radio.grid.model import Occurrence
 from radio.playout.liquidsoap import LiveMount
 
-State = Literal["none", "later", "ready", "connected", "on_air", "dropped", "ended"]
+State = Literal["none", "later", "ready", "connected", "on_air", "dropped", "ended", "unknown"]
 #: How long after its end a slot's outcome is shown (unless the next window opens first).
 ENDED_SHOWN = timedelta(hours=1)
 
@@ -75,10 +77,12 @@ def live_status(
     lead: timedelta,
     tz: tzinfo,
     presenter: str | None = None,
+    known: bool = True,
 ) -> LiveStatus:
     """The status of ``slot`` at ``now``; ``mount`` is the harbor's report for the slot (None
-    when its window is not open), ``aired_s`` how long a presenter was on air in it, and
-    ``presenter`` the connected presenter's name."""
+    when its window is not open), ``aired_s`` how long a presenter was on air in it,
+    ``presenter`` the connected presenter's name, and ``known`` False when the report is
+    too old to be believed."""
     if slot is None:
         return _status("none", "You have no live slot in the next six weeks.", "", None, now)
     connect_from = slot.start - lead
@@ -97,6 +101,15 @@ def live_status(
             "later",
             f"Your next live slot is {day}.",
             f"You can connect from {_clock(connect_from, tz)}.",
+            slot,
+            now,
+        )
+    elif not known:
+        status = _status(
+            "unknown",
+            "The station cannot tell right now whether you are connected.",
+            "Its scheduler has stopped reporting; if this lasts more than a minute, tell the "
+            "station's technical team.",
             slot,
             now,
         )
@@ -128,7 +141,7 @@ def live_status(
             now,
         )
     status["connect_from"] = utc_iso(connect_from, "seconds")
-    if connected and mount is not None and now < slot.end:
+    if known and connected and mount is not None and now < slot.end:
         status["level_db"] = _db(mount.level)
         status["presenter"] = presenter
     return status

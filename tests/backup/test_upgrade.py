@@ -256,6 +256,14 @@ def _throttle_hits(conn: sa.Connection, media: Path) -> None:
     insert(conn, "throttle_hits", {"throttle": "login", "key": "192.0.2.7", "at": T0})
 
 
+def _live_mounts(conn: sa.Connection, media: Path) -> None:
+    insert(conn, "live_mounts",
+           {"mount": "live", "occurrence": "late-live.weekly.2026-11-03", "connected": True,
+            "presenter": "1", "gate": True, "level": 0.12, "since": T0,
+            "updated_at": T0 + timedelta(seconds=3),
+            "checked_at": T0 + timedelta(seconds=4)})  # fmt: skip
+
+
 FILLERS: dict[str, Filler] = {
     "station_state": _state, "incidents": _incidents, "grid_shows": _shows,
     "grid_slots": _slots, "grid_exceptions": _exceptions, "grid_state": _grid_state,
@@ -267,6 +275,7 @@ FILLERS: dict[str, Filler] = {
     "proposal_comments": _proposal_comments, "listener_samples": _listener_samples,
     "listen_again": _listen_again,
     "login_failures": _login_failures, "throttle_hits": _throttle_hits,
+    "live_mounts": _live_mounts,
 }  # fmt: skip
 
 

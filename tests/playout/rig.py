@@ -1,4 +1,5 @@
-"""A playout rig on the real stack: Icecast, Liquidsoap and the real scheduler's Reconciler.
+"""A playout rig on the real stack: Icecast, Liquidsoap and the real scheduler's Reconciler
+(and its publisher of the live mounts, which the site reads).
 
 Used by the playout tests and by ``bench/slot_timing.py``. The grid is a real stored grid
 with slots a few seconds long; episodes are generated tones (a distinct frequency per item)
@@ -28,6 +29,7 @@ from radio.errors import LiquidsoapError
 from radio.playout.asrun import AsRunEntry, AsRunRecorder, entries
 from radio.playout.icecast import icecast_child, write_icecast_config
 from radio.playout.liquidsoap import LiquidsoapClient, LiquidsoapPlayout
+from radio.playout.livemounts import LivePublisher
 from radio.playout.plan import Playable
 from radio.playout.scheduler import Reconciler
 from radio.prepare import render_playlists, write_liquidsoap_script
@@ -220,6 +222,7 @@ def start_rig(base: Path, demo_media: Path, **overrides: object) -> Iterator[Rig
         services.stream_keys,
         settings,
     )
+    publisher = LivePublisher(services.liquidsoap.live, services.live_mounts)
     stop = threading.Event()
 
     def tick() -> None:
@@ -231,6 +234,7 @@ def start_rig(base: Path, demo_media: Path, **overrides: object) -> Iterator[Rig
                 logging.getLogger(__name__).warning("reconcile: %s", exc)
             except Exception:
                 logging.getLogger(__name__).exception("reconcile failed")
+            publisher.publish(datetime.now(UTC))  # as the scheduler's job of its own does
 
     rig = Rig(settings, supervisor, reconciler, episodes, events, stop)
     ticker: threading.Thread | None = None

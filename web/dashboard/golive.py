@@ -6,7 +6,10 @@
   open, short-lived, which the harbor's key check accepts (:mod:`radio.playout.keycheck`).
   The page never sees a stream key.
 * ``…/live/status``: where the presenter stands (:mod:`radio.playout.livestatus`), polled by
-  the go-live page and the dashboard, whatever client the presenter streams with.
+  the go-live page and the dashboard, whatever client the presenter streams with. The live
+  mounts are read from the database, where the scheduler publishes them
+  (:mod:`radio.playout.livemounts`): the site never asks Liquidsoap, so it can run on
+  another machine than the station's engine.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from flask.typing import ResponseReturnValue
 
 from radio.accounts.model import Account
 from radio.config import Settings
-from radio.errors import LiquidsoapError
 from radio.grid.model import Occurrence, Show
 from radio.playout.asrun import entries
 from radio.playout.keycheck import make_token, token_key
@@ -90,17 +92,20 @@ def status_of(show: Show, at: datetime) -> LiveStatus:
     """Where the presenters of ``show`` stand at ``at``."""
     slot = _slots(show, at).chosen(at, _lead()) if show.kind == "live" else None
     mount: LiveMount | None = None
+    known = True
     if slot is not None and slot.start - _lead() <= at < slot.end:
-        try:
-            mount = services().liquidsoap.live().mount_for(slot.id)
-        except LiquidsoapError as exc:  # the status says "not connected"; the log says why
-            log.warning("cannot read the live mounts: %s", exc)
+        published = services().live_mounts.snapshot()
+        known = published.current(at)
+        if not known:
+            log.warning("the live mounts were last published at %s", published.checked_at)
+        found_mount = published.mount_for(slot.id)
+        mount = found_mount.mount if found_mount is not None else None
     presenter = None
     if mount is not None and mount.connected and mount.presenter.isdigit():
         found = services().accounts.get(int(mount.presenter))
         presenter = found.display_name if found is not None else None
     aired = _aired_s(slot, at) if slot is not None and at >= slot.start else 0.0
-    return live_status(slot, mount, aired, at, _lead(), _tz(), presenter)
+    return live_status(slot, mount, aired, at, _lead(), _tz(), presenter, known)
 
 
 def harbor_socket_url(settings: Settings, host: str, mount: str) -> str:
