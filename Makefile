@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-stamp
 # axe-core for the browser tests' accessibility checks (package.json, package-lock.json).
 NODE_STAMP := node_modules/.installed-stamp
 
-.PHONY: run test install test-tools system-packages test-system-packages lint typecheck bench clean
+.PHONY: run test install test-tools system-packages test-system-packages bench-system-packages lint typecheck bench clean
 
 run: install
 	$(VENV)/bin/radio run
@@ -28,6 +28,9 @@ system-packages:
 test-system-packages:
 	@scripts/install-system-packages --test
 
+bench-system-packages:
+	@scripts/install-system-packages --bench
+
 $(STAMP): pyproject.toml
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
@@ -45,7 +48,7 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-bench: install
+bench: install bench-system-packages
 	$(VENV)/bin/python bench/grid.py
 	$(VENV)/bin/python bench/ingest.py
 	$(VENV)/bin/python bench/slot_timing.py
