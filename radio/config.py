@@ -60,6 +60,11 @@ class Settings:
     #: The site's Server-Sent Events server (``/api/v1/now/events``, behind Caddy) listens on
     #: ``http_host`` at this port; 0: ``http_port + 1``.
     events_port: int = 0
+    #: Files anyone may fetch, served by Caddy directly: the HLS stream (``hls/``) and the
+    #: static ``/api/v1/now`` and ``/api/v1/schedule`` (``api/v1/*.json``). Made 0755, its
+    #: files 0644: outside the private data folder, Caddy's own user can read them. Empty:
+    #: ``<data_dir>/public`` (only the station's user can enter it).
+    public_dir: str = ""
     #: Seconds of audio in each segment of the HLS stream (``/hls/live.m3u8``).
     hls_segment_s: float = 4.0
     #: A station ID jingle plays after every this many rotation tracks (0 = never).
@@ -156,14 +161,13 @@ class Settings:
         return self.data_dir / "run" / "scheduler.heartbeat"
 
     @property
-    def public_dir(self) -> Path:
-        """Files anyone may fetch, served by Caddy directly: the HLS stream (``hls/``) and
-        the static ``/api/v1/now`` and ``/api/v1/schedule`` (``api/v1/*.json``)."""
-        return self.data_dir / "public"
+    def public_dir_in_use(self) -> Path:
+        """``public_dir``, or ``public`` in the data folder."""
+        return Path(self.public_dir) if self.public_dir else self.data_dir / "public"
 
     @property
     def hls_dir(self) -> Path:
-        return self.public_dir / "hls"
+        return self.public_dir_in_use / "hls"
 
     @property
     def events_port_in_use(self) -> int:
@@ -306,6 +310,7 @@ def _validate(s: Settings) -> None:
         )
     if s.public_url:
         _check_public_url(s.public_url, where("public_url"))
+    _check_public_dir(s, where("public_dir"))
     check_relays(s.relays, where("relays"))
     _check_web_upstreams(s.web_upstreams, where("web_upstreams"))
     if not 1 <= s.icecast_max_listeners <= 100_000:
@@ -358,6 +363,16 @@ def _validate_logger(s: Settings) -> None:
     if not 2 <= s.logger_file_seconds <= 86400 or 86400 % s.logger_file_seconds:
         raise ConfigError(
             "logger_file_seconds must divide a day (3600 is an hour), between 2 and 86400."
+        )
+
+
+def _check_public_dir(s: Settings, where: str) -> None:
+    """Anyone may read the public folder: it must hold nothing of the private data folder."""
+    public, data = s.public_dir_in_use.resolve(), s.data_dir.resolve()
+    if (public.is_relative_to(data) and public != data / "public") or data.is_relative_to(public):
+        raise ConfigError(
+            f"public_dir ({where}) {s.public_dir!r} must be outside the data folder {data} "
+            "(anyone may read it), or empty for the data folder's own public/."
         )
 
 

@@ -9,7 +9,9 @@ to the harbor's two live mounts; nothing else of the harbor is reachable through
 Presenters' source clients (BUTT, Mixxx) do not go through Caddy; they reach the harbor on
 its own port. Caddy serves the HLS stream (``/hls/``) and the static ``/api/v1/now`` and
 ``/api/v1/schedule`` itself, from the files the station writes in ``public_dir``, and passes
-``/api/v1/now/events`` to the site's events server (:mod:`web.events`).
+``/api/v1/now/events`` to the site's events server (:mod:`web.events`). Caddy runs as its own
+user: it reads those files only when ``public_dir`` lies outside the station's private data
+folder (:func:`closed_to_caddy` says when it does not).
 
 In production Caddy gets the certificate itself (automatic HTTPS). ``internal_tls`` is for
 tests and a local try: Caddy's own local authority signs the certificate, HTTP is not
@@ -18,7 +20,9 @@ redirected (so port 80 is left alone), and Caddy's admin endpoint is off.
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from radio.config import Settings
@@ -51,7 +55,7 @@ class ProxyPlan:
     #: The site's events server (``/api/v1/now/events``, :mod:`web.events`).
     events_upstream: str = "127.0.0.1:8081"
     #: The folder of files Caddy serves itself (``public_dir``: ``hls/``, ``api/v1/*.json``).
-    public_dir: str = "/var/lib/radio/public"
+    public_dir: str = "/var/lib/radio-public"
 
 
 def plan_proxy(settings: Settings, *, internal_tls: bool = False) -> ProxyPlan:
@@ -81,15 +85,32 @@ def plan_proxy(settings: Settings, *, internal_tls: bool = False) -> ProxyPlan:
         harbor_upstream=_upstream(settings.harbor_host, settings.harbor_port),
         internal_tls=internal_tls,
         events_upstream=_upstream(settings.http_host, settings.events_port_in_use),
-        public_dir=str(settings.public_dir.resolve()),
+        public_dir=str(settings.public_dir_in_use.resolve()),
     )
+
+
+def closed_to_caddy(settings: Settings) -> Path | None:
+    """The folder on the way to ``public_dir`` that Caddy's user may not enter, if any: the
+    data folder (always private) when ``public_dir`` is in it, or a folder closed to other
+    users. (Folders still missing are made open to all by the station.)"""
+    public, data = settings.public_dir_in_use.resolve(), settings.data_dir.resolve()
+    if public.is_relative_to(data):
+        return data
+    for folder in (*reversed(public.parents), public):
+        try:
+            if not folder.stat().st_mode & stat.S_IXOTH:
+                return folder
+        except FileNotFoundError:
+            return None
+    return None
 
 
 def render_caddyfile(plan: ProxyPlan, station_name: str) -> str:
     """The Caddyfile text for ``plan``."""
     lines = [
         f"# {_comment(station_name)}: written by 'radio proxy config'; write it again after",
-        "# changing public_url, data_dir, http_port, events_port, icecast_port or harbor_port.",
+        "# changing public_url, data_dir, public_dir, http_port, events_port, icecast_port or",
+        "# harbor_port.",
     ]
     if plan.internal_tls:
         lines += [

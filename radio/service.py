@@ -3,9 +3,15 @@
 The install is a plan of steps (make the user, the data folder, the settings file, the unit,
 then tell systemd), so ``--dry-run`` can print exactly what a real install does. Every path
 written may be put under a prefix (``root``), so the same plan installs into a temp folder.
-The unit runs ``<venv>/bin/radio run`` as that user, sandboxed: only the data folder is
-writable, ``/tmp`` is private, and the only privilege kept is ``CAP_SYS_NICE``, so Liquidsoap
-still gets the CPU first.
+The unit runs ``<venv>/bin/radio run`` as that user, sandboxed: only the data folder and the
+public folder are writable, ``/tmp`` is private, and the only privilege kept is
+``CAP_SYS_NICE``, so Liquidsoap still gets the CPU first.
+
+The public folder (``public_dir``: the HLS stream and the static API files, which Caddy serves
+as its own user) lies beside the data folder, not in it: the data folder is the station's
+alone (0700), the public folder open to all (0755). It goes in ``/var/lib`` with the station's
+other state (one ``ReadWritePaths`` line names both) rather than in ``/srv`` or ``/var/www``,
+which are the administrator's to lay out and often served whole by another site.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import pwd
 import shutil
 import stat
 import subprocess
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -39,6 +46,8 @@ class ServiceLayout:
     python: Path
     user: str = "radio"
     data_dir: Path = Path("/var/lib/radio")
+    #: The HLS stream and the static API files, for Caddy: outside the private data folder.
+    public_dir: Path = Path("/var/lib/radio-public")
     config_file: Path = Path("/etc/radio/radio.toml")
     unit_dir: Path = Path("/etc/systemd/system")
     project_dir: Path = PROJECT_DIR
@@ -96,7 +105,7 @@ AmbientCapabilities=CAP_SYS_NICE
 CapabilityBoundingSet=CAP_SYS_NICE
 NoNewPrivileges=yes
 ProtectSystem=strict
-ReadWritePaths={layout.data_dir}
+ReadWritePaths={layout.data_dir} {layout.public_dir}
 PrivateTmp=yes
 ProtectHome={layout.protect_home}
 PrivateDevices=yes
@@ -116,6 +125,8 @@ def render_config(layout: ServiceLayout) -> str:
 # The station's settings (README: Configuration). Made by 'radio service install', which
 # keeps this file when run again. After a change: systemctl restart radio
 data_dir = "{layout.data_dir}"
+# Anyone may read this folder (the HLS stream, /api/v1/now and /schedule): Caddy serves it.
+public_dir = "{layout.public_dir}"
 playlists_dir = "{layout.data_dir / STATION_PLAYLISTS}"
 # station_name = "Westway Community Radio"
 # timezone = "Europe/London"
@@ -163,7 +174,15 @@ def plan_install(layout: ServiceLayout, *, root: Path | None, force: bool) -> li
     steps.append(
         Step(
             f"make the data folder {data} (0700, owned by {layout.user}, everything in it too)",
-            lambda: _make_private_dir(data, *_account_or(layout.user, owner)),
+            lambda: _make_dir(data, 0o700, *_account_or(layout.user, owner)),
+        )
+    )
+    public = at(layout.public_dir)
+    steps.append(
+        Step(
+            f"make the public folder {public} (0755, owned by {layout.user}: the HLS stream and "
+            "the static API files, which Caddy reads)",
+            lambda: _make_dir(public, 0o755, *_account_or(layout.user, owner)),
         )
     )
     source, playlists = layout.project_dir / "playlists", data / STATION_PLAYLISTS
@@ -176,6 +195,11 @@ def plan_install(layout: ServiceLayout, *, root: Path | None, force: bool) -> li
     config = at(layout.config_file)
     if config.exists():
         steps.append(Step(f"keep the settings file {config} (it exists)"))
+        if not _setting(config, "public_dir"):  # made by an older version
+            steps[-1].notes.append(
+                f'it does not set public_dir: add public_dir = "{layout.public_dir}", or Caddy '
+                "cannot serve the HLS stream and the static API files"
+            )
     else:
         steps.append(
             Step(
@@ -267,13 +291,23 @@ def _make_parents(path: Path) -> None:
         os.chmod(folder, 0o755)
 
 
-def _make_private_dir(path: Path, uid: int, gid: int) -> None:
+def _make_dir(path: Path, mode: int, uid: int, gid: int) -> None:
+    """``path`` with ``mode``, owned (with all in it) by ``uid``:``gid``."""
     _make_parents(path)
     path.mkdir(exist_ok=True)
-    os.chmod(path, 0o700)
+    os.chmod(path, mode)
     for folder, dirs, files in os.walk(path):
         for name in (folder, *(os.path.join(folder, n) for n in (*dirs, *files))):
             os.chown(name, uid, gid, follow_symlinks=False)
+
+
+def _setting(config: Path, key: str) -> object:
+    """A setting as an existing settings file gives it (None when absent or unreadable)."""
+    try:
+        with config.open("rb") as fp:
+            return tomllib.load(fp).get(key)
+    except (OSError, tomllib.TOMLDecodeError):
+        return None
 
 
 def _copy_playlists(source: Path, target: Path, uid: int, gid: int) -> None:

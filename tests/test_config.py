@@ -32,6 +32,9 @@ def test_defaults_are_the_documented_contract(
     public = load_settings(environ={"RADIO_PUBLIC_URL": "https://radio.example.org/"})
     assert public.site_url == "https://radio.example.org"
     assert s.database_url == "" and s.database_url_in_use == "sqlite:///var/radio.sqlite3"
+    assert s.public_dir_in_use == Path("var/public") and s.hls_dir == Path("var/public/hls")
+    outside = load_settings(environ={"RADIO_PUBLIC_DIR": "/var/lib/radio-public"})
+    assert outside.hls_dir == Path("/var/lib/radio-public/hls")
 
 
 def test_file_then_environment(tmp_path: Path) -> None:
@@ -76,6 +79,15 @@ def test_file_then_environment(tmp_path: Path) -> None:
             {},
             "mail_from must be the station's sender address, such as radio@example.org, "
             "when smtp_host is set.",
+        ),
+        *(
+            (
+                "",
+                {"RADIO_DATA_DIR": "/srv/radio", "RADIO_PUBLIC_DIR": public},
+                f"public_dir (RADIO_PUBLIC_DIR) '{public}' must be outside the data folder "
+                "/srv/radio (anyone may read it), or empty for the data folder's own public/.",
+            )
+            for public in ("/srv/radio/media", "/srv/radio", "/srv")
         ),
         ("", {"RADIO_REMINDER_DAYS": "-1"}, "reminder_days must be 0 (no reminders) or more."),
         (

@@ -21,6 +21,7 @@ from pathlib import Path
 from flask import Flask, json
 
 from radio.bootstrap import Services
+from radio.datadir import PUBLIC_FILE_MODE, make_public_folder
 from radio.onair import NowSnapshot
 from web.events import NowEvents
 
@@ -32,12 +33,14 @@ SCHEDULE_FILE = Path("api/v1/schedule.json")
 
 
 def write_file(path: Path, body: bytes) -> None:
-    """Replace ``path`` whole with ``body`` (a reader never sees half a file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Replace ``path`` whole with ``body`` (a reader never sees half a file), readable by
+    anyone (0644, whatever the station's private umask): Caddy runs as its own user."""
+    make_public_folder(path.parent)
     aside = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PUBLIC_FILE_MODE)
     try:
         with os.fdopen(fd, "wb") as fp:
+            os.fchmod(fp.fileno(), PUBLIC_FILE_MODE)
             fp.write(body)
         os.replace(aside, path)
     except BaseException:
@@ -52,7 +55,7 @@ class Publisher:
         self.app = app
         self.services = services
         self.events = events
-        self.folder = services.settings.public_dir
+        self.folder = services.settings.public_dir_in_use
         self._now_etag = ""
         self._sent_etag = ""
         self._schedule = b""

@@ -14,7 +14,8 @@ The staging folder holds ``radio-backup/``::
 Left out: ``tmp/`` (uploads in progress, imports cut short; their sessions are dropped from
 the copied database, so the restored station does not wait for bytes it never gets),
 ``run/`` (sockets, locks), ``log/``, and files the station renders again at start
-(``playlists/`` and ``icecast/`` inside the data folder).
+(``playlists/`` and ``icecast/`` inside the data folder, and the public folder: the HLS
+stream and the static API files).
 """
 
 from __future__ import annotations

@@ -39,12 +39,26 @@ def _config(args: argparse.Namespace, settings: Settings) -> int:
     from radio.cli import write_output
     from radio.proxy import plan_proxy, render_caddyfile
 
-    text = render_caddyfile(
-        plan_proxy(settings, internal_tls=args.internal_tls), settings.station_name
-    )
+    plan = plan_proxy(settings, internal_tls=args.internal_tls)
+    text = render_caddyfile(plan, settings.station_name)
     if args.output == "-":
         sys.stdout.write(text)
-        return 0
-    write_output(Path(args.output), text, 0o644)  # Caddy runs as its own user
-    print(f"Wrote {args.output}; start Caddy with it (e.g. 'systemctl reload caddy').")
+    else:
+        write_output(Path(args.output), text, 0o644)  # Caddy runs as its own user
+        print(f"Wrote {args.output}; start Caddy with it (e.g. 'systemctl reload caddy').")
+    _note_closed_public_dir(settings, plan.public_dir)
     return 0
+
+
+def _note_closed_public_dir(settings: Settings, public_dir: str) -> None:
+    from radio.proxy import closed_to_caddy
+
+    closed = closed_to_caddy(settings)
+    if closed is not None:
+        print(
+            f"note: Caddy's user cannot enter {closed}, so it cannot serve the HLS stream and "
+            f"the static API files from public_dir ({public_dir}); the site answers them "
+            "instead. Set public_dir outside the data folder, open to all, as 'radio service "
+            "install' does (/var/lib/radio-public).",
+            file=sys.stderr,
+        )

@@ -1,6 +1,7 @@
 """``radio service install``: run the station as a systemd service (see radio.service).
 
-radio service install [--dry-run] [--user NAME] [--data-dir DIR] [--unit-dir DIR] [--root DIR]
+radio service install [--dry-run] [--user NAME] [--data-dir DIR] [--public-dir DIR]
+                      [--unit-dir DIR] [--root DIR]
 """
 
 from __future__ import annotations
@@ -36,6 +37,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="the station's data folder (default /var/lib/radio)",
     )  # fmt: skip
     install.add_argument(
+        "--public-dir", type=Path, default=Path("/var/lib/radio-public"), metavar="DIR",
+        help="the folder Caddy serves the HLS stream and static API files from, outside the "
+        "data folder (default /var/lib/radio-public)",
+    )  # fmt: skip
+    install.add_argument(
         "--unit-dir", type=Path, default=Path("/etc/systemd/system"), metavar="DIR",
         help="where the unit goes (default /etc/systemd/system)",
     )  # fmt: skip
@@ -50,9 +56,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def _install(args: argparse.Namespace, settings: Settings) -> int:
-    for option in ("data_dir", "unit_dir"):
+    for option in ("data_dir", "public_dir", "unit_dir"):
         if not getattr(args, option).is_absolute():
             raise ConfigError(f"--{option.replace('_', '-')} must be an absolute path.")
+    if args.public_dir.is_relative_to(args.data_dir) or args.data_dir.is_relative_to(
+        args.public_dir
+    ):
+        raise ConfigError(
+            "--public-dir must be outside --data-dir (anyone may read it; the data folder is "
+            "the station's alone)."
+        )
     if not args.dry_run and args.root is None and os.geteuid() != 0:
         raise ConfigError(
             "Installing the service needs root (it makes a user and writes to /etc); run it "
@@ -63,6 +76,7 @@ def _install(args: argparse.Namespace, settings: Settings) -> int:
         python=Path(sys.executable).resolve(),
         user=args.user,
         data_dir=args.data_dir,
+        public_dir=args.public_dir,
         unit_dir=args.unit_dir,
     )
     root = args.root.resolve() if args.root is not None else None

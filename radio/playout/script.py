@@ -84,7 +84,7 @@ def render_script(inputs: ScriptInputs) -> str:
         "secrets_file": script_string(inputs.secrets_file),
         "icy_quote": script_string(ICY_QUOTE),
         "icy_quote_standin": script_string(ICY_QUOTE_STANDIN),
-        "hls_command": script_string(shlex.join(hls_command(inputs.hls_dir, inputs.hls_segment_s))),
+        "hls_command": script_string(hls_shell_command(inputs.hls_dir, inputs.hls_segment_s)),
     }
     text = TEMPLATE.read_text(encoding="utf-8")
     if inputs.logger_dir is None:
@@ -148,6 +148,13 @@ def hls_command(folder: Path, segment_s: float) -> tuple[str, ...]:
         "-hls_flags", "delete_segments+temp_file+omit_endlist",
         str(folder / HLS_PLAYLIST),
     )  # fmt: skip
+
+
+def hls_shell_command(folder: Path, segment_s: float) -> str:
+    """:func:`hls_command` as Liquidsoap's ``output.external`` runs it (with ``/bin/sh -c``),
+    under umask 022: the station's processes make their files private (umask 077), but Caddy,
+    another user, serves these (0644, like the static API files)."""
+    return "umask 022 && exec " + shlex.join(hls_command(folder, segment_s))
 
 
 def _float(value: float) -> str:

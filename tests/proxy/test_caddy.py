@@ -169,7 +169,7 @@ def test_the_hls_stream_plays_through_the_proxy_and_its_segments_roll(proxied: P
 
 
 def test_now_and_schedule_come_from_static_files(proxied: Proxied) -> None:
-    files = proxied.station.settings.public_dir / "api" / "v1"
+    files = proxied.station.settings.public_dir_in_use / "api" / "v1"
     wait_for(lambda: (files / "schedule.json").exists() and (files / "now.json").exists(),
              30, "the static now and schedule")  # fmt: skip
     browser = proxied.browser()

@@ -62,7 +62,8 @@ def test_the_caddyfile_routes_the_site_the_mounts_the_go_live_sockets_and_public
     text = render_caddyfile(plan_proxy(settings), settings.station_name)
     assert text == (
         "# Riverside FM: written by 'radio proxy config'; write it again after\n"
-        "# changing public_url, data_dir, http_port, events_port, icecast_port or harbor_port.\n"
+        "# changing public_url, data_dir, public_dir, http_port, events_port, icecast_port or\n"
+        "# harbor_port.\n"
         "radio.example.org {\n"
         '\theader Strict-Transport-Security "max-age=31536000"\n'
         "\t@stream expression `{http.request.uri.path} in "
@@ -146,6 +147,13 @@ def test_a_dash_prints_it(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "radio.example.org {\n" in done.stdout
     assert "tls internal" not in done.stdout and "admin off" not in done.stdout
+    # The default public_dir is in the private data folder: Caddy's user cannot read it.
+    assert done.stderr == (
+        f"note: Caddy's user cannot enter {tmp_path / 'var'}, so it cannot serve the HLS "
+        f"stream and the static API files from public_dir ({tmp_path / 'var' / 'public'}); "
+        "the site answers them instead. Set public_dir outside the data folder, open to all, "
+        "as 'radio service install' does (/var/lib/radio-public).\n"
+    )
 
 
 def test_an_unwritable_place_is_one_sentence(tmp_path: Path) -> None:

@@ -3,24 +3,36 @@
 The database holds accounts and stream key hashes. What must hold: after `radio init`, after
 a start, and after the site has opened the database (making its `-wal` and `-shm` files), the
 data folder is 0700, the database's files are 0600 and nothing the station made in the
-folder is open to group or others; a folder and database made by an older version (0755,
-0644) are made private at the next start. Icecast, running as its own user when the station
-runs as root, still reads its configuration and writes its logs.
+folder is open to group or others (but its public folder, which nobody else can reach through
+the data folder); a folder and database made by an older version (0755, 0644) are made
+private at the next start. Icecast, running as its own user when the station runs as root,
+still reads its configuration and writes its logs.
+
+The other way round: with ``public_dir`` outside the data folder (as ``radio service install``
+sets it), another user (``nobody``, as Caddy's own user would) reads the HLS playlist, a
+segment and ``/api/v1/now``'s file a running station wrote, though the station makes its
+files private (umask 077), while the data folder stays closed to it.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import signal
 import stat
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from radio.config import Settings
-from tests.support import port_open, wait_for
+from radio.playout.script import HLS_PLAYLIST
+from tests.conftest import replace
+from tests.support import port_open, require, wait_for
 from tests.test_station import RADIO, children_of_pid, program_of, start_station
 
 
@@ -38,12 +50,17 @@ def database_files(settings: Settings) -> list[Path]:
     return [db, *(db.with_name(db.name + end) for end in ("-wal", "-shm"))]
 
 
-def open_to_others(data: Path, before: set[Path]) -> list[str]:
-    """What the station made under ``data`` that group or others may use."""
+def open_to_others(settings: Settings, before: set[Path]) -> list[str]:
+    """What the station made in the data folder that group or others may use, but the
+    public folder (open to all by design)."""
+    data, public = settings.data_dir, settings.public_dir_in_use
     return [
         f"{path.relative_to(data)} {mode(path):o}"
         for path in data.rglob("*")
-        if path not in before and not path.is_symlink() and mode(path) & 0o077
+        if path not in before
+        and not path.is_symlink()
+        and not path.is_relative_to(public)
+        and mode(path) & 0o077
     ]
 
 
@@ -52,7 +69,7 @@ def assert_private(settings: Settings, before: set[Path]) -> None:
     for path in database_files(settings):
         if path.exists():
             assert mode(path) == 0o600, f"{path.name} is {mode(path):o}"
-    assert open_to_others(settings.data_dir, before) == []
+    assert open_to_others(settings, before) == []
 
 
 def test_init_makes_a_private_data_folder(settings: Settings, station_env: dict[str, str]) -> None:
@@ -102,14 +119,51 @@ def test_the_site_keeps_the_database_private(
     assert_private(settings, before)
 
 
+def as_nobody(*command: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [require("runuser"), "-u", "nobody", "--", *command],
+        capture_output=True, timeout=30, check=False,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def open_folder() -> Iterator[Path]:
+    """A folder other users may enter (pytest's tmp_path is root's alone), as /var/lib is."""
+    folder = Path(tempfile.mkdtemp(prefix="radio-public-"))
+    os.chmod(folder, 0o755)
+    yield folder
+    shutil.rmtree(folder)
+
+
+def assert_public_files_readable_by_others(settings: Settings) -> None:
+    public = settings.public_dir_in_use
+    playlist = public / "hls" / HLS_PLAYLIST
+
+    def segments() -> list[str]:
+        return [line for line in playlist.read_text().splitlines() if line.endswith(".ts")]
+
+    listed = wait_for(segments, 40, "the HLS playlist to list a segment")
+    wait_for(lambda: (public / "api/v1/now.json").is_file(), 30, "the site's now.json")
+    for path in (public / "api/v1/now.json", playlist, public / "hls" / listed[-1]):
+        read = as_nobody("cat", str(path))
+        assert read.returncode == 0 and read.stdout, f"nobody cannot read {path}: {read.stderr!r}"
+    assert "station" in json.loads(as_nobody("cat", str(public / "api/v1/now.json")).stdout)
+    assert (mode(public), mode(public / "hls"), mode(playlist)) == (0o755, 0o755, 0o644)
+    closed = as_nobody("ls", str(settings.data_dir))
+    assert closed.returncode != 0 and b"Permission denied" in closed.stderr
+
+
 @pytest.mark.stack
-def test_a_running_station_keeps_its_files_private(
-    settings: Settings, station_env: dict[str, str], tmp_path: Path
+def test_a_running_station_keeps_its_files_private_and_its_public_files_readable(
+    settings: Settings, station_env: dict[str, str], tmp_path: Path, open_folder: Path
 ) -> None:
     before = set(settings.data_dir.rglob("*"))
-    station = start_station(settings, station_env, tmp_path / "radio.log")
+    settings = replace(settings, public_dir=str(open_folder / "public"))
+    env = {**station_env, "RADIO_PUBLIC_DIR": settings.public_dir}
+    station = start_station(settings, env, tmp_path / "radio.log")
     try:
         assert_private(settings, before)
+        assert_public_files_readable_by_others(settings)
         if os.geteuid() == 0:  # Icecast runs as icecast2: its folder is its group's only
             icecast = next(
                 Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")

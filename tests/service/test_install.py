@@ -2,7 +2,8 @@
 
 The sandbox has no running systemd, so the install is checked where it can be: ``--dry-run``
 names every step and changes nothing; an install under ``--root TMP`` writes the unit, the
-settings file and the data folder with the right modes and owners; the unit passes
+settings file, the data folder and the public folder (outside it, for Caddy) with the right
+modes and owners, and the Caddyfile made from those settings serves that folder; the unit passes
 ``systemd-analyze verify`` and carries the sandboxing the README promises; what the install
 refuses, it refuses in one sentence. (Running ``radio run`` as the service's user is not
 tried: this sandbox's interpreter lives under /root, which no other user may enter.)
@@ -31,6 +32,7 @@ RADIO = Path(sys.executable).with_name("radio")
 UNIT = Path("etc/systemd/system/radio.service")
 CONFIG = Path("etc/radio/radio.toml")
 DATA = Path("var/lib/radio")
+PUBLIC = Path("var/lib/radio-public")
 
 
 #: Runs a command as an ordinary user (uid 1000 in a user namespace): not root, yet it can
@@ -38,9 +40,14 @@ DATA = Path("var/lib/radio")
 NOT_ROOT = ["unshare", "--user", "--map-user=1000", "--map-group=1000"]
 
 
-def radio(*args: str, as_root: bool = True) -> subprocess.CompletedProcess[str]:
+def radio(
+    *args: str, as_root: bool = True, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     command = [str(RADIO), *args] if as_root else [*NOT_ROOT, str(RADIO), *args]
-    return subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("RADIO_")} | (env or {})
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=300, check=False, env=environ
+    )
 
 
 def install(root: Path, *more: str) -> subprocess.CompletedProcess[str]:
@@ -78,6 +85,8 @@ def test_dry_run_names_every_step_and_changes_nothing(tmp_path: Path) -> None:
     assert f"write the unit {tmp_path / 'units' / 'radio.service'} (0644, root:root)" in out
     assert f"   | ExecStart={RADIO.resolve()} run" in out
     assert f'   | data_dir = "{tmp_path / "data"}"' in out
+    assert '   | public_dir = "/var/lib/radio-public"' in out
+    assert "make the public folder /var/lib/radio-public (0755, owned by radio-dry-run" in out
     # No systemd runs in the test sandbox: the install says what to run instead.
     assert "systemctl daemon-reload && systemctl enable --now radio.service" in out
     assert list(tmp_path.iterdir()) == []
@@ -114,6 +123,15 @@ def test_install_under_root_writes_unit_config_and_data_folder(open_root: Path) 
     settings = load_settings(config, environ={})
     assert settings.data_dir == Path("/var/lib/radio")
     assert settings.playlists_dir == Path("/var/lib/radio/station-playlists")
+    # The HLS stream and the static API files: beside the private data folder, open to all,
+    # so Caddy (its own user) can serve them; the Caddyfile points there.
+    public = open_root / PUBLIC
+    assert (mode(public), public.stat().st_uid) == (0o755, nobody.pw_uid)
+    assert settings.public_dir_in_use == Path("/var/lib/radio-public")
+    caddy = radio("--config", str(config), "proxy", "config", "-",
+                  env={"RADIO_PUBLIC_URL": "https://radio.example.org"})  # fmt: skip
+    assert (caddy.returncode, caddy.stderr) == (0, "")  # no note: Caddy can enter the folder
+    assert "\t\troot * /var/lib/radio-public\n" in caddy.stdout
 
 
 def test_unit_passes_systemd_analyze_and_is_sandboxed(open_root: Path) -> None:
@@ -132,7 +150,7 @@ def test_unit_passes_systemd_analyze_and_is_sandboxed(open_root: Path) -> None:
         "Restart": "always",
         "NoNewPrivileges": "yes",
         "ProtectSystem": "strict",
-        "ReadWritePaths": "/var/lib/radio",
+        "ReadWritePaths": "/var/lib/radio /var/lib/radio-public",
         "PrivateTmp": "yes",
         "AmbientCapabilities": "CAP_SYS_NICE",
         "KillMode": "control-group",
@@ -147,8 +165,13 @@ def test_a_changed_unit_is_kept_without_force(open_root: Path) -> None:
     assert install(open_root).returncode == 0
     unit, config = open_root / UNIT, open_root / CONFIG
     config.write_text('data_dir = "/var/lib/radio"\nstation_name = "Westway"\n', "utf-8")
-    assert install(open_root).returncode == 0  # the same unit: safe to repeat
+    again = install(open_root)  # the same unit: safe to repeat
+    assert again.returncode == 0
     assert "Westway" in config.read_text("utf-8")  # the settings a person edited are kept
+    # ... made by an older version, without public_dir: the install says what to add.
+    assert 'note: it does not set public_dir: add public_dir = "/var/lib/radio-public"' in (
+        again.stdout
+    )
     unit.write_text(unit.read_text("utf-8") + "Nice=5\n", "utf-8")
     refused = install(open_root)
     assert refused.returncode == 1

@@ -135,7 +135,7 @@ def test_the_site_answers_one_event_and_ends(station: ListenerStation) -> None:
 
 def test_now_json_is_written_when_what_is_on_air_changes(station: ListenerStation) -> None:
     publisher = Publisher(station.app, station.services)
-    path = station.services.settings.public_dir / NOW_FILE
+    path = station.services.settings.public_dir_in_use / NOW_FILE
     first = snapshot("One")
     publisher.now(first)
     assert path.read_bytes() == first.body
@@ -146,7 +146,7 @@ def test_now_json_is_written_when_what_is_on_air_changes(station: ListenerStatio
     publisher.now(snapshot("Two"))
     assert json.loads(path.read_bytes())["station"] == "Two"
     publisher.schedule()
-    week = json.loads((station.services.settings.public_dir / "api/v1/schedule.json").read_text())
+    week = json.loads((path.parent / "schedule.json").read_text())
     assert week["items"], "the demo grid's coming week"
     assert week["items"][0]["show"]["url"].startswith(station.services.settings.site_url)
 
@@ -157,7 +157,7 @@ def test_the_site_process_keeps_the_schedule_file_written(station: ListenerStati
     stop = threading.Event()
     threads = keep_fresh(station.services, stop, Publisher(station.app, station.services))
     try:
-        path = station.services.settings.public_dir / "api/v1/schedule.json"
+        path = station.services.settings.public_dir_in_use / "api/v1/schedule.json"
         wait_for(path.exists, 20, "the schedule's static file")
     finally:
         stop.set()
