@@ -1,7 +1,8 @@
 """The site as two processes on one database, behind Caddy taking them in turn.
 
 The probe starts two ``python -m web`` processes at once on one fresh data folder (so they
-also race to create the install's secrets), and Caddy in front with the Caddyfile
+also race to create the install's secrets, and to migrate an empty database), once on SQLite
+and once on PostgreSQL, and Caddy in front with the Caddyfile
 ``radio proxy config`` writes for ``web_upstreams`` (round robin). Through Caddy it then
 sends a resumable upload whose chunks land on one process, then the other, and failed
 logins for one address that land on both. What must hold: the upload reaches "ready" whoever
@@ -30,6 +31,7 @@ import pytest
 
 from radio.credentials import load_or_create
 from tests.media.make_fixtures import make_fixtures
+from tests.pg import PostgresServer
 from tests.proxy.rig import ADMIN, PASSWORD, RADIO, Front, caddy_front
 from tests.support import free_port, port_open, wait_for
 
@@ -52,8 +54,11 @@ class TwoSites:
         return a, b
 
 
-@pytest.fixture(scope="module")
-def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoSites]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def sites(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[TwoSites]:
+    """Two site processes on one database: SQLite in the shared data folder, then PostgreSQL."""
     folder = tmp_path_factory.mktemp("two-sites")
     ports = (free_port(), free_port())
     port = free_port()
@@ -64,6 +69,9 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TwoSites]:
         RADIO_PUBLIC_URL=f"https://localhost:{port}", RADIO_LOG_LEVEL="DEBUG",
         RADIO_WEB_UPSTREAMS=" ".join(f"127.0.0.1:{p}" for p in ports),
     )  # fmt: skip
+    if request.param == "postgresql":
+        server: PostgresServer = request.getfixturevalue("postgres")
+        env["RADIO_DATABASE_URL"] = server.new_database(migrated=False)  # the sites migrate it
     logs = (folder / "web-a.log", folder / "web-b.log")
     children = []
     for web_port, log in zip(ports, logs, strict=True):
