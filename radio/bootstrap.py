@@ -138,6 +138,7 @@ def build_services(
         ),
         hls_playlist=settings.hls_dir / HLS_PLAYLIST,
         hls_max_age_s=max(20.0, 4 * settings.hls_segment_s),
+        database=db.outage,
     )
     changelog = ChangeLog(db)
     accounts = AccountService(db, passwords=passwords, clock=clock)
@@ -173,6 +174,7 @@ def build_services(
             aired=lambda occurrence_id: episode_aired(db, occurrence_id),
             listeners=audience.latest,
             clock=clock,
+            database=db.outage,
         ),
         health=health,
         proposals=ProposalService(db, grid, accounts, mail, changelog, settings, clock=clock),
