@@ -156,6 +156,11 @@ class Settings:
         return self.data_dir / "run" / "scheduler.heartbeat"
 
     @property
+    def relay_status(self) -> Path:
+        """What the listener sampler found wrong with the relays (for ``/healthz``)."""
+        return self.data_dir / "run" / "relays.json"
+
+    @property
     def public_dir(self) -> Path:
         """Files anyone may fetch, served by Caddy directly: the HLS stream (``hls/``) and
         the static ``/api/v1/now`` and ``/api/v1/schedule`` (``api/v1/*.json``)."""

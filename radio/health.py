@@ -47,7 +47,8 @@ class HealthDetails(TypedDict, total=False):
     #: The off-air logger: its newest recording, gaps in the last day, days of disk room.
     logger: dict[str, JSON]
     #: What a person should look at, while the station is on air and well (a gap in the
-    #: logger's last day, a logger disk too small to keep the retention period).
+    #: logger's last day, a logger disk too small to keep the retention period, a relay
+    #: that does not answer or does not carry the mounts).
     warnings: list[str]
 
 
@@ -169,6 +170,7 @@ class HealthMonitor:
         hls_playlist: Path | None = None,
         hls_max_age_s: float = 20.0,
         database: Outage | None = None,
+        relays: Callable[[], list[str]] = list,
     ) -> None:
         self.client = client
         self.icecast_host = icecast_host
@@ -181,6 +183,8 @@ class HealthMonitor:
         self.hls_max_age_s = hls_max_age_s
         #: Told when ``incidents`` (the database read) fails or works again.
         self.database = database
+        #: What is wrong with the relays (warnings: the station's own Icecast serves on).
+        self.relays = relays
         self._cached: tuple[float, HealthReport] | None = None
 
     def check(self, max_age_s: float = 1.0) -> HealthReport:
@@ -228,12 +232,15 @@ class HealthMonitor:
         backup = self.backup()
         if backup is not None:
             details["backup"] = backup
+        warnings = []
         recorder = self.logger(liquidsoap)
         if recorder is not None:
             details["logger"] = logger_details(recorder)
             reasons += recorder.problems
-            if recorder.warnings:
-                details["warnings"] = list(recorder.warnings)
+            warnings += recorder.warnings
+        warnings += self.relays()
+        if warnings:
+            details["warnings"] = warnings
         report = HealthReport(liquidsoap, icecast, scheduler, database, details, reasons)
         self._cached = (time.monotonic(), report)
         return report
