@@ -1,11 +1,12 @@
 """Probe: PostgreSQL stops under a running station, then comes back.
 
 The probe runs ``radio run`` (Icecast, Liquidsoap, the scheduler, the site) on a real
-PostgreSQL. Just before the server is stopped, a live slot is put on the grid whose key
-window opens a few seconds into the outage. What must hold while the database is down:
+PostgreSQL. Just before the server is stopped, two live slots are put on the grid: one on now
+(its key window opens on Liquidsoap at once: the scheduler has read the grid) and one whose
+window opens 15 s later, well into the outage. What must hold while the database is down:
 
 * the stream plays on (decoded audio on the MP3 mount) and no process dies or restarts;
-* the scheduler airs from the plan it last read: the live slot's window opens on time on
+* the scheduler airs from the plan it last read: the second slot's window opens on time on
   Liquidsoap (its presenter could connect), though the database cannot be read;
 * ``/healthz`` says the database is down in one sentence, the scheduler still up;
 * the log says it once per process, without a traceback (it used to print one for every
@@ -22,7 +23,6 @@ import dataclasses
 import io
 import json
 import signal
-import time
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
@@ -51,9 +51,13 @@ def health(site: str) -> dict[str, Any]:
         return dict(json.loads(exc.read()))
 
 
-def live_slot(start: datetime, settings: Settings) -> io.StringIO:
-    """A grid of one live show with one ten-minute slot at ``start``."""
-    return io.StringIO(once_slot("night-live", "live", start, 600, settings))
+def live_slot(start: datetime, settings: Settings, now_on: datetime | None = None) -> io.StringIO:
+    """A grid with a live show's ten-minute slot at ``start``; with ``now_on``, another live
+    show's slot from 5 s before it to 5 s after."""
+    toml = once_slot("night-live", "live", start, 600, settings)
+    if now_on is not None:
+        toml += once_slot("early-live", "live", now_on - timedelta(seconds=5), 10, settings)
+    return io.StringIO(toml)
 
 
 def scheduler_pids(running: Running) -> list[int]:
@@ -79,14 +83,17 @@ def test_the_station_plays_on_while_postgresql_is_down_and_recovers_by_itself(
     try:
         scheduler = scheduler_pids(running)
         assert len(scheduler) == 1
-        # The slot's key works from lead before it: that window opens 8 s from now.
-        lead = timedelta(minutes=settings.live_key_lead_min)
-        start = (datetime.now(UTC) + lead + timedelta(seconds=8)).replace(microsecond=0)
-        services.grid.import_grid(live_slot(start, settings), "probe.toml")
-        time.sleep(2.5)  # ten ticks: the scheduler has read the new grid
-        assert not playout.live_state("live").open
+        # A slot's key works from lead before it: the night slot's opens 15 s from now.
+        now = datetime.now(UTC).replace(microsecond=0)
+        start = now + timedelta(minutes=settings.live_key_lead_min, seconds=15)
+        services.grid.import_grid(live_slot(start, settings, now_on=now), "probe.toml")
+        wait_for(
+            lambda: playout.live_state("live").occurrence.startswith("early-live."),
+            10, "the scheduler to read the new grid",
+        )  # fmt: skip
         before = len(running.log.read_text())
         postgres.stop()
+        assert datetime.now(UTC) < now + timedelta(seconds=12), "too slow to probe the plan"
         try:
             wait_for(
                 lambda: playout.live_state("live").start == start.timestamp(),
