@@ -6,18 +6,25 @@ mount. A relay pulls each mount from the station's Icecast as one listener, so f
 mount a relay carries, one listener is taken off the station's own count. From the samples:
 the latest total (``/api/v1/now``'s ``listeners``), and for an airing or a day its peak, its
 average and its listening hours (each sample's listeners times the sampling interval).
+
+A relay that does not answer, or answers without carrying the station's mounts (it cannot
+reach the station's Icecast), is a warning: said once in the log when it starts and once when
+it ends, and listed on ``/healthz`` while it lasts (the scheduler writes the sentences to
+``run/relays.json`` for the site); the other figures are counted as usual.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, String, func, select
@@ -72,6 +79,32 @@ def icecast_listeners(base_url: str, timeout: float = 5.0) -> dict[str, int]:
     return counts
 
 
+def why(exc: BaseException) -> str:
+    """What a failed request to an Icecast says, in a few words."""
+    reason = getattr(exc, "reason", exc)
+    return str(getattr(reason, "strerror", None) or reason)
+
+
+def write_relay_problems(path: Path, problems: list[str]) -> None:
+    """Keep the relays' problems for the site's ``/healthz`` (written whole, then renamed)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        aside = path.with_name(f".{path.name}.{os.getpid()}")
+        aside.write_text(json.dumps(problems), encoding="utf-8")
+        aside.replace(path)
+    except OSError as exc:
+        log.warning("cannot write %s (%s); /healthz will not list the relays", path, exc)
+
+
+def relay_problems(path: Path) -> list[str]:
+    """The relays' problems at the scheduler's last sample (none when nothing was written)."""
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [str(p) for p in found] if isinstance(found, list) else []
+
+
 def combine(station: dict[str, int], relays: list[dict[str, int]]) -> dict[str, int]:
     """The station's listeners plus the relays', less the relays' own pulls from the station."""
     total = dict(station)
@@ -91,6 +124,8 @@ class Audience:
         self.clock = clock
         self._latest: tuple[float, int | None] = (0.0, None)
         self._lock = threading.Lock()
+        #: relay → what is wrong with it, at the last sample (None before the first).
+        self._relay_problems: dict[str, str] | None = None
 
     @property
     def station_url(self) -> str:
@@ -107,15 +142,41 @@ class Audience:
         except (OSError, ValueError) as exc:
             log.info("listener figures: Icecast did not answer (%s)", exc)
             return None
-        relays = []
+        relays, problems = [], {}
         for relay in self.settings.relays:
             try:
-                relays.append(icecast_listeners(relay))
+                counts = icecast_listeners(relay)
             except (OSError, ValueError) as exc:
-                log.warning("listener figures: the relay %s did not answer (%s)", relay, exc)
+                problems[relay] = (
+                    f"the relay {relay} is not answering ({why(exc)}); its listeners are not "
+                    "counted"
+                )
+                continue
+            relays.append(counts)
+            missing = [mount for mount in station if mount not in counts]
+            if missing:
+                problems[relay] = (
+                    f"the relay {relay} is not carrying {', '.join(missing)} (can it reach "
+                    "the station's Icecast?)"
+                )
+        self._relays_now(problems)
         counts = combine(station, relays)
         self.record(self.clock(), counts)
         return counts
+
+    def _relays_now(self, problems: dict[str, str]) -> None:
+        """Say what changed with the relays, once, and keep it for ``/healthz`` (also at the
+        first sample, in place of what an earlier run left)."""
+        before = self._relay_problems
+        if problems == before:
+            return
+        for relay, problem in problems.items():
+            if (before or {}).get(relay) != problem:
+                log.warning("listener figures: %s", problem)
+        for relay in (before or {}).keys() - problems.keys():
+            log.info("listener figures: the relay %s carries the station again", relay)
+        self._relay_problems = problems
+        write_relay_problems(self.settings.relay_status, list(problems.values()))
 
     def record(self, at: datetime, counts: dict[str, int]) -> None:
         with self.db.session() as session, session.begin():

@@ -16,7 +16,7 @@ from radio.accounts.passwords import Passwords
 from radio.accounts.service import AccountService
 from radio.accounts.station import StationSettingsStore, apply
 from radio.accounts.throttle import LoginThrottle, RequestThrottle
-from radio.audience import Audience
+from radio.audience import Audience, relay_problems
 from radio.backup.service import last_backup
 from radio.changelog import ChangeLog
 from radio.clock import Clock, system_clock
@@ -141,6 +141,8 @@ def build_services(
         ),
         hls_playlist=settings.hls_dir / HLS_PLAYLIST,
         hls_max_age_s=max(20.0, 4 * settings.hls_segment_s),
+        database=db.outage,
+        relays=lambda: relay_problems(settings.relay_status) if settings.relays else [],
     )
     changelog = ChangeLog(db)
     accounts = AccountService(db, passwords=passwords, clock=clock)
@@ -177,6 +179,7 @@ def build_services(
             aired=lambda occurrence_id: episode_aired(db, occurrence_id),
             listeners=audience.latest,
             clock=clock,
+            database=db.outage,
         ),
         health=health,
         proposals=ProposalService(db, grid, accounts, mail, changelog, settings, clock=clock),

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, DateTime, Dialect, Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
@@ -19,6 +20,10 @@ from radio.errors import DatabaseError
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+#: What SQLAlchemy raises when the database does not answer (its server stopped, the network
+#: to it gone; with SQLite, a file that cannot be opened or stays locked).
+UNREACHABLE = (OperationalError, InterfaceError)
 
 
 class Base(DeclarativeBase):
@@ -106,6 +111,39 @@ def _postgresql_engine(url: str) -> Engine:
     return engine
 
 
+class Outage:
+    """Says once that the database stopped answering, and once that it answers again.
+
+    Every part of a process that reads the database reports here (:meth:`failed` with what
+    it caught, :meth:`answered` after a read that worked), so an outage is two lines in the
+    log, not a traceback per job and per tick.
+    """
+
+    def __init__(self, where: str) -> None:
+        self.where = where
+        self.down = False
+        self._lock = threading.Lock()
+
+    def failed(self, exc: BaseException) -> None:
+        with self._lock:
+            first, self.down = not self.down, True
+        if first:
+            log.warning(
+                "the database %s is not answering (%s); the station plays on, and what needs "
+                "the database waits until it answers again",
+                self.where,
+                first_line(exc),
+            )
+        else:
+            log.debug("the database is still not answering: %s", first_line(exc))
+
+    def answered(self) -> None:
+        with self._lock:
+            back, self.down = self.down, False
+        if back:
+            log.info("the database %s answers again", self.where)
+
+
 class Database:
     """Owns the engine and hands out sessions."""
 
@@ -113,6 +151,8 @@ class Database:
         self.url = url
         self.migrations_dir = migrations_dir
         self.engine = make_engine(url)
+        #: This process's record of the database not answering (see :class:`Outage`).
+        self.outage = Outage(self.where)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._writers = sessionmaker(
             self.engine.execution_options(radio_write=True), expire_on_commit=False

@@ -1,10 +1,12 @@
 """Station health: each part answering, both mounts carried, and what the listeners hear.
 
 Each program is judged on its own: Icecast is up when it answers its status page, Liquidsoap
-when it answers its control socket. The mounts come from Liquidsoap, so a missing mount is
-reported on its own (``mounts_missing``) with the reason, not as Icecast being down. The
-station is also degraded, though every part answers, while the emergency file or an empty
-rotation (station IDs only) is on air: listeners are not hearing the programme.
+when it answers its control socket, the database when it answers a read (the station plays on
+without it: the scheduler airs from the plan it last read). The mounts come from Liquidsoap,
+so a missing mount is reported on its own (``mounts_missing``) with the reason, not as
+Icecast being down. The station is also degraded, though every part answers, while the
+emergency file or an empty rotation (station IDs only) is on air: listeners are not hearing
+the programme.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypedDict
 
+from radio.db import UNREACHABLE, Outage
 from radio.errors import LiquidsoapError
 from radio.jsontypes import JSON
 from radio.logger.files import LoggerStatus
@@ -44,7 +47,8 @@ class HealthDetails(TypedDict, total=False):
     #: The off-air logger: its newest recording, gaps in the last day, days of disk room.
     logger: dict[str, JSON]
     #: What a person should look at, while the station is on air and well (a gap in the
-    #: logger's last day, a logger disk too small to keep the retention period).
+    #: logger's last day, a logger disk too small to keep the retention period, a relay
+    #: that does not answer or does not carry the mounts).
     warnings: list[str]
 
 
@@ -60,6 +64,14 @@ class HealthAnswer(HealthDetails, HealthReason):
     liquidsoap: str
     icecast: str
     scheduler: str
+    database: str
+
+
+#: The reason given while the database is not answering.
+DATABASE_DOWN = (
+    "the database is not answering (the station plays on from the schedule it last read; "
+    "nothing can be saved)"
+)
 
 
 @dataclass
@@ -67,6 +79,7 @@ class HealthReport:
     liquidsoap: bool
     icecast: bool
     scheduler: bool
+    database: bool = True
     details: HealthDetails = field(default_factory=HealthDetails)
     #: One sentence per thing that is wrong, most basic first; empty when all is well.
     reasons: list[str] = field(default_factory=list)
@@ -87,6 +100,7 @@ class HealthReport:
             "liquidsoap": "up" if self.liquidsoap else "down",
             "icecast": "up" if self.icecast else "down",
             "scheduler": "up" if self.scheduler else "down",
+            "database": "up" if self.database else "down",
             **self.details,
             **reason,
         }
@@ -155,6 +169,8 @@ class HealthMonitor:
         logger: Callable[[bool], LoggerStatus | None] = lambda up: None,
         hls_playlist: Path | None = None,
         hls_max_age_s: float = 20.0,
+        database: Outage | None = None,
+        relays: Callable[[], list[str]] = list,
     ) -> None:
         self.client = client
         self.icecast_host = icecast_host
@@ -165,6 +181,10 @@ class HealthMonitor:
         self.logger = logger
         self.hls_playlist = hls_playlist
         self.hls_max_age_s = hls_max_age_s
+        #: Told when ``incidents`` (the database read) fails or works again.
+        self.database = database
+        #: What is wrong with the relays (warnings: the station's own Icecast serves on).
+        self.relays = relays
         self._cached: tuple[float, HealthReport] | None = None
 
     def check(self, max_age_s: float = 1.0) -> HealthReport:
@@ -192,6 +212,9 @@ class HealthMonitor:
         scheduler = self.scheduler_alive()
         if not scheduler:
             reasons.append("the scheduler has stopped (its heartbeat is stale)")
+        open_incidents, database = self._incidents()
+        if not database:
+            reasons.append(DATABASE_DOWN)
         missing = [m for m in MOUNTS if m not in mounts]
         details: HealthDetails = {"mounts_missing": missing}
         if missing and icecast:
@@ -204,21 +227,35 @@ class HealthMonitor:
         reasons += on_air_problems(on_air)
         if liquidsoap and self.hls_playlist is not None:
             reasons += hls_problems(self.hls_playlist, self.hls_max_age_s)
-        open_incidents = self.incidents()
         if open_incidents:
             details["incidents"] = open_incidents
         backup = self.backup()
         if backup is not None:
             details["backup"] = backup
+        warnings = []
         recorder = self.logger(liquidsoap)
         if recorder is not None:
             details["logger"] = logger_details(recorder)
             reasons += recorder.problems
-            if recorder.warnings:
-                details["warnings"] = list(recorder.warnings)
-        report = HealthReport(liquidsoap, icecast, scheduler, details, reasons)
+            warnings += recorder.warnings
+        warnings += self.relays()
+        if warnings:
+            details["warnings"] = warnings
+        report = HealthReport(liquidsoap, icecast, scheduler, database, details, reasons)
         self._cached = (time.monotonic(), report)
         return report
+
+    def _incidents(self) -> tuple[list[OpenIncident], bool]:
+        """The open incidents, and whether the database answered."""
+        try:
+            found = self.incidents()
+        except UNREACHABLE as exc:
+            if self.database is not None:
+                self.database.failed(exc)
+            return [], False
+        if self.database is not None:
+            self.database.answered()
+        return found, True
 
 
 def logger_details(status: LoggerStatus) -> dict[str, JSON]:

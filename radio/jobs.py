@@ -19,10 +19,15 @@
   in a process of its own (its analysis loads numpy);
 * the demo station's spoken episodes, once, in a process of their own (the analysis loads
   numpy; this process stays light).
+
+While the database is not answering, the reconciler airs from the last plan it read and the
+jobs that need the database wait; the process says so once (:class:`~radio.db.Outage`),
+not with a traceback per job and per tick, and carries on by itself when it answers again.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import subprocess
 import sys
@@ -35,6 +40,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from radio.backup.service import add_nightly_job
 from radio.bootstrap import Services, build_services
 from radio.config import Settings
+from radio.db import UNREACHABLE, Outage
 from radio.logger.files import remove_expired
 from radio.logger.listen_again import ListenAgainService
 from radio.mail.watch import Watch
@@ -75,11 +81,29 @@ def build_scheduler(settings: Settings, events: IO[str] | None = None) -> Schedu
     )
 
 
+def needs_database(job: Callable[[], object], outage: Outage) -> Callable[[], None]:
+    """``job``, which reads or writes the database: while the database is not answering it
+    waits for its next turn, and ``outage`` says so once for the whole process."""
+
+    @functools.wraps(job)
+    def run() -> None:
+        try:
+            job()
+        except UNREACHABLE as exc:
+            outage.failed(exc)
+
+    return run
+
+
 def add_station_jobs(scheduler: BaseScheduler, services: Services, recorder: AsRunRecorder) -> None:
     settings = services.settings
     every = {"max_instances": 1, "coalesce": True}
+
+    def with_database(job: Callable[[], object]) -> Callable[[], None]:
+        return needs_database(job, services.db.outage)
+
     scheduler.add_job(
-        lambda: recorder.mark_slot(services.clock()),
+        with_database(lambda: recorder.mark_slot(services.clock())),
         "interval",
         seconds=0.5,
         id="as-run slots",
@@ -94,23 +118,21 @@ def add_station_jobs(scheduler: BaseScheduler, services: Services, recorder: AsR
         **every,
     )
     scheduler.add_job(
-        render_playlists,
+        with_database(functools.partial(render_playlists, settings, services.db)),
         "interval",
         seconds=5,
-        args=[settings, services.db],
         id="playlists",
         **every,
     )
     scheduler.add_job(
-        expire_uploads,
+        with_database(functools.partial(expire_uploads, settings, services.db)),
         "interval",
         minutes=10,
-        args=[settings, services.db],
         id="abandoned uploads",
         **every,
     )
     scheduler.add_job(
-        services.audience.sample,
+        with_database(services.audience.sample),
         "interval",
         seconds=settings.listener_sample_s,
         id="listener figures",
@@ -143,7 +165,13 @@ def add_logger_jobs(scheduler: BaseScheduler, services: Services) -> None:
         if again.due():
             run_apart("logger", "listen-again")
 
-    scheduler.add_job(listen_again, "interval", seconds=5, id="listen again", **every)
+    scheduler.add_job(
+        needs_database(listen_again, services.db.outage),
+        "interval",
+        seconds=5,
+        id="listen again",
+        **every,
+    )
 
 
 def add_mail_jobs(scheduler: BaseScheduler, services: Services) -> None:
@@ -159,9 +187,20 @@ def add_mail_jobs(scheduler: BaseScheduler, services: Services) -> None:
         services.accounts,
         clock=services.clock,
     )
-    scheduler.add_job(services.mail.send_due, "interval", seconds=15, id="outbox", **every)
-    scheduler.add_job(watch.remind, "interval", minutes=1, id="reminders", **every)
-    scheduler.add_job(watch.note, "interval", minutes=1, id="notes", **every)
+    outage = services.db.outage
+    scheduler.add_job(
+        needs_database(services.mail.send_due, outage),
+        "interval",
+        seconds=15,
+        id="outbox",
+        **every,
+    )
+    scheduler.add_job(
+        needs_database(watch.remind, outage), "interval", minutes=1, id="reminders", **every
+    )
+    scheduler.add_job(
+        needs_database(watch.note, outage), "interval", minutes=1, id="notes", **every
+    )
 
 
 def read_events(stream: IO[str], handle: Callable[[str], None]) -> threading.Thread:

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Protocol, TypedDict
 
 from radio.clock import Clock, system_clock, utc_iso
+from radio.db import UNREACHABLE, Outage
 from radio.errors import LiquidsoapError
 from radio.grid.model import Kind, Occurrence
 from radio.playout.liquidsoap import LiquidsoapClient, OnAir
@@ -212,6 +213,7 @@ class OnAirTracker:
         aired: Callable[[str], bool] = lambda _occurrence: False,
         listeners: Callable[[], int | None] = lambda: None,
         clock: Clock = system_clock,
+        database: Outage | None = None,
     ) -> None:
         self.client = client
         self.station = station
@@ -221,6 +223,8 @@ class OnAirTracker:
         self.listeners = listeners
         self.clock = clock
         self.max_age_s = max_age_s
+        #: Told when a read finds the database not answering (said once for the process).
+        self.database = database or Outage("the database")
         self._snapshot = _snapshot(describe(station, None))
         self._checked = 0.0
         self._lock = threading.Lock()
@@ -238,6 +242,9 @@ class OnAirTracker:
         now = self.clock()
         try:
             slot, following = self.slot_at(now), self.next_after(now)
+        except UNREACHABLE as exc:  # the page shows what Liquidsoap says, without the grid
+            self.database.failed(exc)
+            slot = following = None
         except Exception:  # the grid is read-only here; a bad read must not stop the page
             log.exception("cannot read the grid for what is on now")
             slot = following = None
@@ -251,6 +258,9 @@ class OnAirTracker:
     def _aired(self, occurrence_id: str) -> bool:
         try:
             return self.aired(occurrence_id)
+        except UNREACHABLE as exc:
+            self.database.failed(exc)
+            return False
         except Exception:  # the as-run log is read-only here; "missing" is the safe answer
             log.exception("cannot read the as-run log")
             return False
@@ -258,6 +268,9 @@ class OnAirTracker:
     def _listeners(self) -> int | None:
         try:
             return self.listeners()
+        except UNREACHABLE as exc:
+            self.database.failed(exc)
+            return None
         except Exception:  # the figures are read-only here; none is the safe answer
             log.exception("cannot read the listener figures")
             return None

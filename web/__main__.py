@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from radio.bootstrap import Services
 from radio.cli import setup_logging
 from radio.config import load_settings
+from radio.db import UNREACHABLE, Outage
 from radio.errors import RadioError
 from radio.processes import use_private_umask
 
@@ -44,8 +45,14 @@ def keep_fresh(
             publisher.now(snapshot)
 
     threads = [
-        _every(ON_AIR_EVERY_S, on_air, "on-air", stop),
-        _every(HEALTH_EVERY_S, lambda: services.health.check(max_age_s=0), "health", stop),
+        _every(ON_AIR_EVERY_S, on_air, "on-air", stop, services.db.outage),
+        _every(
+            HEALTH_EVERY_S,
+            lambda: services.health.check(max_age_s=0),
+            "health",
+            stop,
+            services.db.outage,
+        ),
     ]
     if publisher is not None:
         from web.public_files import keep_published
@@ -55,12 +62,14 @@ def keep_fresh(
 
 
 def _every(
-    seconds: float, job: Callable[[], object], name: str, stop: threading.Event
+    seconds: float, job: Callable[[], object], name: str, stop: threading.Event, outage: Outage
 ) -> threading.Thread:
     def run() -> None:
         while not stop.wait(seconds):
             try:
                 job()
+            except UNREACHABLE as exc:  # said once for the process
+                outage.failed(exc)
             except Exception:  # never let a bad read stop the refresher
                 log.exception("could not refresh %s", name)
 

@@ -75,8 +75,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(InterfaceError)
     def _database_down(exc: Exception) -> ResponseReturnValue:
         # The engine checks each connection before use (pool_pre_ping): once the server is
-        # back, the next request simply works.
-        log.error("the database is unreachable on %s %s: %s", request.method, request.path, exc)
+        # back, the next request simply works. The outage is said once for the process.
+        from web import services
+
+        services().db.outage.failed(exc)
+        log.info("503 for %s %s: the database is not answering", request.method, request.path)
         headers = {"Retry-After": str(RETRY_AFTER_S)}
         if _wants_json():
             response = problem(503, "Service Unavailable", UNAVAILABLE)

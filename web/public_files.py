@@ -22,6 +22,7 @@ from flask import Flask, json
 
 from radio.bootstrap import Services
 from radio.datadir import PUBLIC_FILE_MODE, make_public_folder
+from radio.db import UNREACHABLE
 from radio.onair import NowSnapshot
 from web.events import NowEvents
 
@@ -103,6 +104,8 @@ def keep_published(publisher: Publisher, stop: threading.Event) -> threading.Thr
         while True:
             try:
                 publisher.schedule()
+            except UNREACHABLE as exc:  # said once for the process; the site answers it
+                publisher.services.db.outage.failed(exc)
             except Exception:  # never let a bad read stop the publisher
                 log.exception("could not publish the schedule")
             if stop.wait(SCHEDULE_EVERY_S):

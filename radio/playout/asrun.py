@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from radio.accounts.store import AccountRow
 from radio.clock import utc_iso
-from radio.db import Base, Database, UTCDateTime
+from radio.db import Base, Database, UTCDateTime, first_line
 from radio.grid.model import Occurrence
 from radio.playout.live import SHOW_KEY
 from radio.playout.plan import slot_status
@@ -193,7 +193,7 @@ class AsRunRecorder:
                     log.error(
                         "the as-run log cannot be written (%s); what airs is kept in memory "
                         "and written once the database takes it again",
-                        exc,
+                        first_line(exc),
                     )
                 return False
             except Exception:  # a bug with this one event: it must not hold up the rest

@@ -6,7 +6,7 @@ so running it twice, or after a restart of either side, changes nothing that is 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -90,6 +90,34 @@ class LiveWindow:
     mount: str = LIVE_MOUNTS[0]
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What the grid and the library said at ``read_at`` about the minutes ahead (the
+    scheduler's ``LOOKAHEAD``).
+
+    Applying it needs no database: every episode to air and every live slot, with its mount
+    and the hashes of its keys, are in it. So the scheduler airs from the last plan it read
+    while the database is not answering.
+    """
+
+    read_at: datetime
+    #: The grid's occurrences overlapping the lookahead, in start order.
+    occurrences: tuple[Occurrence, ...]
+    #: Every episode to air in them, in start order.
+    items: tuple[ScheduledItem, ...]
+    #: Every live slot in them, with its mount.
+    windows: tuple[LiveWindow, ...]
+    #: Each live show's key pairs (what Liquidsoap's harbor checks).
+    keys: Mapping[str, str]
+
+    def on_air(self, occurrence_id: str, now: float) -> bool:
+        """Whether the occurrence is in the grid and on air at ``now`` (a Unix time)."""
+        return any(
+            o.id == occurrence_id and o.start.timestamp() <= now < o.end.timestamp()
+            for o in self.occurrences
+        )
+
+
 class OccurrenceWindow(Protocol):
     """The grid's occurrences overlapping ``[start, end)`` (a GridService's ``expand``)."""
 
@@ -101,9 +129,9 @@ def scheduled_items(
     episodes: EpisodeLookup,
     now: datetime,
     repeats: Collection[str] = (),
-    limit: int = 2,
+    limit: int | None = 2,
 ) -> list[ScheduledItem]:
-    """The next ``limit`` episodes to air, the one on air now first.
+    """The next ``limit`` episodes to air (all of them with ``None``), the one on air first.
 
     ``occurrences`` are the grid's, in start order, around ``now``. A pre-recorded slot
     without an episode gets the show's latest earlier episode when the show is one of
@@ -111,9 +139,7 @@ def scheduled_items(
     """
     items: list[ScheduledItem] = []
     for occ in occurrences:
-        if occ.end <= now or occ.kind != "prerecorded":
-            continue
-        if occ.start <= now and (occ.end - now).total_seconds() < MIN_RESUME_S:
+        if occ.kind != "prerecorded" or not still_due(occ, now):
             continue
         item = item_for(occ, episodes, occ.show in repeats)
         if item is not None:
@@ -121,6 +147,14 @@ def scheduled_items(
         if len(items) == limit:
             break
     return items
+
+
+def still_due(occ: Occurrence, now: datetime) -> bool:
+    """Whether ``occ``'s episode is still to air at ``now``: to start, or to resume with at
+    least :data:`MIN_RESUME_S` of its slot left."""
+    if occ.end <= now:
+        return False
+    return not (occ.start <= now and (occ.end - now).total_seconds() < MIN_RESUME_S)
 
 
 def item_for(occ: Occurrence, episodes: EpisodeLookup, repeat: bool) -> ScheduledItem | None:
@@ -141,14 +175,30 @@ def live_windows(
 
     Each comes with its mount (:func:`live_mount`), so the two never share one.
     """
-    current = [o for o in occurrences if o.kind == "live" and o.start <= now < o.end]
-    upcoming = [o for o in occurrences if o.kind == "live" and now < o.start <= now + lead]
-    windows: list[LiveWindow] = []
-    for occ in [*current[:1], *upcoming[:1]]:
-        mount = live_mount(occ, lead, expand)
-        if all(w.mount != mount for w in windows):
-            windows.append(LiveWindow(occ, occ.start - lead, occ.start, occ.end, mount))
-    return windows
+    return windows_at(every_live_window(occurrences, lead, expand), now, lead)
+
+
+def every_live_window(
+    occurrences: Sequence[Occurrence], lead: timedelta, expand: OccurrenceWindow
+) -> list[LiveWindow]:
+    """A window for each live slot of ``occurrences``, with its mount."""
+    return [
+        LiveWindow(occ, occ.start - lead, occ.start, occ.end, live_mount(occ, lead, expand))
+        for occ in occurrences
+        if occ.kind == "live"
+    ]
+
+
+def windows_at(windows: Sequence[LiveWindow], now: datetime, lead: timedelta) -> list[LiveWindow]:
+    """Those of ``windows`` whose keys work at ``now``: the slot on air and the next one
+    starting within ``lead`` (when it has the other mount)."""
+    current = [w for w in windows if w.start <= now < w.end]
+    upcoming = [w for w in windows if now < w.start <= now + lead]
+    chosen: list[LiveWindow] = []
+    for window in [*current[:1], *upcoming[:1]]:
+        if all(w.mount != window.mount for w in chosen):
+            chosen.append(window)
+    return chosen
 
 
 def live_mount(occ: Occurrence, lead: timedelta, expand: OccurrenceWindow) -> str:

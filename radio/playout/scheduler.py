@@ -7,6 +7,11 @@ state of its own: killed and restarted, it reads Liquidsoap again and changes no
 already right; Liquidsoap restarted, it finds the queues empty and queues the current episode
 again at the offset the clock says (so the episode resumes where it was).
 
+Each tick reads a :class:`Plan` from the database (every episode and live slot of the next
+:data:`LOOKAHEAD`), then applies it. While the database is not answering, the process applies
+the last plan it read: the episodes and live slots of those minutes still start on time,
+and what comes after is left to the rotation until the database answers again.
+
 ``radio scheduler`` runs it under APScheduler; ``radio run`` supervises that process.
 """
 
@@ -18,13 +23,14 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
 from radio.config import Settings
+from radio.db import UNREACHABLE, Outage
 from radio.errors import LiquidsoapError
 from radio.grid.service import GridService
 from radio.playout.keycheck import key_pairs
@@ -35,9 +41,12 @@ from radio.playout.plan import (
     QUEUES,
     EpisodeLookup,
     LiveWindow,
+    Plan,
     ScheduledItem,
-    live_windows,
+    every_live_window,
     scheduled_items,
+    still_due,
+    windows_at,
 )
 from radio.playout.playout import CLOSED, FAR, LiveState, Playout, QueuedRequest, QueueState
 
@@ -82,23 +91,40 @@ class Reconciler:
         self.keys = keys
         self.settings = settings
 
+    @property
+    def lead(self) -> timedelta:
+        return timedelta(minutes=self.settings.live_key_lead_min)
+
     def reconcile(self, now: datetime) -> None:
+        self.apply(self.read_plan(now), now)
+
+    def read_plan(self, now: datetime) -> Plan:
+        """The plan for the next :data:`LOOKAHEAD`, from the database."""
         occurrences = self.grid.expand(now - timedelta(seconds=1), now + LOOKAHEAD)
         repeats = {s.slug for s in self.grid.list_shows() if s.repeat_latest}
-        wanted = scheduled_items(occurrences, self.episodes, now, repeats)
-        self._queues(wanted, now.timestamp())
-        lead = timedelta(minutes=self.settings.live_key_lead_min)
-        self._live(live_windows(occurrences, now, lead, self.grid.expand))
+        items = scheduled_items(occurrences, self.episodes, now, repeats, limit=None)
+        windows = every_live_window(occurrences, self.lead, self.grid.expand)
+        shows = {w.occurrence.show for w in windows}
+        # No key made yet: go-live tokens still work (the browser's page).
+        keys = {show: key_pairs(self.keys.hashes(show)) or NO_KEYS for show in shows}
+        return Plan(now, tuple(occurrences), tuple(items), tuple(windows), keys)
+
+    def apply(self, plan: Plan, now: datetime) -> None:
+        """Make Liquidsoap's prepared plan match ``plan`` at ``now`` (no database needed)."""
+        wanted = [i for i in plan.items if still_due(i.occurrence, now)][: len(QUEUES)]
+        self._queues(wanted, plan, now.timestamp())
+        self._live(windows_at(plan.windows, now, self.lead), plan.keys)
 
     # -- scheduled episodes ---------------------------------------------------------------
 
-    def _queues(self, wanted: list[ScheduledItem], now: float) -> None:
+    def _queues(self, wanted: list[ScheduledItem], plan: Plan, now: float) -> None:
         states = {q: self.playout.queue_state(q) for q in QUEUES}
         placed = {item_key(i) for i in wanted}
         # Free queues whose item is no longer wanted (cancelled, replaced, ended).
         for state in states.values():
             if state.occurrence and state.occurrence not in placed:
-                if state.start <= now < state.end and self._still_in_grid(state, now):
+                on_air = state.start <= now < state.end
+                if on_air and plan.on_air(state.occurrence.split("|", 1)[0], now):
                     continue  # on air and still scheduled: let it finish (its cue-out ends it)
                 self.playout.clear_queue(state.name)
                 states[state.name] = QueueState(state.name, FAR, 0.0, "")
@@ -114,11 +140,6 @@ class Reconciler:
             queue = free[0].name
             self._load(queue, item, now)
             states[queue] = self.playout.queue_state(queue)
-
-    def _still_in_grid(self, state: QueueState, now: float) -> bool:
-        occ_id = state.occurrence.split("|", 1)[0]
-        occ = self.grid.find_occurrence(occ_id)
-        return occ is not None and occ.start.timestamp() <= now < occ.end.timestamp()
 
     def _load(self, queue: str, item: ScheduledItem, now: float) -> None:
         """Queue ``item`` on ``queue``, gated to its slot; resume mid-slot when late."""
@@ -160,18 +181,17 @@ class Reconciler:
 
     # -- live presenters ------------------------------------------------------------------
 
-    def _live(self, windows: list[LiveWindow]) -> None:
+    def _live(self, windows: list[LiveWindow], keys: Mapping[str, str]) -> None:
         for mount in LIVE_MOUNTS:
             window = next((w for w in windows if w.mount == mount), None)
-            self._live_mount(mount, window)
+            self._live_mount(mount, window, keys)
 
-    def _live_mount(self, mount: str, window: LiveWindow | None) -> None:
+    def _live_mount(self, mount: str, window: LiveWindow | None, keys: Mapping[str, str]) -> None:
         wanted = CLOSED
         if window is not None:
             occ = window.occurrence
             wanted = LiveState(
-                # No key made yet: go-live tokens still work (the browser's page).
-                key=key_pairs(self.keys.hashes(occ.show)) or NO_KEYS,
+                key=keys.get(occ.show, NO_KEYS),
                 key_from=window.key_from.timestamp(),
                 start=window.start.timestamp(),
                 end=window.end.timestamp(),
@@ -196,6 +216,7 @@ class SchedulerProcess:
         tick_s: float = 0.25,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         jobs: Callable[[BaseScheduler], None] | None = None,
+        database: Outage | None = None,
     ) -> None:
         self.reconciler = reconciler
         self.heartbeat = heartbeat
@@ -203,13 +224,22 @@ class SchedulerProcess:
         self.clock = clock
         #: Adds the process's other jobs to its scheduler (see :mod:`radio.jobs`).
         self.jobs = jobs
+        #: Where the database not answering is said (once for the process).
+        self.database = database or reconciler.grid.db.outage
         self._failing = False
+        #: The last plan read from the database, applied while it is not answering.
+        self._plan: Plan | None = None
 
     def tick(self) -> None:
-        """Reconcile once. The heartbeat is touched only when Liquidsoap's plan is in step,
+        """Reconcile once. The heartbeat is touched only when Liquidsoap's plan is in step
+        (with the grid, or while the database is not answering with the last plan read),
         so ``/healthz`` reports a scheduler that cannot do its job as down."""
+        now = self.clock()
+        plan = self._read_plan(now)
+        if plan is None:
+            return  # nothing read yet: Liquidsoap plays on with what it has
         try:
-            self.reconciler.reconcile(self.clock())
+            self.reconciler.apply(plan, now)
         except LiquidsoapError as exc:
             if not self._failing:
                 log.warning("cannot reach Liquidsoap (%s); retrying every tick", exc)
@@ -219,6 +249,17 @@ class SchedulerProcess:
             log.info("Liquidsoap answers again; the plan is in step")
         self._failing = False
         self.heartbeat.touch()
+
+    def _read_plan(self, now: datetime) -> Plan | None:
+        """The plan from the database; while it is not answering, the last one read."""
+        try:
+            plan = self.reconciler.read_plan(now)
+        except UNREACHABLE as exc:
+            self.database.failed(exc)
+            return self._plan
+        self.database.answered()
+        self._plan = plan
+        return plan
 
     def run(self) -> int:
         from apscheduler.schedulers import SchedulerNotRunningError

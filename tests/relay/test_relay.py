@@ -5,6 +5,12 @@ mount from ffmpeg as source; a second Icecast runs the configuration ``radio rel
 prints. A listener on the relay hears each mount's tone; when the station's Icecast restarts,
 the relay picks the mounts up again by itself. The station's listen links put the relays
 first and the station's own Icecast last.
+
+A relay whose master cannot be reached (its station's Icecast down, or a wrong address) still
+starts and stays up, answers a listener 404, and starts relaying by itself within its retry
+interval once the master is up; the station's listener sampler counts on without it, and
+says once, in the log and on ``/healthz``, that the relay is not answering or not carrying
+the mounts. A ``--master`` address a relay cannot pull from is one sentence and exit 1.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,12 +34,12 @@ import numpy as np
 import pytest
 
 from radio.audience import Audience
-from radio.bootstrap import open_database
+from radio.bootstrap import build_services, open_database
 from radio.config import Settings, load_settings
 from radio.errors import ConfigError
 from radio.playout.icecast import ICECAST_GROUP, ICECAST_USER, render_icecast
 from radio.processes import RunAs, die_with_parent
-from radio.relay import parse_master
+from radio.relay import RETRY_S, parse_master
 from tests.support import decode, free_port, port_open, require, wait_for
 from tests.web.listeners import make_listener_station
 from web import create_app
@@ -222,6 +230,74 @@ def test_listener_figures_count_the_station_and_the_relay(pair: Pair, tmp_path: 
         for person in people:
             person.close()
         db.dispose()
+
+
+def test_a_relay_whose_master_is_unreachable_waits_for_it(
+    pair: Pair, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A second relay whose station's Icecast is not up yet. The sampler of ``pair``'s
+    station lists three relays: ``pair``'s, this one and an address where nothing answers."""
+    waiting = Pair()  # its master is not started: nothing listens on its port
+    try:
+        waiting.relay.start(waiting.relay_port)
+        started = time.monotonic()
+        relay = f"http://127.0.0.1:{waiting.relay_port}"
+        nowhere = f"http://127.0.0.1:{free_port()}"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{relay}/stream.mp3", timeout=10)
+        assert refused.value.code == 404
+        assert "404 - The file you requested could not be found" in refused.value.read().decode()
+        settings = dataclasses.replace(
+            Settings(data_dir=tmp_path / "var"),
+            icecast_port=pair.master_port,
+            relays=(f"http://127.0.0.1:{pair.relay_port}", relay, nowhere),
+        )
+        services = build_services(settings)
+        try:
+            wait_for(lambda: hears(f"{settings.relays[0]}/stream.mp3", 660) or None, 60, "relay 1")
+            caplog.set_level("INFO", logger="radio.audience")
+            for _ in range(2):  # said once, not at every sample
+                counted = services.audience.sample()
+            assert counted is not None and set(counted) == {"/stream.mp3", "/stream.ogg"}
+            warned = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+            problems = [
+                f"the relay {relay} is not carrying /stream.mp3, /stream.ogg (can it reach the "
+                "station's Icecast?)",
+                f"the relay {nowhere} is not answering (Connection refused); its listeners are "
+                "not counted",
+            ]
+            assert warned == [f"listener figures: {problem}" for problem in problems]
+            assert services.health.check(max_age_s=0).warnings == problems
+            # It tried the master at least twice meanwhile, and is still up.
+            time.sleep(max(0.0, started + RETRY_S + 1 - time.monotonic()))
+            assert waiting.relay.process is not None and waiting.relay.process.poll() is None
+            waiting.start_master()
+            up = time.monotonic()
+            wait_for(lambda: hears(f"{relay}/stream.mp3", 660) or None, 60, "the relay to relay")
+            took = time.monotonic() - up
+            print(f"the relay was heard {took:.1f} s after its master came up")
+            assert took < RETRY_S + 20
+            services.audience.sample()
+            assert f"the relay {relay} carries the station again" in caplog.text
+            assert services.health.check(max_age_s=0).warnings == problems[1:]
+        finally:
+            services.db.dispose()
+    finally:
+        waiting.close()
+
+
+@pytest.mark.parametrize("master", ["https://radio.example.org", "http://radio.example.org:99999"])
+def test_radio_relay_config_with_a_bad_master_is_one_sentence(master: str, tmp_path: Path) -> None:
+    target = tmp_path / "relay.xml"
+    done = subprocess.run(
+        [RADIO, "relay", "config", str(target), "--master", master],
+        capture_output=True, text=True, timeout=60,
+        env={k: v for k, v in os.environ.items() if not k.startswith("RADIO_")},
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"radio: --master {master!r}")
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert not target.exists()
 
 
 @pytest.mark.parametrize(
