@@ -1,5 +1,9 @@
 """Station health: each part answering, both mounts carried, and what the listeners hear.
 
+The engine's side is checked where the engine runs: the scheduler process runs
+:class:`HealthMonitor` and publishes its report in the database, and the site's ``/healthz``
+reads it from there (:class:`radio.enginestatus.PublishedHealth`).
+
 Each program is judged on its own: Icecast is up when it answers its status page, Liquidsoap
 when it answers its control socket. The mounts come from Liquidsoap, so a missing mount is
 reported on its own (``mounts_missing``) with the reason, not as Icecast being down. The
@@ -60,6 +64,8 @@ class HealthAnswer(HealthDetails, HealthReason):
     liquidsoap: str
     icecast: str
     scheduler: str
+    #: The site's own database (where the scheduler publishes the rest).
+    database: str
 
 
 @dataclass
@@ -70,6 +76,7 @@ class HealthReport:
     details: HealthDetails = field(default_factory=HealthDetails)
     #: One sentence per thing that is wrong, most basic first; empty when all is well.
     reasons: list[str] = field(default_factory=list)
+    database: bool = True
 
     @property
     def warnings(self) -> list[str]:
@@ -87,6 +94,7 @@ class HealthReport:
             "liquidsoap": "up" if self.liquidsoap else "down",
             "icecast": "up" if self.icecast else "down",
             "scheduler": "up" if self.scheduler else "down",
+            "database": "up" if self.database else "down",
             **self.details,
             **reason,
         }
@@ -142,7 +150,8 @@ def hls_problems(playlist: Path, max_age_s: float, now: float | None = None) -> 
 
 
 class HealthMonitor:
-    """Checks the parts; ``scheduler_alive`` is supplied by whoever runs the scheduler."""
+    """Checks the parts, on the engine's machine; ``scheduler_alive`` is supplied by whoever
+    runs the scheduler (the heartbeat file)."""
 
     def __init__(
         self,
@@ -168,8 +177,22 @@ class HealthMonitor:
         self._cached: tuple[float, HealthReport] | None = None
 
     def check(self, max_age_s: float = 1.0) -> HealthReport:
+        """The engine's parts (:meth:`engine`), open incidents and the last backup."""
         if self._cached and time.monotonic() - self._cached[0] < max_age_s:
             return self._cached[1]
+        report = self.engine()
+        open_incidents = self.incidents()
+        if open_incidents:
+            report.details["incidents"] = open_incidents
+        backup = self.backup()
+        if backup is not None:
+            report.details["backup"] = backup
+        self._cached = (time.monotonic(), report)
+        return report
+
+    def engine(self) -> HealthReport:
+        """What the scheduler publishes for the site: Liquidsoap, Icecast and the mounts,
+        the scheduler's heartbeat, what is on air, the HLS stream and the logger."""
         reasons: list[str] = []
         on_air: OnAir | None = None
         try:
@@ -204,21 +227,13 @@ class HealthMonitor:
         reasons += on_air_problems(on_air)
         if liquidsoap and self.hls_playlist is not None:
             reasons += hls_problems(self.hls_playlist, self.hls_max_age_s)
-        open_incidents = self.incidents()
-        if open_incidents:
-            details["incidents"] = open_incidents
-        backup = self.backup()
-        if backup is not None:
-            details["backup"] = backup
         recorder = self.logger(liquidsoap)
         if recorder is not None:
             details["logger"] = logger_details(recorder)
             reasons += recorder.problems
             if recorder.warnings:
                 details["warnings"] = list(recorder.warnings)
-        report = HealthReport(liquidsoap, icecast, scheduler, details, reasons)
-        self._cached = (time.monotonic(), report)
-        return report
+        return HealthReport(liquidsoap, icecast, scheduler, details, reasons)
 
 
 def logger_details(status: LoggerStatus) -> dict[str, JSON]:
