@@ -3,7 +3,8 @@
 :func:`build_services` builds every adapter and service once, into a typed :class:`Services`:
 the database, the grid, the media library and uploads, published episodes, the change log,
 accounts, stream keys, the live mounts as published, the e-mail outbox, Liquidsoap (client and
-:class:`~radio.playout.playout.Playout`), what is on air, health, and one clock.
+:class:`~radio.playout.playout.Playout`), what is on air and health (checked by the scheduler,
+read by the site from what it published), and one clock.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from radio.clock import Clock, system_clock
 from radio.config import Settings
 from radio.datadir import prepare_data_dir
 from radio.db import Database
+from radio.enginestatus import EngineStatus, PublishedHealth, PublishedOnAir
 from radio.grid.model import Occurrence
 from radio.grid.service import GridService
 from radio.health import HealthMonitor
@@ -83,10 +85,16 @@ class Services:
     stream_keys: StreamKeys
     #: The live mounts as the scheduler publishes them (what the site reads, never the socket).
     live_mounts: LiveMounts
+    #: What the scheduler publishes of the engine (what is on air, its health).
+    engine_status: EngineStatus
     liquidsoap: LiquidsoapClient
     playout: LiquidsoapPlayout
+    #: What is on air, for the site: read from what the scheduler published.
     on_air: NowPlaying
+    #: The engine's health, checked where the engine runs (the scheduler publishes it).
     health: HealthMonitor
+    #: ``/healthz``: the published engine health and the site's own checks.
+    published_health: PublishedHealth
     #: Open slots and show proposals (the grid, decided together).
     proposals: ProposalService
     #: Proposals sent from /get-involved (per address and per visitor).
@@ -144,6 +152,7 @@ def build_services(
         database=db.outage,
         relays=lambda: relay_problems(settings.relay_status) if settings.relays else [],
     )
+    engine_status = EngineStatus(db)
     changelog = ChangeLog(db)
     accounts = AccountService(db, passwords=passwords, clock=clock)
     mail = Outbox(
@@ -168,11 +177,12 @@ def build_services(
         mail=mail,
         stream_keys=StreamKeys(db),
         live_mounts=LiveMounts(db),
+        engine_status=engine_status,
         liquidsoap=liquidsoap,
         playout=LiquidsoapPlayout(liquidsoap),
         audience=audience,
         on_air=OnAirTracker(
-            liquidsoap,
+            PublishedOnAir(engine_status, clock=clock),
             settings.station_name,
             slot_at=grid.scheduled_at,
             next_after=next_after,
@@ -182,6 +192,13 @@ def build_services(
             database=db.outage,
         ),
         health=health,
+        published_health=PublishedHealth(
+            engine_status,
+            incidents=lambda: open_incidents(db),
+            backup=lambda: _last_backup(settings),
+            clock=clock,
+            database=db.outage,
+        ),
         proposals=ProposalService(db, grid, accounts, mail, changelog, settings, clock=clock),
         proposal_throttle=RequestThrottle(
             db, "proposal", per_email=3, per_client=5, window=timedelta(hours=1)

@@ -1,5 +1,9 @@
 """Station health: each part answering, both mounts carried, and what the listeners hear.
 
+The engine's side is checked where the engine runs: the scheduler process runs
+:class:`HealthMonitor` and publishes its report in the database, and the site's ``/healthz``
+reads it from there (:class:`radio.enginestatus.PublishedHealth`).
+
 Each program is judged on its own: Icecast is up when it answers its status page, Liquidsoap
 when it answers its control socket, the database when it answers a read (the station plays on
 without it: the scheduler airs from the plan it last read). The mounts come from Liquidsoap,
@@ -64,6 +68,7 @@ class HealthAnswer(HealthDetails, HealthReason):
     liquidsoap: str
     icecast: str
     scheduler: str
+    #: The database (where the scheduler publishes the rest for the site).
     database: str
 
 
@@ -79,10 +84,10 @@ class HealthReport:
     liquidsoap: bool
     icecast: bool
     scheduler: bool
-    database: bool = True
     details: HealthDetails = field(default_factory=HealthDetails)
     #: One sentence per thing that is wrong, most basic first; empty when all is well.
     reasons: list[str] = field(default_factory=list)
+    database: bool = True
 
     @property
     def warnings(self) -> list[str]:
@@ -156,7 +161,8 @@ def hls_problems(playlist: Path, max_age_s: float, now: float | None = None) -> 
 
 
 class HealthMonitor:
-    """Checks the parts; ``scheduler_alive`` is supplied by whoever runs the scheduler."""
+    """Checks the parts, on the engine's machine; ``scheduler_alive`` is supplied by whoever
+    runs the scheduler (the heartbeat file)."""
 
     def __init__(
         self,
@@ -188,8 +194,24 @@ class HealthMonitor:
         self._cached: tuple[float, HealthReport] | None = None
 
     def check(self, max_age_s: float = 1.0) -> HealthReport:
+        """The engine's parts (:meth:`engine`), open incidents and the last backup."""
         if self._cached and time.monotonic() - self._cached[0] < max_age_s:
             return self._cached[1]
+        report = self.engine()
+        open_incidents, report.database = self._incidents()
+        if not report.database:
+            report.reasons.append(DATABASE_DOWN)
+        if open_incidents:
+            report.details["incidents"] = open_incidents
+        backup = self.backup()
+        if backup is not None:
+            report.details["backup"] = backup
+        self._cached = (time.monotonic(), report)
+        return report
+
+    def engine(self) -> HealthReport:
+        """What the scheduler publishes for the site: Liquidsoap, Icecast and the mounts,
+        the scheduler's heartbeat, what is on air, the HLS stream and the logger."""
         reasons: list[str] = []
         on_air: OnAir | None = None
         try:
@@ -212,9 +234,6 @@ class HealthMonitor:
         scheduler = self.scheduler_alive()
         if not scheduler:
             reasons.append("the scheduler has stopped (its heartbeat is stale)")
-        open_incidents, database = self._incidents()
-        if not database:
-            reasons.append(DATABASE_DOWN)
         missing = [m for m in MOUNTS if m not in mounts]
         details: HealthDetails = {"mounts_missing": missing}
         if missing and icecast:
@@ -227,12 +246,7 @@ class HealthMonitor:
         reasons += on_air_problems(on_air)
         if liquidsoap and self.hls_playlist is not None:
             reasons += hls_problems(self.hls_playlist, self.hls_max_age_s)
-        if open_incidents:
-            details["incidents"] = open_incidents
-        backup = self.backup()
-        if backup is not None:
-            details["backup"] = backup
-        warnings = []
+        warnings: list[str] = []
         recorder = self.logger(liquidsoap)
         if recorder is not None:
             details["logger"] = logger_details(recorder)
@@ -241,9 +255,7 @@ class HealthMonitor:
         warnings += self.relays()
         if warnings:
             details["warnings"] = warnings
-        report = HealthReport(liquidsoap, icecast, scheduler, database, details, reasons)
-        self._cached = (time.monotonic(), report)
-        return report
+        return HealthReport(liquidsoap, icecast, scheduler, details, reasons)
 
     def _incidents(self) -> tuple[list[OpenIncident], bool]:
         """The open incidents, and whether the database answered."""

@@ -5,7 +5,9 @@
 * the :class:`~radio.playout.scheduler.Reconciler` every 0.25 s (with its heartbeat);
 * the live mounts read from Liquidsoap every 0.25 s and published in the database for the
   site (:mod:`radio.playout.livemounts`), in a job of their own so the reconciler never waits
-  for the database's write lock;
+  for the database's write lock; what is on air likewise every 0.25 s, and the engine's
+  health (Liquidsoap, Icecast, the heartbeat, HLS, the logger) every second
+  (:mod:`radio.enginestatus`);
 * as-run slot marks every 0.5 s, and the as-run log itself: Liquidsoap's on-air events reach
   this process on its standard input (``radio run`` forwards them);
 * the playlists Liquidsoap reads, re-rendered every 5 s (files come and go);
@@ -41,6 +43,7 @@ from radio.backup.service import add_nightly_job
 from radio.bootstrap import Services, build_services
 from radio.config import Settings
 from radio.db import UNREACHABLE, Outage
+from radio.enginestatus import HEALTH, ON_AIR, StatusPublisher, health_body, on_air_body
 from radio.logger.files import remove_expired
 from radio.logger.listen_again import ListenAgainService
 from radio.mail.watch import Watch
@@ -55,6 +58,10 @@ log = logging.getLogger(__name__)
 
 #: How often the live mounts are read for the site (a presenter sees "connected" this soon).
 LIVE_MOUNTS_EVERY_S = 0.25
+#: How often what is on air is read for the site (a new title shows this soon, and more).
+ON_AIR_EVERY_S = 0.25
+#: How often the engine's health is checked for the site's ``/healthz``.
+HEALTH_EVERY_S = 1.0
 
 
 def build_scheduler(settings: Settings, events: IO[str] | None = None) -> SchedulerProcess:
@@ -117,6 +124,7 @@ def add_station_jobs(scheduler: BaseScheduler, services: Services, recorder: AsR
         id="live mounts",
         **every,
     )
+    add_engine_status_jobs(scheduler, services)
     scheduler.add_job(
         with_database(functools.partial(render_playlists, settings, services.db)),
         "interval",
@@ -143,6 +151,33 @@ def add_station_jobs(scheduler: BaseScheduler, services: Services, recorder: AsR
     add_nightly_job(scheduler, settings)
     if demo_episodes_pending(services):
         scheduler.add_job(make_demo_episodes_apart, id="demo episodes")
+
+
+def add_engine_status_jobs(scheduler: BaseScheduler, services: Services) -> None:
+    """What is on air and the engine's health, published for the site (each in a job of its
+    own: a slow Icecast never holds up a new title)."""
+    every = {"max_instances": 1, "coalesce": True}
+    outage = services.db.outage
+    on_air = StatusPublisher(
+        ON_AIR, lambda: on_air_body(services.liquidsoap), services.engine_status, outage
+    )
+    scheduler.add_job(
+        lambda: on_air.publish(services.clock()),
+        "interval",
+        seconds=ON_AIR_EVERY_S,
+        id="on air",
+        **every,
+    )
+    health = StatusPublisher(
+        HEALTH, lambda: health_body(services.health), services.engine_status, outage
+    )
+    scheduler.add_job(
+        lambda: health.publish(services.clock()),
+        "interval",
+        seconds=HEALTH_EVERY_S,
+        id="health",
+        **every,
+    )
 
 
 def add_logger_jobs(scheduler: BaseScheduler, services: Services) -> None:

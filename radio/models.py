@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from radio import audience as _audience  # noqa: F401
 from radio import changelog as _changelog  # noqa: F401
+from radio import enginestatus as _enginestatus  # noqa: F401
 from radio.accounts import store as _accounts_store  # noqa: F401
 from radio.accounts import throttle as _accounts_throttle  # noqa: F401
 from radio.db import Base

@@ -1,8 +1,9 @@
 """What is on air now, prepared once per change for the web site and the API.
 
 The answer comes from Liquidsoap (the ``station.on_air`` command reports the metadata of the
-track on the output), never from a guess. The JSON body and its ETag are built when the on-air
-item changes, so a request only copies bytes.
+track on the output), never from a guess: the scheduler asks it and publishes the answer in
+the database (:mod:`radio.enginestatus`), where the site reads it. The JSON body and its ETag
+are built when the on-air item changes, so a request only copies bytes.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Protocol, TypedDict
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from radio.clock import Clock, system_clock, utc_iso
 from radio.db import UNREACHABLE, Outage
 from radio.errors import LiquidsoapError
 from radio.grid.model import Kind, Occurrence
-from radio.playout.liquidsoap import LiquidsoapClient, OnAir
+from radio.playout.liquidsoap import OnAir
 from radio.playout.plan import SlotStatus, slot_status
 
 log = logging.getLogger(__name__)
@@ -200,12 +203,19 @@ class NowPlaying(Protocol):
         ...
 
 
+class OnAirSource(Protocol):
+    """Who says what is on air: Liquidsoap's client, or its answer as the scheduler
+    published it (:class:`radio.enginestatus.PublishedOnAir`)."""
+
+    def on_air(self) -> OnAir | None: ...
+
+
 class OnAirTracker:
-    """Keeps the current :class:`NowSnapshot`; ``refresh`` asks Liquidsoap again."""
+    """Keeps the current :class:`NowSnapshot`; ``refresh`` asks ``client`` again."""
 
     def __init__(
         self,
-        client: LiquidsoapClient,
+        client: OnAirSource,
         station: str,
         max_age_s: float = 1.0,
         slot_at: Callable[[datetime], Occurrence | None] = lambda _at: None,
@@ -226,6 +236,7 @@ class OnAirTracker:
         #: Told when a read finds the database not answering (said once for the process).
         self.database = database or Outage("the database")
         self._snapshot = _snapshot(describe(station, None))
+        self._last_on_air: OnAir | None = None
         self._checked = 0.0
         self._lock = threading.Lock()
         self.reachable = False
@@ -234,7 +245,11 @@ class OnAirTracker:
         try:
             on_air = self.client.on_air()
             self.reachable = True
-        except LiquidsoapError as exc:
+            self._last_on_air = on_air
+        except UNREACHABLE as exc:  # published in the database: what was last read stands
+            self.database.failed(exc)
+            on_air = self._last_on_air
+        except (LiquidsoapError, SQLAlchemyError) as exc:
             if self.reachable:
                 log.warning("cannot read what is on air: %s", exc)
             self.reachable = False

@@ -26,6 +26,7 @@ import pytest
 
 from radio.config import Settings
 from radio.db import Database
+from radio.enginestatus import HEALTH, ON_AIR, EngineStatus
 from radio.playout.livemounts import LiveMounts
 from radio.playout.quoting import ICY_QUOTE, ICY_QUOTE_STANDIN
 from tests.support import decode, free_port, port_open, require, rms_dbfs, wait_for
@@ -142,14 +143,17 @@ def test_station_is_on_air_and_stops_cleanly(station: Running, settings: Setting
 
     health = get_json(f"{station.site}/healthz")
     assert health["status"] == "ok"
-    # The scheduler publishes the live mounts for the site (which never asks Liquidsoap).
+    # The scheduler publishes the live mounts for the site (which never asks Liquidsoap),
+    # and what is on air and the engine's health, which the site reads from there too.
     db = Database(settings.database_url_in_use)
     try:
         published = LiveMounts(db).snapshot()
+        reports = [EngineStatus(db).read(name) for name in (ON_AIR, HEALTH)]
     finally:
         db.dispose()
     assert sorted(m.mount.mount for m in published.mounts) == ["live", "live2"]
     assert published.current(datetime.now(UTC)), published
+    assert all(r is not None and r.current(datetime.now(UTC)) for r in reports), reports
     home = urllib.request.urlopen(f"{station.site}/", timeout=5).read().decode()
     assert "<audio" in home and "/stream.mp3" in home
 

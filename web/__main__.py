@@ -34,8 +34,9 @@ def keep_fresh(
     services: Services, stop: threading.Event, publisher: Publisher | None = None
 ) -> list[threading.Thread]:
     """Refresh what is on air and the health report in the background (each in its own
-    thread, so a slow check of one never holds up the other), so a request only copies
-    what is prepared: ``/healthz`` answers at once even when a part it checks is slow.
+    thread, so a slow read of one never holds up the other), so a request only copies
+    what is prepared. Both are read from what the scheduler publishes in the database: the
+    site never asks Liquidsoap.
     With a ``publisher``, each change of what is on air is written to its static file and
     sent to the open event streams, and the schedule's static file is kept up to date."""
 
@@ -48,7 +49,7 @@ def keep_fresh(
         _every(ON_AIR_EVERY_S, on_air, "on-air", stop, services.db.outage),
         _every(
             HEALTH_EVERY_S,
-            lambda: services.health.check(max_age_s=0),
+            lambda: services.published_health.check(max_age_s=0),
             "health",
             stop,
             services.db.outage,
@@ -116,7 +117,6 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop.set()
         events.stop()
-        services.liquidsoap.close()
         services.db.dispose()
     return 0
 

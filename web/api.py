@@ -13,7 +13,8 @@ bp = Blueprint("api", __name__)
 
 @bp.get("/api/v1/now")
 def now() -> Response:
-    """What is on air, from Liquidsoap's own report (prepared when it changes)."""
+    """What is on air, from Liquidsoap's own report as the scheduler published it (prepared
+    when it changes)."""
     snap = services().on_air.current()
     if request.if_none_match.contains(snap.etag.strip('"')):
         response = Response(status=304)
@@ -27,8 +28,9 @@ def now() -> Response:
 
 @bp.get("/healthz")
 def healthz() -> Response:
-    # Kept fresh in the background (web.__main__.keep_fresh): a request copies the report.
-    report = services().health.check(max_age_s=2.0)
+    # The engine's health as the scheduler published it, with the site's own checks; kept
+    # fresh in the background (web.__main__.keep_fresh): a request copies the report.
+    report = services().published_health.check(max_age_s=2.0)
     return Response(
         json.dumps(report.as_dict()),
         status=200 if report.ok else 503,

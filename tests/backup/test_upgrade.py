@@ -264,6 +264,12 @@ def _live_mounts(conn: sa.Connection, media: Path) -> None:
             "checked_at": T0 + timedelta(seconds=4)})  # fmt: skip
 
 
+def _engine_status(conn: sa.Connection, media: Path) -> None:
+    insert(conn, "engine_status",
+           {"name": "on_air", "body": '{"source": "rotation", "title": "Tune"}',
+            "updated_at": T0, "checked_at": T0 + timedelta(seconds=5)})  # fmt: skip
+
+
 FILLERS: dict[str, Filler] = {
     "station_state": _state, "incidents": _incidents, "grid_shows": _shows,
     "grid_slots": _slots, "grid_exceptions": _exceptions, "grid_state": _grid_state,
@@ -275,7 +281,7 @@ FILLERS: dict[str, Filler] = {
     "proposal_comments": _proposal_comments, "listener_samples": _listener_samples,
     "listen_again": _listen_again,
     "login_failures": _login_failures, "throttle_hits": _throttle_hits,
-    "live_mounts": _live_mounts,
+    "live_mounts": _live_mounts, "engine_status": _engine_status,
 }  # fmt: skip
 
 

@@ -1,5 +1,6 @@
 """A playout rig on the real stack: Icecast, Liquidsoap and the real scheduler's Reconciler
-(and its publisher of the live mounts, which the site reads).
+(with its heartbeat, and its publishers of the live mounts, what is on air and the engine's
+health, which the site reads).
 
 Used by the playout tests and by ``bench/slot_timing.py``. The grid is a real stored grid
 with slots a few seconds long; episodes are generated tones (a distinct frequency per item)
@@ -25,6 +26,7 @@ import numpy as np
 from radio.bootstrap import build_services
 from radio.config import Settings
 from radio.credentials import load_or_create
+from radio.enginestatus import HEALTH, ON_AIR, StatusPublisher, health_body, on_air_body
 from radio.errors import LiquidsoapError
 from radio.playout.asrun import AsRunEntry, AsRunRecorder, entries
 from radio.playout.icecast import icecast_child, write_icecast_config
@@ -223,6 +225,10 @@ def start_rig(base: Path, demo_media: Path, **overrides: object) -> Iterator[Rig
         settings,
     )
     publisher = LivePublisher(services.liquidsoap.live, services.live_mounts)
+    on_air = StatusPublisher(
+        ON_AIR, lambda: on_air_body(services.liquidsoap), services.engine_status
+    )
+    health = StatusPublisher(HEALTH, lambda: health_body(services.health), services.engine_status)
     stop = threading.Event()
 
     def tick() -> None:
@@ -230,25 +236,36 @@ def start_rig(base: Path, demo_media: Path, **overrides: object) -> Iterator[Rig
             try:
                 recorder.mark_slot(datetime.now(UTC))
                 reconciler.reconcile(datetime.now(UTC))
+                settings.scheduler_heartbeat.touch()
             except LiquidsoapError as exc:  # Liquidsoap restarting; the next tick retries
                 logging.getLogger(__name__).warning("reconcile: %s", exc)
             except Exception:
                 logging.getLogger(__name__).exception("reconcile failed")
-            publisher.publish(datetime.now(UTC))  # as the scheduler's job of its own does
+            # As the scheduler's jobs of their own do:
+            publisher.publish(datetime.now(UTC))
+            on_air.publish(datetime.now(UTC))
+
+    def check_health() -> None:  # the scheduler's health job, every second
+        while not stop.wait(1.0):
+            health.publish(datetime.now(UTC))
 
     rig = Rig(settings, supervisor, reconciler, episodes, events, stop)
     ticker: threading.Thread | None = None
+    checker: threading.Thread | None = None
     try:
         wait_for(settings.control_socket.exists, 30, "Liquidsoap's socket")
         services.liquidsoap.wait_ready()
         wait_for(lambda: any(e.get("event") == "track" for e in events), 20, "first track")
         ticker = threading.Thread(target=tick, daemon=True)
         ticker.start()
+        checker = threading.Thread(target=check_health, daemon=True)
+        checker.start()
         yield rig
     finally:
         stop.set()
-        if ticker is not None:
-            ticker.join(timeout=10)
+        for thread in (ticker, checker):
+            if thread is not None:
+                thread.join(timeout=10)
         services.liquidsoap.close()
         supervisor.stop()
         services.db.dispose()

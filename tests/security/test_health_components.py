@@ -2,7 +2,8 @@
 
 The mounts on Icecast exist only while Liquidsoap streams to them, so when Liquidsoap died
 the report used to say "icecast: down". The probe runs real Icecast and Liquidsoap (with no
-supervisor, so nothing restarts them behind its back) and asks the site's ``/healthz``:
+supervisor, so nothing restarts them behind its back) and asks the site's ``/healthz``, the
+engine's health published each time as the scheduler's job publishes it:
 with Liquidsoap killed, Liquidsoap is down and Icecast up, the mounts missing with the reason;
 with Liquidsoap back and Icecast killed, Icecast is down and Liquidsoap up.
 """
@@ -13,6 +14,7 @@ import signal
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -20,6 +22,7 @@ import pytest
 from radio.bootstrap import build_services
 from radio.config import Settings
 from radio.credentials import load_or_create
+from radio.enginestatus import HEALTH, StatusPublisher, health_body
 from radio.playout.icecast import write_icecast_config
 from radio.prepare import render_playlists, write_liquidsoap_script
 from radio.processes import RunAs, die_with_parent
@@ -62,9 +65,13 @@ def test_healthz_names_liquidsoap_or_icecast_as_down(settings: Settings) -> None
     liquidsoap_argv = [require("liquidsoap"), str(write_liquidsoap_script(settings, credentials))]
     app = create_app(settings, services)
     site = app.test_client()
+    publisher = StatusPublisher(
+        HEALTH, lambda: health_body(services.health), services.engine_status
+    )
 
     def healthz() -> tuple[int, dict[str, Any]]:
         settings.scheduler_heartbeat.touch()  # the scheduler is not what is probed here
+        publisher.publish(datetime.now(UTC))  # its health job, run here
         reply = site.get("/healthz")
         return reply.status_code, reply.get_json()
 
