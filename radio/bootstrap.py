@@ -138,8 +138,6 @@ def build_services(
         settings.icecast_port,
         # The scheduler is another process: alive while it keeps touching its heartbeat.
         scheduler_alive=lambda: heartbeat_age(settings.scheduler_heartbeat) < HEARTBEAT_MAX_S,
-        incidents=lambda: open_incidents(db),
-        backup=lambda: _last_backup(settings),
         logger=lambda liquidsoap_up: check_logger(
             settings.logger_dir,
             keep_days=settings.logger_keep_days,
@@ -149,7 +147,6 @@ def build_services(
         ),
         hls_playlist=settings.hls_dir / HLS_PLAYLIST,
         hls_max_age_s=max(20.0, 4 * settings.hls_segment_s),
-        database=db.outage,
         relays=lambda: relay_problems(settings.relay_status) if settings.relays else [],
     )
     engine_status = EngineStatus(db)

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypedDict
 
-from radio.db import UNREACHABLE, Outage
 from radio.errors import LiquidsoapError
 from radio.jsontypes import JSON
 from radio.logger.files import LoggerStatus
@@ -161,7 +160,8 @@ def hls_problems(playlist: Path, max_age_s: float, now: float | None = None) -> 
 
 
 class HealthMonitor:
-    """Checks the parts, on the engine's machine; ``scheduler_alive`` is supplied by whoever
+    """Checks the engine's parts on its machine (the scheduler publishes them for the site, see
+    :class:`radio.enginestatus.PublishedHealth`); ``scheduler_alive`` is supplied by whoever
     runs the scheduler (the heartbeat file)."""
 
     def __init__(
@@ -170,44 +170,20 @@ class HealthMonitor:
         icecast_host: str,
         icecast_port: int,
         scheduler_alive: Callable[[], bool] = lambda: False,
-        incidents: Callable[[], list[OpenIncident]] = list,
-        backup: Callable[[], dict[str, JSON] | None] = lambda: None,
         logger: Callable[[bool], LoggerStatus | None] = lambda up: None,
         hls_playlist: Path | None = None,
         hls_max_age_s: float = 20.0,
-        database: Outage | None = None,
         relays: Callable[[], list[str]] = list,
     ) -> None:
         self.client = client
         self.icecast_host = icecast_host
         self.icecast_port = icecast_port
         self.scheduler_alive = scheduler_alive
-        self.incidents = incidents
-        self.backup = backup
         self.logger = logger
         self.hls_playlist = hls_playlist
         self.hls_max_age_s = hls_max_age_s
-        #: Told when ``incidents`` (the database read) fails or works again.
-        self.database = database
         #: What is wrong with the relays (warnings: the station's own Icecast serves on).
         self.relays = relays
-        self._cached: tuple[float, HealthReport] | None = None
-
-    def check(self, max_age_s: float = 1.0) -> HealthReport:
-        """The engine's parts (:meth:`engine`), open incidents and the last backup."""
-        if self._cached and time.monotonic() - self._cached[0] < max_age_s:
-            return self._cached[1]
-        report = self.engine()
-        open_incidents, report.database = self._incidents()
-        if not report.database:
-            report.reasons.append(DATABASE_DOWN)
-        if open_incidents:
-            report.details["incidents"] = open_incidents
-        backup = self.backup()
-        if backup is not None:
-            report.details["backup"] = backup
-        self._cached = (time.monotonic(), report)
-        return report
 
     def engine(self) -> HealthReport:
         """What the scheduler publishes for the site: Liquidsoap, Icecast and the mounts,
@@ -256,18 +232,6 @@ class HealthMonitor:
         if warnings:
             details["warnings"] = warnings
         return HealthReport(liquidsoap, icecast, scheduler, details, reasons)
-
-    def _incidents(self) -> tuple[list[OpenIncident], bool]:
-        """The open incidents, and whether the database answered."""
-        try:
-            found = self.incidents()
-        except UNREACHABLE as exc:
-            if self.database is not None:
-                self.database.failed(exc)
-            return [], False
-        if self.database is not None:
-            self.database.answered()
-        return found, True
 
 
 def logger_details(status: LoggerStatus) -> dict[str, JSON]:

@@ -35,6 +35,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import IO
 
 from apscheduler.schedulers.base import BaseScheduler
@@ -116,14 +117,6 @@ def add_station_jobs(scheduler: BaseScheduler, services: Services, recorder: AsR
         id="as-run slots",
         **every,
     )
-    publisher = LivePublisher(services.liquidsoap.live, services.live_mounts)
-    scheduler.add_job(
-        lambda: publisher.publish(services.clock()),
-        "interval",
-        seconds=LIVE_MOUNTS_EVERY_S,
-        id="live mounts",
-        **every,
-    )
     add_engine_status_jobs(scheduler, services)
     scheduler.add_job(
         with_database(functools.partial(render_playlists, settings, services.db)),
@@ -153,31 +146,49 @@ def add_station_jobs(scheduler: BaseScheduler, services: Services, recorder: AsR
         scheduler.add_job(make_demo_episodes_apart, id="demo episodes")
 
 
-def add_engine_status_jobs(scheduler: BaseScheduler, services: Services) -> None:
-    """What is on air and the engine's health, published for the site (each in a job of its
-    own: a slow Icecast never holds up a new title)."""
-    every = {"max_instances": 1, "coalesce": True}
+@dataclass(frozen=True)
+class EnginePublishers:
+    """What the scheduler publishes in the database for the site, each with ``publish(now)``:
+    the live mounts, what is on air, and the engine's health."""
+
+    live: LivePublisher
+    on_air: StatusPublisher
+    health: StatusPublisher
+
+
+def engine_publishers(services: Services) -> EnginePublishers:
     outage = services.db.outage
-    on_air = StatusPublisher(
-        ON_AIR, lambda: on_air_body(services.liquidsoap), services.engine_status, outage
+    status = services.engine_status
+    return EnginePublishers(
+        live=LivePublisher(services.liquidsoap.live, services.live_mounts, outage),
+        on_air=StatusPublisher(ON_AIR, lambda: on_air_body(services.liquidsoap), status, outage),
+        health=StatusPublisher(HEALTH, lambda: health_body(services.health), status, outage),
     )
-    scheduler.add_job(
-        lambda: on_air.publish(services.clock()),
-        "interval",
-        seconds=ON_AIR_EVERY_S,
-        id="on air",
-        **every,
-    )
-    health = StatusPublisher(
-        HEALTH, lambda: health_body(services.health), services.engine_status, outage
-    )
-    scheduler.add_job(
-        lambda: health.publish(services.clock()),
-        "interval",
-        seconds=HEALTH_EVERY_S,
-        id="health",
-        **every,
-    )
+
+
+def add_engine_status_jobs(scheduler: BaseScheduler, services: Services) -> None:
+    """The live mounts, what is on air and the engine's health, published for the site (each
+    in a job of its own: a slow Icecast never holds up a new title)."""
+    every = {"max_instances": 1, "coalesce": True}
+    publishers = engine_publishers(services)
+    for publisher, seconds, name in (
+        (publishers.live, LIVE_MOUNTS_EVERY_S, "live mounts"),
+        (publishers.on_air, ON_AIR_EVERY_S, "on air"),
+        (publishers.health, HEALTH_EVERY_S, "health"),
+    ):
+        scheduler.add_job(
+            _publishing(publisher, services),
+            "interval",
+            seconds=seconds,
+            id=name,
+            **every,
+        )
+
+
+def _publishing(
+    publisher: LivePublisher | StatusPublisher, services: Services
+) -> Callable[[], None]:
+    return lambda: publisher.publish(services.clock())
 
 
 def add_logger_jobs(scheduler: BaseScheduler, services: Services) -> None:

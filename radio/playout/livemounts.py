@@ -22,7 +22,7 @@ from sqlalchemy import Boolean, Float, String, delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from radio.db import Base, Database, UTCDateTime
+from radio.db import UNREACHABLE, Base, Database, Outage, UTCDateTime
 from radio.errors import LiquidsoapError
 from radio.playout.liquidsoap import LiveMount, LiveReport
 
@@ -138,9 +138,13 @@ class LivePublisher:
     the rows then go stale, which the site reports as such.
     """
 
-    def __init__(self, read: Callable[[], LiveReport], mounts: LiveMounts) -> None:
+    def __init__(
+        self, read: Callable[[], LiveReport], mounts: LiveMounts, outage: Outage | None = None
+    ) -> None:
         self.read = read
         self.mounts = mounts
+        #: Told when the database does not answer (said once for the whole process).
+        self.outage = outage
         self._written: dict[str, LiveMount] | None = None
         self._written_at: datetime | None = None
         self._checked_at: datetime | None = None
@@ -161,7 +165,9 @@ class LivePublisher:
                 self.mounts.mark_checked(now)
                 self._checked_at = now
         except (LiquidsoapError, SQLAlchemyError) as exc:
-            if not self._failing:
+            if self.outage is not None and isinstance(exc, UNREACHABLE):
+                self.outage.failed(exc)
+            elif not self._failing:
                 log.warning("cannot publish the live mounts (%s); retrying every tick", exc)
             self._failing = True
             return

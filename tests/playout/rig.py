@@ -26,12 +26,11 @@ import numpy as np
 from radio.bootstrap import build_services
 from radio.config import Settings
 from radio.credentials import load_or_create
-from radio.enginestatus import HEALTH, ON_AIR, StatusPublisher, health_body, on_air_body
 from radio.errors import LiquidsoapError
+from radio.jobs import engine_publishers
 from radio.playout.asrun import AsRunEntry, AsRunRecorder, entries
 from radio.playout.icecast import icecast_child, write_icecast_config
 from radio.playout.liquidsoap import LiquidsoapClient, LiquidsoapPlayout
-from radio.playout.livemounts import LivePublisher
 from radio.playout.plan import Playable
 from radio.playout.scheduler import Reconciler
 from radio.prepare import render_playlists, write_liquidsoap_script
@@ -224,11 +223,7 @@ def start_rig(base: Path, demo_media: Path, **overrides: object) -> Iterator[Rig
         services.stream_keys,
         settings,
     )
-    publisher = LivePublisher(services.liquidsoap.live, services.live_mounts)
-    on_air = StatusPublisher(
-        ON_AIR, lambda: on_air_body(services.liquidsoap), services.engine_status
-    )
-    health = StatusPublisher(HEALTH, lambda: health_body(services.health), services.engine_status)
+    publishers = engine_publishers(services)
     stop = threading.Event()
 
     def tick() -> None:
@@ -242,12 +237,12 @@ def start_rig(base: Path, demo_media: Path, **overrides: object) -> Iterator[Rig
             except Exception:
                 logging.getLogger(__name__).exception("reconcile failed")
             # As the scheduler's jobs of their own do:
-            publisher.publish(datetime.now(UTC))
-            on_air.publish(datetime.now(UTC))
+            publishers.live.publish(datetime.now(UTC))
+            publishers.on_air.publish(datetime.now(UTC))
 
     def check_health() -> None:  # the scheduler's health job, every second
         while not stop.wait(1.0):
-            health.publish(datetime.now(UTC))
+            publishers.health.publish(datetime.now(UTC))
 
     rig = Rig(settings, supervisor, reconciler, episodes, events, stop)
     ticker: threading.Thread | None = None

@@ -267,7 +267,7 @@ def test_a_relay_whose_master_is_unreachable_waits_for_it(
                 "not counted",
             ]
             assert warned == [f"listener figures: {problem}" for problem in problems]
-            assert services.health.check(max_age_s=0).warnings == problems
+            assert services.health.engine().warnings == problems
             # It tried the master at least twice meanwhile, and is still up.
             time.sleep(max(0.0, started + RETRY_S + 1 - time.monotonic()))
             assert waiting.relay.process is not None and waiting.relay.process.poll() is None
@@ -279,7 +279,7 @@ def test_a_relay_whose_master_is_unreachable_waits_for_it(
             assert took < RETRY_S + 20
             services.audience.sample()
             assert f"the relay {relay} carries the station again" in caplog.text
-            assert services.health.check(max_age_s=0).warnings == problems[1:]
+            assert services.health.engine().warnings == problems[1:]
         finally:
             services.db.dispose()
     finally:

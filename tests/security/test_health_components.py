@@ -22,7 +22,7 @@ import pytest
 from radio.bootstrap import build_services
 from radio.config import Settings
 from radio.credentials import load_or_create
-from radio.enginestatus import HEALTH, StatusPublisher, health_body
+from radio.jobs import engine_publishers
 from radio.playout.icecast import write_icecast_config
 from radio.prepare import render_playlists, write_liquidsoap_script
 from radio.processes import RunAs, die_with_parent
@@ -65,9 +65,7 @@ def test_healthz_names_liquidsoap_or_icecast_as_down(settings: Settings) -> None
     liquidsoap_argv = [require("liquidsoap"), str(write_liquidsoap_script(settings, credentials))]
     app = create_app(settings, services)
     site = app.test_client()
-    publisher = StatusPublisher(
-        HEALTH, lambda: health_body(services.health), services.engine_status
-    )
+    publisher = engine_publishers(services).health
 
     def healthz() -> tuple[int, dict[str, Any]]:
         settings.scheduler_heartbeat.touch()  # the scheduler is not what is probed here
