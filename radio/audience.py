@@ -9,22 +9,20 @@ average and its listening hours (each sample's listeners times the sampling inte
 
 A relay that does not answer, or answers without carrying the station's mounts (it cannot
 reach the station's Icecast), is a warning: said once in the log when it starts and once when
-it ends, and listed on ``/healthz`` while it lasts (the scheduler writes the sentences to
-``run/relays.json`` for the site); the other figures are counted as usual.
+it ends, and listed on ``/healthz`` while it lasts (:meth:`Audience.relay_problems`, in the
+engine's health that the scheduler publishes); the other figures are counted as usual.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, String, func, select
@@ -83,26 +81,6 @@ def why(exc: BaseException) -> str:
     """What a failed request to an Icecast says, in a few words."""
     reason = getattr(exc, "reason", exc)
     return str(getattr(reason, "strerror", None) or reason)
-
-
-def write_relay_problems(path: Path, problems: list[str]) -> None:
-    """Keep the relays' problems for the site's ``/healthz`` (written whole, then renamed)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        aside = path.with_name(f".{path.name}.{os.getpid()}")
-        aside.write_text(json.dumps(problems), encoding="utf-8")
-        aside.replace(path)
-    except OSError as exc:
-        log.warning("cannot write %s (%s); /healthz will not list the relays", path, exc)
-
-
-def relay_problems(path: Path) -> list[str]:
-    """The relays' problems at the scheduler's last sample (none when nothing was written)."""
-    try:
-        found = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return [str(p) for p in found] if isinstance(found, list) else []
 
 
 def combine(station: dict[str, int], relays: list[dict[str, int]]) -> dict[str, int]:
@@ -164,9 +142,12 @@ class Audience:
         self.record(self.clock(), counts)
         return counts
 
+    def relay_problems(self) -> list[str]:
+        """What is wrong with the relays at the last sample (for ``/healthz``)."""
+        return list((self._relay_problems or {}).values())
+
     def _relays_now(self, problems: dict[str, str]) -> None:
-        """Say what changed with the relays, once, and keep it for ``/healthz`` (also at the
-        first sample, in place of what an earlier run left)."""
+        """Say what changed with the relays, once, and keep it for ``/healthz``."""
         before = self._relay_problems
         if problems == before:
             return
@@ -176,7 +157,6 @@ class Audience:
         for relay in (before or {}).keys() - problems.keys():
             log.info("listener figures: the relay %s carries the station again", relay)
         self._relay_problems = problems
-        write_relay_problems(self.settings.relay_status, list(problems.values()))
 
     def record(self, at: datetime, counts: dict[str, int]) -> None:
         with self.db.session() as session, session.begin():

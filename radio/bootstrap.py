@@ -17,7 +17,7 @@ from radio.accounts.passwords import Passwords
 from radio.accounts.service import AccountService
 from radio.accounts.station import StationSettingsStore, apply
 from radio.accounts.throttle import LoginThrottle, RequestThrottle
-from radio.audience import Audience, relay_problems
+from radio.audience import Audience
 from radio.backup.service import last_backup
 from radio.changelog import ChangeLog
 from radio.clock import Clock, system_clock
@@ -132,6 +132,7 @@ def build_services(
         found = grid.next_occurrences(at, 1)
         return found[0] if found else None
 
+    audience = Audience(db, settings, clock=clock)
     health = HealthMonitor(
         liquidsoap,
         settings.icecast_host,
@@ -147,7 +148,7 @@ def build_services(
         ),
         hls_playlist=settings.hls_dir / HLS_PLAYLIST,
         hls_max_age_s=max(20.0, 4 * settings.hls_segment_s),
-        relays=lambda: relay_problems(settings.relay_status) if settings.relays else [],
+        relays=audience.relay_problems,
     )
     engine_status = EngineStatus(db)
     changelog = ChangeLog(db)
@@ -155,7 +156,6 @@ def build_services(
     mail = Outbox(
         db, SmtpSender(settings) if settings.smtp_host else None, settings.mail_from, clock=clock
     )
-    audience = Audience(db, settings, clock=clock)
     return Services(
         settings=settings,
         clock=clock,

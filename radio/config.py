@@ -166,11 +166,6 @@ class Settings:
         return Path(self.public_dir) if self.public_dir else self.data_dir / "public"
 
     @property
-    def relay_status(self) -> Path:
-        """What the listener sampler found wrong with the relays (for ``/healthz``)."""
-        return self.data_dir / "run" / "relays.json"
-
-    @property
     def hls_dir(self) -> Path:
         return self.public_dir_in_use / "hls"
 
