@@ -193,7 +193,9 @@ def unpack(restored: Path, target: Path) -> Manifest:
     if (root / "settings").is_dir():
         (root / "settings" / "radio.toml").rename(keep / "radio.toml")
     (root / "playlists").rename(keep / "playlists")
-    lines = [f"{k}={v}" for k, v in sorted(manifest.environment.items()) if k != "RADIO_DATA_DIR"]
+    # The restored database is the SQLite file in the data folder, never the one backed up.
+    dropped = {"RADIO_DATA_DIR", "RADIO_DATABASE_URL"}
+    lines = [f"{k}={v}" for k, v in sorted(manifest.environment.items()) if k not in dropped]
     (keep / "environment").write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
     if (target / SECRETS).exists():
         os.chmod(target / SECRETS, 0o600)

@@ -62,6 +62,8 @@ def test_a_postgresql_station_restores_onto_sqlite_with_the_same_rows(
         "The station's database was PostgreSQL: it is restored as SQLite in the data folder; "
         "move it back with radio db copy --to URL." in restored.stdout
     )
+    # The restored settings do not point the restored station at the database backed up.
+    assert "RADIO_DATABASE_URL" not in (new / "restored" / "environment").read_text()
     for table in TABLES:
         expected = pg_rows(url, table)
         got = sqlite_rows(new / "radio.sqlite3", table)
