@@ -168,16 +168,6 @@ def item_for(occ: Occurrence, episodes: EpisodeLookup, repeat: bool) -> Schedule
     return None
 
 
-def live_windows(
-    occurrences: Sequence[Occurrence], now: datetime, lead: timedelta, expand: OccurrenceWindow
-) -> list[LiveWindow]:
-    """The live slots whose keys work at ``now``: the one on air and the next within ``lead``.
-
-    Each comes with its mount (:func:`live_mount`), so the two never share one.
-    """
-    return windows_at(every_live_window(occurrences, lead, expand), now, lead)
-
-
 def every_live_window(
     occurrences: Sequence[Occurrence], lead: timedelta, expand: OccurrenceWindow
 ) -> list[LiveWindow]:
@@ -191,7 +181,8 @@ def every_live_window(
 
 def windows_at(windows: Sequence[LiveWindow], now: datetime, lead: timedelta) -> list[LiveWindow]:
     """Those of ``windows`` whose keys work at ``now``: the slot on air and the next one
-    starting within ``lead`` (when it has the other mount)."""
+    starting within ``lead`` (when it has the other mount, :func:`live_mount`, so the two
+    never share one)."""
     current = [w for w in windows if w.start <= now < w.end]
     upcoming = [w for w in windows if now < w.start <= now + lead]
     chosen: list[LiveWindow] = []

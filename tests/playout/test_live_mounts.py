@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from radio.grid import tomlfile
 from radio.grid.expand import expand
 from radio.grid.model import Occurrence
-from radio.playout.plan import live_mount, live_windows
+from radio.playout.plan import every_live_window, live_mount, windows_at
 
 LONDON = ZoneInfo("Europe/London")
 LEAD = timedelta(minutes=5)
@@ -91,7 +91,11 @@ def test_a_chain_of_live_slots_alternates() -> None:
 
 def test_both_windows_are_open_in_the_lead_on_different_mounts() -> None:
     now = at(24, 8, 57)
-    windows = live_windows(WINDOW(now - timedelta(seconds=1), now + LEAD * 3), now, LEAD, WINDOW)
+    windows = windows_at(
+        every_live_window(WINDOW(now - timedelta(seconds=1), now + LEAD * 3), LEAD, WINDOW),
+        now,
+        LEAD,
+    )
     assert [(w.occurrence.show, w.mount) for w in windows] == [
         ("breakfast", "live"),
         ("phone-in", "live2"),
@@ -99,5 +103,9 @@ def test_both_windows_are_open_in_the_lead_on_different_mounts() -> None:
     assert windows[1].key_from == at(24, 8, 55)
     # Before the lead, only the show on air has its key.
     now = at(24, 8, 50)
-    windows = live_windows(WINDOW(now - timedelta(seconds=1), now + LEAD * 3), now, LEAD, WINDOW)
+    windows = windows_at(
+        every_live_window(WINDOW(now - timedelta(seconds=1), now + LEAD * 3), LEAD, WINDOW),
+        now,
+        LEAD,
+    )
     assert [w.occurrence.show for w in windows] == ["breakfast"]
