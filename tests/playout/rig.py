@@ -27,6 +27,7 @@ from radio.bootstrap import build_services
 from radio.config import Settings
 from radio.credentials import load_or_create
 from radio.errors import LiquidsoapError
+from radio.health import MOUNTS, icecast_mounts
 from radio.jobs import engine_publishers
 from radio.playout.asrun import AsRunEntry, AsRunRecorder, entries
 from radio.playout.icecast import icecast_child, write_icecast_config
@@ -251,6 +252,10 @@ def start_rig(base: Path, demo_media: Path, **overrides: object) -> Iterator[Rig
         wait_for(settings.control_socket.exists, 30, "Liquidsoap's socket")
         services.liquidsoap.wait_ready()
         wait_for(lambda: any(e.get("event") == "track" for e in events), 20, "first track")
+        # The first track can start before both outputs have connected to Icecast (on a busy
+        # machine the MP3 encoder's output connects seconds after the Ogg one): a test
+        # listening at once would get Icecast's 404.
+        wait_for(lambda: mounts_up(settings), 30, "the MP3 and Ogg mounts on Icecast")
         ticker = threading.Thread(target=tick, daemon=True)
         ticker.start()
         checker = threading.Thread(target=check_health, daemon=True)
@@ -294,6 +299,14 @@ def dominant(
     return out
 
 
+def mounts_up(settings: Settings) -> bool:
+    try:
+        mounts = icecast_mounts("127.0.0.1", settings.icecast_port)
+    except (OSError, ValueError):
+        return False
+    return all(mount in mounts for mount in MOUNTS)
+
+
 def record(url: str, seconds: float, rate: int = 16000) -> tuple[float, np.ndarray]:
     """Decode ``seconds`` of the stream; returns (wall time of the first sample, samples).
 
@@ -305,6 +318,7 @@ def record(url: str, seconds: float, rate: int = 16000) -> tuple[float, np.ndarr
     with proc.stdout:
         data = proc.stdout.read()
     ended = time.time()
-    proc.wait()
+    code = proc.wait()
+    assert code == 0, f"ffmpeg could not decode {url} (exit {code}; its message is above)"
     samples = np.frombuffer(data[: len(data) - len(data) % 2], dtype=np.int16)
     return ended - len(samples) / rate, samples

@@ -59,6 +59,7 @@ def test_rotation_trims_silence_and_applies_the_gain(tmp_path: Path, demo_media:
         assert 'liq_amplify="' in rendered and "annotate:" in rendered
         _, samples = record(rig.mp3, 16, RATE)
 
+    assert len(samples) >= RATE * 15, f"only {len(samples) / RATE:.1f} s of the stream decoded"
     audio = samples[RATE * 2 :].astype(np.float64) / 32768  # past the connect burst
     windows = audio[: len(audio) // (RATE // 4) * (RATE // 4)].reshape(-1, RATE // 4)
     levels = 20 * np.log10(np.sqrt((windows**2).mean(axis=1)) + 1e-9)
