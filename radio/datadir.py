@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 from pathlib import Path
 
 from radio.config import Settings
@@ -78,9 +79,10 @@ def make_public_folder(*folders: Path) -> None:
 
 
 def _probe(folder: Path) -> None:
-    probe = folder / ".write-test"
-    probe.write_text("ok")
-    probe.unlink()
+    """Write and remove a file in ``folder``. Its name is this call's own: processes starting
+    together on one folder (several web processes) each probe without removing another's."""
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-"):
+        pass
 
 
 def _set_mode(path: Path, mode: int) -> None:
