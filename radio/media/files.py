@@ -7,6 +7,7 @@ import io
 import os
 import secrets
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from radio import playlists
@@ -55,10 +56,22 @@ def temporary_dir(settings: Settings) -> Path:
 
 
 def add_to_playlist(folder: Path, name: str, entry: str, lock_dir: Path) -> bool:
-    """Append ``entry`` to ``folder/name.m3u8`` (created if missing); False if already there.
+    """Append ``entry`` to ``folder/name.m3u8`` (created if missing); False if already there."""
+    before = edit_playlist(folder, name, lambda entries: [*entries, entry]
+                           if entry not in entries else entries, lock_dir)  # fmt: skip
+    return entry not in before
 
-    Its comment lines are kept. Writers take a lock (kept in ``lock_dir``, not among the
-    playlists) and replace the file atomically, so playout never reads half a playlist.
+
+def edit_playlist(
+    folder: Path, name: str, change: Callable[[list[str]], list[str]], lock_dir: Path
+) -> list[str]:
+    """Replace the entries of ``folder/name.m3u8`` (created if missing) with
+    ``change(entries)``; return the entries it had.
+
+    Its comment lines are kept. Every writer (an upload's ingest, a volunteer's edit, in any
+    web process) takes one lock, kept in ``lock_dir`` and not among the playlists, so no
+    change is lost to another made meanwhile; the file is replaced atomically, so playout
+    never reads half a playlist.
     """
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.m3u8"
@@ -66,12 +79,10 @@ def add_to_playlist(folder: Path, name: str, entry: str, lock_dir: Path) -> bool
         fcntl.flock(lock, fcntl.LOCK_EX)
         text = path.read_text(encoding="utf-8") if path.exists() else ""
         entries = playlists.load(io.StringIO(text))
-        if entry in entries:
-            return False
-        tmp = path.with_suffix(".m3u8.tmp")
-        tmp.write_text(playlists.rewrite(text, [*entries, entry]), encoding="utf-8")
-        os.replace(tmp, path)
-    return True
+        changed = change(list(entries))
+        if changed != entries or not path.exists():
+            write_atomic(path, playlists.rewrite(text, changed).encode("utf-8"))
+    return entries
 
 
 def write_atomic(path: Path, data: bytes) -> None:

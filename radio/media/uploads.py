@@ -448,7 +448,7 @@ def sweep_temporary(settings: Settings, db: Database, *, now: datetime | None = 
     candidates = [
         *tmp.glob("ingest-*.part"),
         *settings.media_dir.glob("*/.*.tmp"),
-        *settings.playlists_dir.glob("*.m3u8.tmp"),
+        *settings.playlists_dir.glob(".*.m3u8.*.tmp"),
     ]
     for path in candidates:
         with contextlib.suppress(OSError):

@@ -11,6 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from radio import playlists as m3u
+from radio.media.files import edit_playlist, temporary_dir
 from web import services
 from web.auth import volunteer_required
 from web.forms import PlaylistForm, choices
@@ -50,12 +51,21 @@ def playlist(name: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         chosen = set(form.entries.data or [])
         known = set(files) | set(entries)
-        kept = [e for e in entries if e in chosen] + sorted(
-            f for f in chosen if f in known and f not in entries
+        unticked = {e for e in entries if e not in chosen}
+        ticked = sorted(f for f in chosen if f in known)
+
+        def change(current: list[str]) -> list[str]:
+            # Applied to the file as it is now: an upload may have added to it meanwhile.
+            return [e for e in current if e not in unticked] + [
+                f for f in ticked if f not in current
+            ]
+
+        before = edit_playlist(
+            path.parent, name, change, lock_dir=temporary_dir(services().settings)
         )
-        added, removed = sorted(set(kept) - set(entries)), [e for e in entries if e not in kept]
+        kept = change(before)
+        added, removed = [f for f in kept if f not in before], [e for e in before if e not in kept]
         if added or removed:
-            _write(path, kept)
             parts = ([f"added {', '.join(added)}"] if added else []) + (
                 [f"removed {', '.join(removed)}"] if removed else []
             )
@@ -89,11 +99,3 @@ def _folder() -> Path:
 def _read(path: Path) -> list[str]:
     with path.open(encoding="utf-8") as fp:
         return m3u.load(fp)
-
-
-def _write(path: Path, entries: list[str]) -> None:
-    """Save the entries; the file's comment lines stay where they are."""
-    text = m3u.rewrite(path.read_text(encoding="utf-8"), entries)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
