@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -37,7 +38,7 @@ def write_file(path: Path, body: bytes) -> None:
     """Replace ``path`` whole with ``body`` (a reader never sees half a file), readable by
     anyone (0644, whatever the station's private umask): Caddy runs as its own user."""
     make_public_folder(path.parent)
-    aside = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    aside = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PUBLIC_FILE_MODE)
     try:
         with os.fdopen(fd, "wb") as fp:
