@@ -16,6 +16,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     FloatField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -233,6 +234,9 @@ class PresentersForm(FlaskForm):
 
 class PlaylistForm(FlaskForm):
     entries = CheckboxesField("Files", choices=[], validate_choice=False)
+    #: The playlist's entries as the page showed them, a JSON list: only these can be
+    #: unticked, so a file an upload added meanwhile stays.
+    shown = HiddenField()
     reason = StringField(_REASON, validators=[Optional(), Length(max=500)])
 
 

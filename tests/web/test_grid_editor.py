@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from datetime import date
 
 from radio.grid.model import Weekly
+from radio.media.files import add_to_playlist
 from tests.web.people import (
     Station,
     post,
@@ -151,6 +154,30 @@ def test_playlist_files_ticked_and_saved(station: Station) -> None:
     assert sneaky.status_code == 302
     assert "etc/passwd" not in playlist.read_text()
     assert client.get("/grid/playlists/../secrets").status_code == 404
+
+
+def test_a_file_an_upload_added_while_the_page_was_open_stays(station: Station) -> None:
+    """The volunteer unticks a file; an upload (maybe in another web process) added one to the
+    playlist after the page was shown: the saved playlist keeps the upload's file."""
+    client = station.client("volunteer")
+    page = client.get("/grid/playlists/rotation").get_data(as_text=True)
+    found = re.search(r'name="shown" type="hidden" value="([^"]*)"', page)
+    assert found, page
+    shown = html.unescape(found[1])
+    playlists = station.services.settings.playlists_dir
+    entries = json.loads(shown)
+    assert len(entries) >= 2
+    add_to_playlist(playlists, "rotation", "episodes/new-upload.ogg",
+                    station.services.settings.data_dir / "tmp")  # fmt: skip
+    answer = post(client, "/grid/playlists/rotation", {"entries": entries[1:], "shown": shown})
+    assert answer.status_code == 302
+    text = (playlists / "rotation.m3u8").read_text()
+    assert [line for line in text.splitlines() if not line.startswith("#")] == [
+        *entries[1:],
+        "episodes/new-upload.ogg",
+    ]
+    changes = html.unescape(station.client().get("/changes").get_data(as_text=True))
+    assert f"Playlist rotation: removed {entries[0]}." in changes
 
 
 def test_missing_episodes_lists_prerecorded_slots_of_the_next_14_days(station: Station) -> None:

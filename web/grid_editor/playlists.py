@@ -3,6 +3,7 @@ entries are paths relative to the media folder. Volunteers tick the files to inc
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -48,14 +49,16 @@ def playlist(name: str) -> ResponseReturnValue:
     )
     if request.method == "GET":
         form.entries.data = list(entries)
+        form.shown.data = json.dumps(entries)
     if form.validate_on_submit():
         chosen = set(form.entries.data or [])
         known = set(files) | set(entries)
-        unticked = {e for e in entries if e not in chosen}
+        unticked = {e for e in _shown(form.shown.data, entries) if e not in chosen}
         ticked = sorted(f for f in chosen if f in known)
 
         def change(current: list[str]) -> list[str]:
-            # Applied to the file as it is now: an upload may have added to it meanwhile.
+            # Applied to the file as it is now: an upload may have added to it since the
+            # page was shown, or while this request ran.
             return [e for e in current if e not in unticked] + [
                 f for f in ticked if f not in current
             ]
@@ -90,6 +93,17 @@ def media_files(media_dir: Path) -> list[str]:
                 if len(found) >= MAX_FILES:
                     return found
     return found
+
+
+def _shown(field: str | None, entries: list[str]) -> list[str]:
+    """The entries the page showed (its hidden field), or those of the file now."""
+    try:
+        shown = json.loads(field or "null")
+    except ValueError:
+        shown = None
+    if isinstance(shown, list) and all(isinstance(e, str) for e in shown):
+        return shown
+    return entries
 
 
 def _folder() -> Path:
