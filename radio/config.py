@@ -312,7 +312,7 @@ def _validate(s: Settings) -> None:
         _check_public_url(s.public_url, where("public_url"))
     _check_public_dir(s, where("public_dir"))
     check_relays(s.relays, where("relays"))
-    _check_web_upstreams(s.web_upstreams, where("web_upstreams"))
+    _check_web_upstreams(s, where("web_upstreams"))
     if not 1 <= s.icecast_max_listeners <= 100_000:
         raise ConfigError(
             f"icecast_max_listeners ({where('icecast_max_listeners')}) must be between 1 and "
@@ -376,13 +376,19 @@ def _check_public_dir(s: Settings, where: str) -> None:
         )
 
 
-def _check_web_upstreams(upstreams: tuple[str, ...], where: str) -> None:
-    for upstream in upstreams:
+def _check_web_upstreams(s: Settings, where: str) -> None:
+    for upstream in s.web_upstreams:
         host, _, port = upstream.rpartition(":")
         if not host or "/" in upstream or not port.isdigit() or not 1 <= int(port) <= 65535:
             raise ConfigError(
                 f"web_upstreams ({where}) {upstream!r} must be a site process's address as "
-                "host:port, such as 127.0.0.1:8081."
+                "host:port, such as 127.0.0.1:8090."
+            )
+        if int(port) == s.events_port_in_use and host in (s.http_host, "localhost", "127.0.0.1"):
+            raise ConfigError(
+                f"web_upstreams ({where}) lists {upstream}, the port of the site's event "
+                f"streams (events_port, or http_port + 1: {s.events_port_in_use}); run the "
+                "other site processes on other ports, such as 8090, or set events_port."
             )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from radio.errors import ConfigError
 from tests.support import free_port, port_open, wait_for
 
 RADIO = str(Path(sys.executable).with_name("radio"))
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_defaults_are_the_documented_contract(
@@ -135,6 +137,26 @@ def test_cli_refuses_a_port_in_use(station_env: dict[str, str], tmp_path: Path, 
         f"radio: Port {port} on 127.0.0.1 ({key}) is already in use; stop what is using "
         f"it or choose another port with {variable}.\n"
     )
+
+
+def test_a_site_process_on_a_port_in_use_says_so(
+    station_env: dict[str, str], tmp_path: Path
+) -> None:
+    """An extra site process (``python -m web``) started on a port already taken."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "web"], env=dict(station_env, RADIO_HTTP_PORT=str(port),
+            RADIO_EVENTS_PORT=str(free_port()), PYTHONPATH=str(ROOT)), cwd=tmp_path,
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.endswith(
+        f"web: The site cannot listen on 127.0.0.1:{port} (Address already in use); "
+        "set RADIO_HTTP_PORT to a free port.\n"
+    ), result.stderr
 
 
 def test_cli_refuses_an_unwritable_data_folder(station_env: dict[str, str], tmp_path: Path) -> None:

@@ -99,7 +99,16 @@ def main(argv: list[str] | None = None) -> int:
     except RadioError as exc:
         print(f"web: {exc}", file=sys.stderr)
         return 1
-    server = make_server(app, settings.http_host, settings.http_port)
+    try:
+        server = make_server(app, settings.http_host, settings.http_port)
+    except OSError as exc:
+        print(
+            f"web: The site cannot listen on {settings.http_host}:{settings.http_port} "
+            f"({exc.strerror}); set RADIO_HTTP_PORT to a free port.",
+            file=sys.stderr,
+        )
+        services.db.dispose()
+        return 1
     stop = threading.Event()
     events = NowEvents(settings.http_host, settings.events_port_in_use, services.on_air.current)
     events.start()

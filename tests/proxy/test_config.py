@@ -170,13 +170,13 @@ def test_several_site_processes_are_taken_in_turn_and_caddy_accepts_it(tmp_path:
     caddy = require("caddy")
     done = radio_proxy(
         tmp_path, "Caddyfile", RADIO_PUBLIC_URL="https://localhost:8443",
-        RADIO_WEB_UPSTREAMS="127.0.0.1:8081, 10.0.0.2:8080",
+        RADIO_WEB_UPSTREAMS="127.0.0.1:8090, 10.0.0.2:8080",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     text = (tmp_path / "Caddyfile").read_text()
     assert (
         "\thandle {\n"
-        "\t\treverse_proxy 127.0.0.1:8081 10.0.0.2:8080 {\n"
+        "\t\treverse_proxy 127.0.0.1:8090 10.0.0.2:8080 {\n"
         "\t\t\tlb_policy round_robin\n"
         "\t\t\tlb_try_duration 5s\n"
         "\t\t\tfail_duration 10s\n"
@@ -199,5 +199,22 @@ def test_a_site_process_without_a_port_is_refused_in_one_sentence(tmp_path: Path
     assert done.returncode == 1
     assert done.stderr == (
         "radio: web_upstreams (RADIO_WEB_UPSTREAMS) '127.0.0.1' must be a site process's "
-        "address as host:port, such as 127.0.0.1:8081.\n"
+        "address as host:port, such as 127.0.0.1:8090.\n"
+    )
+
+
+def test_a_site_process_on_the_event_streams_port_is_refused_in_one_sentence(
+    tmp_path: Path,
+) -> None:
+    """The README once said to run a second site on http_port + 1, where the first one's event
+    streams listen: the second could never start."""
+    done = radio_proxy(
+        tmp_path, "-", RADIO_PUBLIC_URL="https://radio.example.org", RADIO_HTTP_PORT="8080",
+        RADIO_WEB_UPSTREAMS="127.0.0.1:8080 127.0.0.1:8081",
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr == (
+        "radio: web_upstreams (RADIO_WEB_UPSTREAMS) lists 127.0.0.1:8081, the port of the "
+        "site's event streams (events_port, or http_port + 1: 8081); run the other site "
+        "processes on other ports, such as 8090, or set events_port.\n"
     )

@@ -77,7 +77,9 @@ def sites(
     for web_port, log in zip(ports, logs, strict=True):
         with log.open("wb") as out:
             children.append(subprocess.Popen(
-                [sys.executable, "-m", "web"], env={**env, "RADIO_HTTP_PORT": str(web_port)},
+                [sys.executable, "-m", "web"], env={
+                    **env, "RADIO_HTTP_PORT": str(web_port), "RADIO_EVENTS_PORT": str(free_port()),
+                },
                 cwd=folder, stdout=out, stderr=out,
             ))  # fmt: skip
     try:
