@@ -167,3 +167,32 @@ def test_processes_creating_the_secrets_at_once_all_get_the_same(tmp_path: Path)
     assert len(keys) == 12
     assert set(keys) == {load_or_create(tmp_path).web_secret_key}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["secrets.toml"]
+
+
+def test_processes_completing_an_older_secrets_file_at_once_all_get_the_same(
+    tmp_path: Path,
+) -> None:
+    """An older install's file lacks a secret and is readable by others: every process starting
+    together fills in and tightens it; none may read it half-written and make its own."""
+    older = tmp_path / "secrets.toml"
+    for attempt in range(5):
+        older.write_text('icecast_source_password = "kept"\nicecast_admin_password = "kept too"\n')
+        older.chmod(0o644)
+        start = threading.Barrier(12)
+        found: list[tuple[str, str, str]] = []
+
+        def start_up(start: threading.Barrier, found: list[tuple[str, str, str]]) -> None:
+            start.wait()
+            got = load_or_create(tmp_path)
+            found.append((got.icecast_source_password, got.icecast_admin_password,
+                          got.web_secret_key))  # fmt: skip
+
+        threads = [threading.Thread(target=start_up, args=(start, found)) for _ in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(found) == 12, attempt
+        assert len(set(found)) == 1, (attempt, set(found))
+        assert found[0][:2] == ("kept", "kept too")
+        assert older.stat().st_mode & 0o777 == 0o600
