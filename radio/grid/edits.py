@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from radio.errors import NotFound
+from radio.errors import GridError, NotFound
 from radio.grid.model import Grid, Show, Slot, SlotException, parse_occurrence_id
 
 
@@ -34,6 +34,30 @@ class Edit:
         return cls(frozenset({show.slug}), change)
 
     @classmethod
+    def add_show(cls, show: Show) -> Edit:
+        """Add a new show; refused if the grid has one of that slug by now."""
+
+        def change(grid: Grid) -> Grid:
+            if grid.show(show.slug) is not None:
+                raise GridError(
+                    f"There is already a show called {show.slug!r}; choose another name."
+                )
+            return cls.save_show(show).apply(grid)
+
+        return cls(frozenset({show.slug}), change)
+
+    @classmethod
+    def save_details(cls, details: Show) -> Edit:
+        """Change a show's details (everything but its slots), keeping its slots as they
+        are when the edit applies, whatever ``details.slots`` says."""
+
+        def change(grid: Grid) -> Grid:
+            show = _show(grid, details.slug)
+            return cls.save_show(replace(details, slots=show.slots)).apply(grid)
+
+        return cls(frozenset({details.slug}), change)
+
+    @classmethod
     def remove_show(cls, slug: str) -> Edit:
         def change(grid: Grid) -> Grid:
             _show(grid, slug)
@@ -47,6 +71,13 @@ class Edit:
     @classmethod
     def add_slot(cls, slug: str, slot: Slot) -> Edit:
         return cls._slots(slug, lambda show: (*show.slots, slot))
+
+    @classmethod
+    def add_new_slot(cls, slug: str, slot: Slot) -> Edit:
+        """Add ``slot`` under the show's next free id (``s1``, ``s2``…) as the grid is when
+        the edit applies, whatever ``slot.id`` says: two volunteers adding a slot to one show
+        at once each get their own."""
+        return cls._slots(slug, lambda show: (*show.slots, replace(slot, id=next_slot_id(show))))
 
     @classmethod
     def change_slot(cls, slug: str, slot: Slot) -> Edit:
@@ -96,6 +127,15 @@ class Edit:
             return Grid(grid.shows, excs)
 
         return cls(frozenset({slug}), change)
+
+
+def next_slot_id(show: Show) -> str:
+    """The first ``s<n>`` from the number of slots up that the show does not use."""
+    used = {s.id for s in show.slots}
+    n = len(used) + 1
+    while f"s{n}" in used:
+        n += 1
+    return f"s{n}"
 
 
 def _show(grid: Grid, slug: str) -> Show:

@@ -154,11 +154,26 @@ class GridService:
         """Add a show, or replace the one with the same slug (details and slots)."""
         return self.apply(Edit.save_show(show))
 
+    def add_show(self, show: Show) -> Grid:
+        """Add a new show; refused if one of that slug was added meanwhile."""
+        return self.apply(Edit.add_show(show))
+
+    def save_details(self, show: Show) -> Grid:
+        """Change a show's details; its slots stay as they are (``show.slots`` is ignored)."""
+        return self.apply(Edit.save_details(show))
+
     def remove_show(self, slug: str) -> Grid:
         return self.apply(Edit.remove_show(slug))
 
     def add_slot(self, slug: str, slot: Slot) -> Grid:
         return self.apply(Edit.add_slot(slug, slot))
+
+    def add_new_slot(self, slug: str, slot: Slot) -> tuple[Grid, Slot]:
+        """Add ``slot`` under the show's next free id; the grid and the slot as added."""
+        grid = self.apply(Edit.add_new_slot(slug, slot))
+        show = grid.show(slug)
+        assert show is not None
+        return grid, show.slots[-1]
 
     def change_slot(self, slug: str, slot: Slot) -> Grid:
         """Replace the show's slot that has ``slot.id``."""

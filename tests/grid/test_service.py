@@ -8,6 +8,7 @@ import sys
 import textwrap
 import threading
 import time as clock
+from dataclasses import replace
 from datetime import date, time, timedelta
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from alembic.migration import MigrationContext
 
 from radio.config import Settings
 from radio.db import Base, Database
-from radio.errors import GridConflict, NotFound
+from radio.errors import GridConflict, GridError, NotFound
 from radio.grid.model import Show, Slot, SlotException, Weekly
 from radio.grid.service import GridService
 from radio.grid.tomlfile import loads
@@ -188,6 +189,31 @@ def test_two_editors_at_once_one_wins(grid_db: Database, grid_settings: Settings
     assert sum(s.slot("late") is not None for s in stored.shows) == 1
     for service in services:
         service.db.dispose()
+
+
+def test_two_volunteers_working_from_the_same_page_lose_nothing(
+    grid_db: Database, grid_settings: Settings
+) -> None:
+    """Two site processes, each showing a volunteer the grid as it was: both add a slot to one
+    show, one changes its details, another adds a show of a slug just taken."""
+    a = GridService(grid_db, grid_settings.tz, clock=lambda: NOW)
+    other_db = Database(grid_settings.database_url_in_use)
+    b = GridService(other_db, grid_settings.tz, clock=lambda: NOW)
+    a.seed_if_empty(DEMO)
+    seen = b.get_show("book-club")  # both pages were drawn from this
+    assert seen is not None
+    _, first = a.add_new_slot("book-club", clashing_slot(22))
+    _, second = b.add_new_slot("book-club", clashing_slot(4))
+    assert first.id != second.id
+    b.save_details(replace(seen, title="The Book Club"))  # from the page without either slot
+    stored = a.get_show("book-club")
+    assert stored is not None and stored.title == "The Book Club"
+    assert {first.id, second.id} <= {s.id for s in stored.slots}
+    a.add_show(Show("new-show", "New Show", "music"))
+    with pytest.raises(GridError, match="There is already a show called 'new-show'"):
+        b.add_show(Show("new-show", "Another New Show", "live"))
+    assert a.get_show("new-show") == Show("new-show", "New Show", "music")
+    other_db.dispose()
 
 
 EDITOR = textwrap.dedent(

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 
 from radio.accounts.model import AccountError
 from radio.errors import GridError, NotFound
+from radio.grid.edits import next_slot_id
 from radio.grid.model import Show, Slot
 from radio.mail.watch import opt_outs, set_reminders
 from web import services
@@ -40,14 +41,14 @@ def new_show() -> ResponseReturnValue:
         return _page("grid/new_show.html", form, request.method == "POST", form=form)
     try:
         slug = (form.slug.data or "").strip() or slugify(form.title.data or "")
-        if grid().get_show(slug) is not None:
+        if grid().get_show(slug) is not None:  # checked again as the show is added
             raise GridError(f"There is already a show called {slug!r}; choose another name.")
         slot = slot_from_form(form, "s1")
         show = _show_from_form(form, Show(slug, "x", "music"), (slot,))
     except GridError as exc:
         form.form_errors.append(str(exc))
         return render_template("grid/new_show.html", form=form), 422
-    if attempt(lambda: grid().save_show(show), form.form_errors) is None:
+    if attempt(lambda: grid().add_show(show), form.form_errors) is None:
         return render_template("grid/new_show.html", form=form), refused_status(form.form_errors)
     set_reminders(services().db, slug, bool(form.reminders.data))
     record(f"Added the show {show.title}: {slot_words(slot)}.", show=slug, reason=form.reason.data)
@@ -66,7 +67,7 @@ def show(slug: str) -> ResponseReturnValue:
         except GridError as exc:
             form.form_errors.append(str(exc))
         else:
-            if attempt(lambda: grid().save_show(edited), form.form_errors) is not None:
+            if attempt(lambda: grid().save_details(edited), form.form_errors) is not None:
                 set_reminders(services().db, slug, bool(form.reminders.data))
                 record(
                     f"Changed the details of {edited.title}.", show=slug, reason=form.reason.data
@@ -111,13 +112,14 @@ def new_slot(slug: str) -> ResponseReturnValue:
         form.repeat.data, form.every.data = "weekly", "1"
     if form.validate_on_submit():
         try:
-            slot = slot_from_form(form, _next_slot_id(current))
+            slot = slot_from_form(form, next_slot_id(current))  # numbered again as it is added
         except GridError as exc:
             form.form_errors.append(str(exc))
         else:
-            if attempt(lambda: grid().add_slot(slug, slot), form.form_errors) is not None:
+            added = attempt(lambda: grid().add_new_slot(slug, slot), form.form_errors)
+            if added is not None:
                 record(
-                    f"Added a slot to {current.title}: {slot_words(slot)}.",
+                    f"Added a slot to {current.title}: {slot_words(added[1])}.",
                     show=slug,
                     reason=form.reason.data,
                 )
@@ -258,14 +260,6 @@ def _show_from_form(form: ShowForm, base: Show, slots: tuple[Slot, ...]) -> Show
         listen_again=bool(form.listen_again.data),
         slots=slots,
     )
-
-
-def _next_slot_id(show: Show) -> str:
-    used = {s.id for s in show.slots}
-    n = len(used) + 1
-    while f"s{n}" in used:
-        n += 1
-    return f"s{n}"
 
 
 def _presenters_form(slug: str) -> PresentersForm:
