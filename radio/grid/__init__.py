@@ -34,7 +34,9 @@ Using it from playout, media or the web (build it once, e.g. in bootstrap)::
     grid.get_show(slug) / grid.list_shows()             # -> Show | None / list[Show]
     grid.import_grid(fp, source) / grid.export_grid(fp)  # TOML text streams
     grid.save_show(show); grid.remove_show(slug)
+    grid.add_show(show); grid.save_details(show)        # refused if taken / keeps its slots
     grid.add_slot(slug, slot); grid.change_slot(slug, slot); grid.remove_slot(slug, slot_id)
+    grid.add_new_slot(slug, slot)                       # -> (Grid, Slot) numbered as it is added
     grid.add_exception(SlotException(...)); grid.remove_exception(occurrence_id)
     grid.apply(edit, within=fn)                         # fn(session) in the same transaction
     grid.try_edit(edit)                                 # refuse as apply would, save nothing
