@@ -188,7 +188,8 @@ def login() -> ResponseReturnValue:
     email = (form.email.data or "").strip().lower()
     client = request.remote_addr or "?"
     throttle = station_services().throttle
-    wait = throttle.retry_after(email, client, now())
+    tried = now()
+    wait = throttle.take(email, client, tried)  # counted as failed until it succeeds
     if wait:
         form.form_errors.append(
             f"Too many failed attempts. Please wait {_how_long(wait)} and try again, or use "
@@ -199,11 +200,10 @@ def login() -> ResponseReturnValue:
         return response
     found = accounts().authenticate(email, form.password.data or "")
     if found is None:
-        throttle.failed(email, client, now())
         log.info("failed login for %r from %s", email, client)
         form.form_errors.append("That e-mail address and password do not match an account.")
         return render_template("auth/login.html", form=form), 401
-    throttle.succeeded(email, client)
+    throttle.succeeded(email, client, tried)
     _start_session(found)
     return redirect(_safe_next(request.args.get("next")) or home_for(found))
 
@@ -240,7 +240,7 @@ def forgot() -> ResponseReturnValue:
     started = time.monotonic()
     email = (form.email.data or "").strip().lower()
     client = request.remote_addr or "?"
-    wait = station.reset_throttle.retry_after(email, client, now())
+    wait = station.reset_throttle.take(email, client, now())  # counted if it goes ahead
     if wait:
         minutes = max(1, round(wait / 60))
         form.form_errors.append(
@@ -251,7 +251,6 @@ def forgot() -> ResponseReturnValue:
         response = Response(page, status=429)
         response.headers["Retry-After"] = str(wait)
         return response
-    station.reset_throttle.failed(email, client, now())
     try:
         request_reset(station.accounts, station.mail, station.settings, email)
     except Exception:  # the answer must not tell an account from none, even by an error

@@ -73,27 +73,50 @@ class LoginThrottle:
             return max(pair, _window_wait(session, "login", client, self.per_client,
                                           self.window, now))  # fmt: skip
 
+    def take(self, email: str, client: str, now: datetime) -> int:
+        """Let ``client`` try a password for ``email`` if it need not wait (0), counting the
+        try as failed until :meth:`succeeded` says otherwise; else the seconds to wait.
+
+        Decided and counted in one write: tries sent at once (to one web process's threads
+        or to several processes) cannot all pass before any is counted."""
+        with self.db.write() as session:
+            found = session.get(LoginFailures, (email, client))
+            wait = max(self._pair_wait(found, now), _window_wait(
+                session, "login", client, self.per_client, self.window, now))  # fmt: skip
+            if not wait:
+                self._count(session, email, client, now)
+            return wait
+
     def failed(self, email: str, client: str, now: datetime) -> None:
         with self.db.write() as session:
-            session.execute(
-                delete(LoginFailures).where(LoginFailures.last <= now - self.forget_after)
-            )
-            _forget(session, "login", now - self.window)
-            found = session.get(LoginFailures, (email, client))
-            if found is None:
-                session.add(LoginFailures(email=email, client=client, count=1, last=now))
-            else:
-                found.count, found.last = found.count + 1, now
-            session.add(ThrottleHit(throttle="login", key=client, at=now))
+            self._count(session, email, client, now)
 
-    def succeeded(self, email: str, client: str) -> None:
-        """The right password from ``client``: its count for ``email`` starts again."""
+    def succeeded(self, email: str, client: str, taken: datetime | None = None) -> None:
+        """The right password from ``client``: its count for ``email`` starts again, and the
+        try counted by :meth:`take` at ``taken`` no longer counts against the client."""
         with self.db.write() as session:
             session.execute(
                 delete(LoginFailures).where(
                     LoginFailures.email == email, LoginFailures.client == client
                 )
             )
+            if taken is not None:
+                hit = session.scalars(
+                    select(ThrottleHit.id).where(ThrottleHit.throttle == "login",
+                        ThrottleHit.key == client, ThrottleHit.at == taken).limit(1)
+                ).first()  # fmt: skip
+                if hit is not None:
+                    session.execute(delete(ThrottleHit).where(ThrottleHit.id == hit))
+
+    def _count(self, session: Session, email: str, client: str, now: datetime) -> None:
+        session.execute(delete(LoginFailures).where(LoginFailures.last <= now - self.forget_after))
+        _forget(session, "login", now - self.window)
+        found = session.get(LoginFailures, (email, client))
+        if found is None:
+            session.add(LoginFailures(email=email, client=client, count=1, last=now))
+        else:
+            found.count, found.last = found.count + 1, now
+        session.add(ThrottleHit(throttle="login", key=client, at=now))
 
     def cleared(self, email: str) -> None:
         """A new password was set through a link: no client waits for ``email`` any more."""
@@ -130,12 +153,28 @@ class RequestThrottle:
                              now),
             )  # fmt: skip
 
+    def take(self, email: str, client: str, now: datetime) -> int:
+        """Count this request if it need not wait (0); else the seconds to wait. Decided and
+        counted in one write, so requests sent at once cannot all pass the limit."""
+        with self.db.write() as session:
+            wait = max(
+                _window_wait(session, self.name, f"e:{email}", self.per_email, self.window, now),
+                _window_wait(session, self.name, f"c:{client}", self.per_client, self.window,
+                             now),
+            )  # fmt: skip
+            if not wait:
+                self._count(session, email, client, now)
+            return wait
+
     def failed(self, email: str, client: str, now: datetime) -> None:
         """Count one request (named like :meth:`LoginThrottle.failed`: each one counts)."""
         with self.db.write() as session:
-            _forget(session, self.name, now - self.window)
-            for key in (f"e:{email}", f"c:{client}"):
-                session.add(ThrottleHit(throttle=self.name, key=key, at=now))
+            self._count(session, email, client, now)
+
+    def _count(self, session: Session, email: str, client: str, now: datetime) -> None:
+        _forget(session, self.name, now - self.window)
+        for key in (f"e:{email}", f"c:{client}"):
+            session.add(ThrottleHit(throttle=self.name, key=key, at=now))
 
 
 def _forget(session: Session, throttle: str, before: datetime) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -118,6 +119,44 @@ def test_a_success_clears_its_client_and_a_new_password_clears_every_client(db: 
     assert throttle.retry_after("sam", "2.2.2.2", T0) > 0
     throttle.cleared("sam")
     assert throttle.retry_after("sam", "2.2.2.2", T0) == 0
+
+
+def at_once(take: Callable[[], int], tries: int) -> list[int]:
+    """``tries`` calls of ``take`` started together; their answers."""
+    together = threading.Barrier(tries)
+    answers: list[int] = []
+
+    def one() -> None:
+        together.wait()
+        answers.append(take())
+
+    threads = [threading.Thread(target=one) for _ in range(tries)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def test_tries_sent_at_once_get_no_more_than_the_free_ones(db: Database) -> None:
+    """A burst of guesses (to one process's threads, or to several processes): each try is
+    decided and counted in one write, so only the free ones go ahead."""
+    logins = LoginThrottle(db, free=5)
+    answers = at_once(lambda: logins.take("sam", "6.6.6.6", T0), 12)
+    assert sorted(answers)[:6] == [0] * 5 + [30]
+    resets = RequestThrottle(db, "reset", per_email=3, per_client=100)
+    assert sum(wait == 0 for wait in at_once(lambda: resets.take("sam", "6.6.6.6", T0), 10)) == 3
+
+
+def test_a_try_that_succeeds_does_not_count(db: Database) -> None:
+    throttle = LoginThrottle(db, free=2, per_client=3)
+    for _ in range(3):
+        assert throttle.take("sam", "1.1.1.1", T0) == 0
+        throttle.succeeded("sam", "1.1.1.1", T0)
+    assert throttle.retry_after("kim", "1.1.1.1", T0) == 0  # the client's limit is untouched
+    assert throttle.take("sam", "1.1.1.1", T0) == 0  # a wrong password: it stays counted
+    assert throttle.take("sam", "1.1.1.1", T0) == 0
+    assert throttle.retry_after("sam", "1.1.1.1", T0) > 0
 
 
 def test_reset_requests_are_counted_per_address_in_a_window(db: Database) -> None:
