@@ -11,6 +11,7 @@ publishes on its own. Only published recordings reach the show page and the podc
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -153,11 +154,12 @@ class ListenAgainService:
         found = self.get(occurrence_id)
         if found is None:
             raise NotFound(f"There is no listen-again recording of {occurrence_id!r}.")
+        trims = (found.trim_start_s, found.trim_end_s)  # a re-trim meanwhile cuts again
         occ = self.grid.find_occurrence(occurrence_id)
         title = self.grid.get_show(found.show)
         when = found.aired_from.astimezone(self.settings.tz)
         name = f"{found.show}-{when:%Y-%m-%d-%H%M}.{self.settings.logger_format}"
-        out = temporary_dir(self.settings) / f"listen-again-{name}"
+        out = temporary_dir(self.settings) / f"listen-again-{secrets.token_hex(4)}-{name}"
         try:
             export(
                 self.settings.logger_dir, found.start, found.end, out,
@@ -170,12 +172,15 @@ class ListenAgainService:
             label = f"{title.title if title else found.show}, {when:%A %d %B %Y}"
             self.library.edit(result.item.id, title=label)
         except RadioError as exc:  # no recording, or the library refused it: said, not retried
-            self._set(occurrence_id, state="failed", note=str(exc))
+            self._set(occurrence_id, {"state": "failed", "note": str(exc)}, only_if_trims=trims)
             log.warning("the listen-again recording of %s was not made: %s", occurrence_id, exc)
             return False
         finally:
             out.unlink(missing_ok=True)
-        self._set(occurrence_id, state="ready", note="", made_at=self.clock())
+        ready = {"state": "ready", "note": "", "made_at": self.clock()}
+        if not self._set(occurrence_id, ready, only_if_trims=trims):
+            log.info("listen again: %s was trimmed again meanwhile; it is cut again", occurrence_id)
+            return False
         log.info("listen again: %s is an episode of %s", occurrence_id, occ.show if occ else "")
         return True
 
@@ -198,18 +203,25 @@ class ListenAgainService:
         changes: dict[str, object] = {"published": published}
         if retrim:
             changes.update(trim_start_s=trim_start_s, trim_end_s=trim_end_s, state="due")
-        self._set(occurrence_id, **changes)
+        self._set(occurrence_id, changes)
         updated = self.get(occurrence_id)
         assert updated is not None
         return updated
 
-    def _set(self, occurrence_id: str, **changes: object) -> None:
+    def _set(
+        self,
+        occurrence_id: str,
+        changes: dict[str, object],
+        only_if_trims: tuple[float, float] | None = None,
+    ) -> bool:
+        """Change the row; with ``only_if_trims``, only if its trims are still those."""
         with self.db.write() as session:
             row = session.get(ListenAgain, occurrence_id)
-            if row is None:
-                return
+            if row is None or only_if_trims not in (None, (row.trim_start_s, row.trim_end_s)):
+                return False
             for key, value in changes.items():
                 setattr(row, key, value)
+            return True
 
 
 def recordings_of(db: Database, occurrence_ids: list[str]) -> dict[str, Recording]:

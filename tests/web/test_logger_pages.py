@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import subprocess
 from datetime import timedelta
+from typing import Any
 
+from radio.logger.listen_again import ListenAgainService
 from radio.logger.store import ListenAgain
 from tests.logger.recordings import recording
 from tests.support import require
@@ -99,3 +101,40 @@ def test_a_live_show_opts_in_to_publishing_on_the_grid_editor(station: Station) 
     assert answer.status_code == 302, answer.get_data(as_text=True)
     show = station.grid.get_show("late-call")
     assert show is not None and show.listen_again
+
+
+def test_a_retrim_while_the_recording_is_cut_is_cut_again(station: Station) -> None:
+    """The presenter trims again (in a web process) while the scheduler is still cutting the
+    recording with the old trims: the new trims are kept and cut, not marked done."""
+    services = station.services
+    occurrence = "live-a.s1.2026-11-22"
+    recording(services.settings.logger_dir, START, 20, 1000)
+    with services.db.write() as session:
+        session.add(
+            ListenAgain(
+                occurrence_id=occurrence, show="live-a", aired_from=START,
+                aired_to=START + timedelta(seconds=20), trim_start_s=0.0, trim_end_s=0.0,
+                published=True, state="due", note="", made_at=None,
+            )
+        )  # fmt: skip
+    again = ListenAgainService(
+        services.settings, services.db, services.grid, services.library, services.clock
+    )
+    ingest = services.library.ingest
+
+    def ingest_while_the_presenter_trims(*args: Any, **kwargs: Any) -> Any:
+        again.edit(occurrence, trim_start_s=2.0, trim_end_s=0.0, published=True)
+        return ingest(*args, **kwargs)
+
+    services.library.ingest = ingest_while_the_presenter_trims  # type: ignore[method-assign]
+    try:
+        assert again.cut(occurrence) is False
+    finally:
+        services.library.ingest = ingest  # type: ignore[method-assign]
+    found = again.get(occurrence)
+    assert found is not None and (found.state, found.trim_start_s) == ("due", 2.0)
+    assert again.cut_due() == 1
+    found = again.get(occurrence)
+    assert found is not None and found.state == "ready"
+    episode = services.library.episode_for(occurrence)
+    assert episode is not None and abs(episode.duration_s - 18) < 0.5
