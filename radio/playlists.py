@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -96,7 +97,7 @@ def render(
     text = "#EXTM3U\n" + "".join(f"{line}\n" for line in lines)
     if target.exists() and target.read_text(encoding="utf-8") == text:
         return len(paths)
-    tmp = target.with_suffix(".tmp")
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, target)
     return len(paths)

@@ -20,6 +20,7 @@ import fcntl
 import json
 import logging
 import os
+import secrets
 import shutil
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
@@ -104,6 +105,8 @@ def backup_station(settings: Settings, environ: Mapping[str, str] | None = None)
     started = _now()
     try:
         result = _backup(settings, repository, env, started)
+    except BackupBusy as exc:  # the running one records its own result: not overwritten
+        return BackupResult(False, started, _now(), repository.location, str(exc))
     except RadioError as exc:
         result = BackupResult(False, started, _now(), repository.location, str(exc))
     _record(settings.data_dir, result)
@@ -240,15 +243,19 @@ def _only_one(data_dir: Path) -> Iterator[None]:
         try:
             fcntl.flock(fp, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            raise BackupError(
+            raise BackupBusy(
                 "Another backup of this station is running; wait for it to finish."
             ) from None
         yield
 
 
+class BackupBusy(BackupError):
+    """Another backup of the station holds the lock."""
+
+
 def _record(data_dir: Path, result: BackupResult) -> None:
     path = data_dir / STATUS_FILE
-    part = path.with_name(f".{path.name}.tmp")
+    part = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         part.write_text(json.dumps(result.to_json(), indent=2), encoding="utf-8")
