@@ -273,9 +273,18 @@ class Uploads:
             self._checked[upload_id] = (seconds, declared)
 
         try:
-            result = self.library.ingest(
-                self._part(upload_id), filename, target, staged=True, progress=heard
-            )
+            held = self._part(upload_id).open("rb")
+        except FileNotFoundError:
+            self._settle(upload_id, "rejected", note="The upload's file is gone; send it again.")
+            raise UploadGone("This upload's file is gone; start it again.") from None
+        try:
+            with held:
+                # Held while analysed: a station starting meanwhile (sweep_temporary) sees
+                # the analysis is alive in this process and leaves the upload to it.
+                fcntl.flock(held, fcntl.LOCK_SH)
+                result = self.library.ingest(
+                    self._part(upload_id), filename, target, staged=True, progress=heard
+                )
         except RadioError as exc:
             self._settle(upload_id, "rejected", note=str(exc))
             raise
@@ -430,17 +439,19 @@ def sweep_temporary(settings: Settings, db: Database, *, now: datetime | None = 
     now = now or datetime.now(UTC)
     removed = 0
     live: set[str] = set()
+    uploads = upload_dir(settings)
+    # Listed before the sessions are read: an upload another web process starts meanwhile
+    # has its row in by the time they are, or its file is not on the list.
+    parts = list(uploads.glob("*.part"))
     with contextlib.suppress(OperationalError), db.write() as session:  # no table yet
         for row in session.scalars(select(UploadSession)).all():
             if row.expires_at <= now:
                 session.delete(row)
-            elif row.status == "analysing":
+                continue
+            live.add(row.id)
+            if row.status == "analysing" and not _in_use(uploads / f"{row.id}.part"):
                 row.status = "receiving"  # the analysis was cut short: finish again
-                live.add(row.id)
-            else:
-                live.add(row.id)
-    uploads = upload_dir(settings)
-    for path in uploads.glob("*.part"):
+    for path in parts:
         if path.stem not in live and _remove_unlocked(path):
             removed += 1
     stale = now - STALE_AFTER
@@ -458,6 +469,17 @@ def sweep_temporary(settings: Settings, db: Database, *, now: datetime | None = 
     if removed:
         log.info("swept %d temporary file(s) left by interrupted uploads or imports", removed)
     return removed
+
+
+def _in_use(path: Path) -> bool:
+    """Whether a process holds a lock on ``path`` (a web process analysing the upload), or
+    it is gone (its analysis is settling)."""
+    try:
+        with path.open("rb") as fp:
+            fcntl.flock(fp, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return False
+    except (BlockingIOError, FileNotFoundError):
+        return True
 
 
 def _remove_unlocked(path: Path) -> bool:

@@ -4,6 +4,7 @@ and the start-up sweep of what interrupted uploads left."""
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import io
 import os
 import time
@@ -164,6 +165,28 @@ def test_sweep_removes_leftovers_and_keeps_live_uploads(
     with pytest.raises(UploadGone):
         uploads.state(expired.id)
     assert uploads.state(live.id).status == "receiving"
+
+
+def test_a_station_starting_leaves_an_analysis_running_in_a_web_process_alone(
+    uploads: Uploads, settings: Settings, db: Database
+) -> None:
+    """``radio run`` restarts while another web process analyses an upload: the sweep must
+    not send that upload back to "receiving" (the presenter would upload it again); one
+    whose analysis was cut short (no process holds its file) is finished again."""
+    from radio.media.store import UploadSession
+
+    running, cut_short = uploads.create("running.mp3", 10), uploads.create("cut.mp3", 10)
+    with db.write() as session:
+        for upload in (running, cut_short):
+            row = session.get(UploadSession, upload.id)
+            assert row is not None
+            row.status = "analysing"
+    with (upload_dir(settings) / f"{running.id}.part").open("rb") as held:
+        fcntl.flock(held, fcntl.LOCK_SH)  # as Uploads._ingest holds it while analysing
+        sweep_temporary(settings, db)
+    assert uploads.state(running.id).status == "analysing"
+    assert uploads.state(cut_short.id).status == "receiving"
+    assert (upload_dir(settings) / f"{running.id}.part").exists()
 
 
 def test_sweep_works_before_the_database_exists(tmp_path: Path) -> None:
