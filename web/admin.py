@@ -130,8 +130,11 @@ def settings() -> ResponseReturnValue:
             getattr(form, name).errors.append(message)
         if not problems:
             store.save(wanted)
+            others = len(services().settings.web_upstreams) > 1
             flash(
-                "Station settings saved; they take effect when the station next starts.", "success"
+                "Station settings saved; they take effect when the station next starts"
+                + (", and each other site process once it is restarted." if others else "."),
+                "success",
             )
             return redirect(url_for("admin.settings"))
     status = 200 if request.method == "GET" else 422
