@@ -224,24 +224,36 @@ class Uploads:
         return reached
 
     def finish(self, upload_id: str, wait_s: float = 600.0) -> UploadState:
-        """Ingest a complete upload (once: a repeated call gets the same answer)."""
-        with self.db.write() as session:
-            row = self._row(session, upload_id)
-            status = row.status
-            if status == "receiving":
-                have = self._part(upload_id).stat().st_size
-                if have != row.size_bytes:
-                    raise UploadConflict(
-                        f"Only {have} of {row.size_bytes} bytes have arrived; send the rest "
-                        "before finishing.",
-                        offset=have,
-                    )
-                row.status = "analysing"
-        if status == "analysing":
-            return self._wait(upload_id, wait_s)
-        if status != "receiving":
-            return self.state(upload_id)
-        return self._ingest(upload_id)
+        """Ingest a complete upload (once: a repeated call gets the same answer).
+
+        The process that analyses it holds ``<id>.analysing`` locked from before it marks the
+        upload "analysing" until the result is stored: a station starting meanwhile
+        (:func:`sweep_temporary`) leaves that upload to it, and a call that cannot take the
+        lock waits for the result."""
+        claim = _claim(self._part(upload_id).with_suffix(ANALYSING))
+        try:
+            with self.db.write() as session:
+                row = self._row(session, upload_id)
+                status = row.status
+                if status == "receiving" and claim is not None:
+                    have = self._part(upload_id).stat().st_size
+                    if have != row.size_bytes:
+                        raise UploadConflict(
+                            f"Only {have} of {row.size_bytes} bytes have arrived; send the "
+                            "rest before finishing.",
+                            offset=have,
+                        )
+                    row.status = "analysing"
+            if status in ("receiving", "analysing") and claim is None:
+                return self._wait(upload_id, wait_s)  # another request analyses it
+            if status == "analysing":
+                return self._wait(upload_id, wait_s)
+            if status != "receiving":
+                return self.state(upload_id)
+            return self._ingest(upload_id)
+        finally:
+            if claim is not None:
+                _release(claim)
 
     def cancel(self, upload_id: str) -> None:
         with self.db.write() as session:
@@ -273,18 +285,9 @@ class Uploads:
             self._checked[upload_id] = (seconds, declared)
 
         try:
-            held = self._part(upload_id).open("rb")
-        except FileNotFoundError:
-            self._settle(upload_id, "rejected", note="The upload's file is gone; send it again.")
-            raise UploadGone("This upload's file is gone; start it again.") from None
-        try:
-            with held:
-                # Held while analysed: a station starting meanwhile (sweep_temporary) sees
-                # the analysis is alive in this process and leaves the upload to it.
-                fcntl.flock(held, fcntl.LOCK_SH)
-                result = self.library.ingest(
-                    self._part(upload_id), filename, target, staged=True, progress=heard
-                )
+            result = self.library.ingest(
+                self._part(upload_id), filename, target, staged=True, progress=heard
+            )
         except RadioError as exc:
             self._settle(upload_id, "rejected", note=str(exc))
             raise
@@ -396,6 +399,10 @@ def _write_all(fp: IO[bytes], data: bytes) -> None:
         view = view[written:]
 
 
+#: Suffix of the lock file the process analysing an upload holds (:meth:`Uploads.finish`).
+ANALYSING = ".analysing"
+
+
 def upload_dir(settings: Settings) -> Path:
     path = temporary_dir(settings) / "uploads"
     path.mkdir(parents=True, exist_ok=True)
@@ -442,14 +449,14 @@ def sweep_temporary(settings: Settings, db: Database, *, now: datetime | None = 
     uploads = upload_dir(settings)
     # Listed before the sessions are read: an upload another web process starts meanwhile
     # has its row in by the time they are, or its file is not on the list.
-    parts = list(uploads.glob("*.part"))
+    parts = [*uploads.glob("*.part"), *uploads.glob(f"*{ANALYSING}")]
     with contextlib.suppress(OperationalError), db.write() as session:  # no table yet
         for row in session.scalars(select(UploadSession)).all():
             if row.expires_at <= now:
                 session.delete(row)
                 continue
             live.add(row.id)
-            if row.status == "analysing" and not _in_use(uploads / f"{row.id}.part"):
+            if row.status == "analysing" and not _held(uploads / f"{row.id}{ANALYSING}"):
                 row.status = "receiving"  # the analysis was cut short: finish again
     for path in parts:
         if path.stem not in live and _remove_unlocked(path):
@@ -471,15 +478,33 @@ def sweep_temporary(settings: Settings, db: Database, *, now: datetime | None = 
     return removed
 
 
-def _in_use(path: Path) -> bool:
-    """Whether a process holds a lock on ``path`` (a web process analysing the upload), or
-    it is gone (its analysis is settling)."""
+def _claim(path: Path) -> IO[bytes] | None:
+    """``path`` opened and locked by this process, or None if another process holds it."""
+    fp = path.open("ab")
+    try:
+        fcntl.flock(fp, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fp.close()
+        return None
+    return fp
+
+
+def _release(claim: IO[bytes]) -> None:
+    """Remove a claimed lock file, then let go of it."""
+    with claim:
+        Path(claim.name).unlink(missing_ok=True)
+
+
+def _held(path: Path) -> bool:
+    """Whether another process holds the lock file ``path`` (it analyses that upload)."""
     try:
         with path.open("rb") as fp:
             fcntl.flock(fp, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return False
-    except (BlockingIOError, FileNotFoundError):
+    except BlockingIOError:
         return True
+    except FileNotFoundError:
+        return False
 
 
 def _remove_unlocked(path: Path) -> bool:

@@ -181,8 +181,8 @@ def test_a_station_starting_leaves_an_analysis_running_in_a_web_process_alone(
             row = session.get(UploadSession, upload.id)
             assert row is not None
             row.status = "analysing"
-    with (upload_dir(settings) / f"{running.id}.part").open("rb") as held:
-        fcntl.flock(held, fcntl.LOCK_SH)  # as Uploads._ingest holds it while analysing
+    with (upload_dir(settings) / f"{running.id}.analysing").open("ab") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as Uploads.finish holds it while analysing
         sweep_temporary(settings, db)
     assert uploads.state(running.id).status == "analysing"
     assert uploads.state(cut_short.id).status == "receiving"
