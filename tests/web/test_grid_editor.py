@@ -178,6 +178,19 @@ def test_a_file_an_upload_added_while_the_page_was_open_stays(station: Station) 
     ]
     changes = html.unescape(station.client().get("/changes").get_data(as_text=True))
     assert f"Playlist rotation: removed {entries[0]}." in changes
+    # Another volunteer removes a file while this page is open; saving it does not put the
+    # file back (it is still ticked here: the page was drawn before).
+    page = client.get("/grid/playlists/rotation").get_data(as_text=True)
+    found = re.search(r'name="shown" type="hidden" value="([^"]*)"', page)
+    assert found, page
+    shown = html.unescape(found[1])
+    ticked = json.loads(shown)
+    other = station.client("volunteer")
+    assert post(other, "/grid/playlists/rotation", {"entries": ticked[1:]}).status_code == 302
+    assert post(client, "/grid/playlists/rotation", {"entries": ticked[:-1], "shown": shown}
+                ).status_code == 302  # fmt: skip
+    text = (playlists / "rotation.m3u8").read_text()
+    assert [line for line in text.splitlines() if not line.startswith("#")] == ticked[1:-1]
 
 
 def test_missing_episodes_lists_prerecorded_slots_of_the_next_14_days(station: Station) -> None:

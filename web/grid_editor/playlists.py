@@ -53,8 +53,9 @@ def playlist(name: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         chosen = set(form.entries.data or [])
         known = set(files) | set(entries)
-        unticked = {e for e in _shown(form.shown.data, entries) if e not in chosen}
-        ticked = sorted(f for f in chosen if f in known)
+        shown = _shown(form.shown.data, entries)
+        unticked = {e for e in shown if e not in chosen}
+        ticked = sorted(f for f in chosen if f in known and f not in shown)  # newly ticked
 
         def change(current: list[str]) -> list[str]:
             # Applied to the file as it is now: an upload may have added to it since the
