@@ -388,7 +388,8 @@ def _check_web_upstreams(s: Settings, where: str) -> None:
             raise ConfigError(
                 f"web_upstreams ({where}) lists {upstream}, the port of the site's event "
                 f"streams (events_port, or http_port + 1: {s.events_port_in_use}); run the "
-                "other site processes on other ports, such as 8090, or set events_port."
+                f"other site processes on other ports, such as {s.events_port_in_use + 9}, or "
+                "set events_port."
             )
 
 

@@ -6,6 +6,7 @@ scheduler, with the same settings (``RADIO_CONFIG`` and ``RADIO_*`` are inherite
 
 from __future__ import annotations
 
+import errno
 import logging
 import signal
 import sys
@@ -102,9 +103,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         server = make_server(app, settings.http_host, settings.http_port)
     except OSError as exc:
+        advice = (
+            "set RADIO_HTTP_PORT to a free port"
+            if exc.errno == errno.EADDRINUSE
+            else "check http_host and http_port"
+        )
         print(
             f"web: The site cannot listen on {settings.http_host}:{settings.http_port} "
-            f"({exc.strerror}); set RADIO_HTTP_PORT to a free port.",
+            f"({exc.strerror}); {advice}.",
             file=sys.stderr,
         )
         services.db.dispose()

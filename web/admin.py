@@ -133,7 +133,7 @@ def settings() -> ResponseReturnValue:
             others = len(services().settings.web_upstreams) > 1
             flash(
                 "Station settings saved; they take effect when the station next starts"
-                + (", and each other site process once it is restarted." if others else "."),
+                + (" and in each other site process once it is restarted." if others else "."),
                 "success",
             )
             return redirect(url_for("admin.settings"))

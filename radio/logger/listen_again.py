@@ -179,7 +179,9 @@ class ListenAgainService:
             out.unlink(missing_ok=True)
         ready = {"state": "ready", "note": "", "made_at": self.clock()}
         if not self._set(occurrence_id, ready, only_if_trims=trims):
-            log.info("listen again: %s was trimmed again meanwhile; it is cut again", occurrence_id)
+            if self.get(occurrence_id) is not None:
+                log.info("listen again: %s was trimmed again meanwhile; it is cut again",
+                         occurrence_id)  # fmt: skip
             return False
         log.info("listen again: %s is an episode of %s", occurrence_id, occ.show if occ else "")
         return True
