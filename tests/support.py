@@ -34,6 +34,19 @@ def port_open(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
+def stop(proc: subprocess.Popen[bytes] | subprocess.Popen[str], timeout: float = 30) -> None:
+    """Ask ``proc`` to end (SIGTERM) and wait for it; kill it if it takes longer than
+    ``timeout`` (a busy machine slows a program's own shutdown: Liquidsoap once took more
+    than 10 s)."""
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout)
+
+
 def wait_for(check: Callable[[], T | None], timeout: float, what: str, every: float = 0.2) -> T:
     deadline = time.monotonic() + timeout
     while True:

@@ -11,7 +11,7 @@ import pytest
 
 from radio.config import load_settings
 from radio.errors import ConfigError
-from tests.support import free_port, port_open, wait_for
+from tests.support import free_port, port_open, stop, wait_for
 
 RADIO = str(Path(sys.executable).with_name("radio"))
 ROOT = Path(__file__).resolve().parents[1]
@@ -130,8 +130,7 @@ def test_cli_refuses_a_port_in_use(station_env: dict[str, str], tmp_path: Path, 
         wait_for(lambda: port_open(port) or server.poll() is not None, 30, "the web server")
         result = run_cli(["run"], dict(station_env, **{variable: str(port)}), tmp_path)
     finally:
-        server.terminate()
-        server.wait(10)
+        stop(server)
     assert result.returncode == 1
     assert result.stderr == (
         f"radio: Port {port} on 127.0.0.1 ({key}) is already in use; stop what is using "

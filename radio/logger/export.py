@@ -75,7 +75,7 @@ def plan(
         Part(f, max(0.0, (start - f.start).total_seconds()),
              (min(f.end, end) - f.start).total_seconds())
         for f in files
-        if f.start < end and f.end > start
+        if f.start < end and f.end > start and f.holds_audio
     ]  # fmt: skip
     parts = [p for p in parts if p.outpoint - p.inpoint > 0.05]
     gaps = find_gaps(files, recording_since(folder) or start, start, end)

@@ -24,6 +24,9 @@ TOLERANCE = timedelta(seconds=2)
 #: The newest file not written for this long while Liquidsoap runs: the logger has stopped.
 STALE = timedelta(seconds=10)
 SUFFIXES = (".mp3", ".ogg")
+#: A file smaller than this holds no whole frame of audio: Liquidsoap stopped (killed, or
+#: the disk filled) as it opened it. ffmpeg refuses such a file, so no export includes it.
+MIN_AUDIO_BYTES = 1024
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,10 @@ class LoggerFile:
     start: datetime
     end: datetime
     size: int
+
+    @property
+    def holds_audio(self) -> bool:
+        return self.size >= MIN_AUDIO_BYTES
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from radio.grid import tomlfile
+from radio.logger.export import export, plan
 from radio.logger.files import check, find_gaps, list_files, parse_name, remove_expired
 from radio.logger.writer import Writer, file_name, since_marker
+from tests.logger.recordings import recording
 
 T0 = datetime(2026, 12, 1, 19, 0, tzinfo=UTC)
 
@@ -93,3 +96,26 @@ def test_a_show_opts_in_to_listen_again_in_its_grid_table() -> None:
     assert "listen_again = true" in tomlfile.dumps(grid)
     assert tomlfile.loads(tomlfile.dumps(grid)) == grid
     assert not tomlfile.loads(text.replace("listen_again = true\n", "")).shows[0].listen_again
+
+
+def test_a_file_liquidsoap_opened_as_it_was_killed_is_left_out_of_an_export(
+    tmp_path: Path,
+) -> None:
+    """CI once saw a logger file ffmpeg refuses: Liquidsoap was killed as it opened it, so
+    it holds no whole frame. An export over it still gives the audio around it."""
+    folder = tmp_path / "logger"
+    start = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    recording(folder, start, 5, 1000)
+    cut_short = folder / file_name((start + timedelta(seconds=5)).timestamp(), ".mp3")
+    cut_short.write_bytes(b"\xff\xfb\x90\x64" + b"\0" * 100)  # the start of one frame
+    moment = (start + timedelta(seconds=5.5)).timestamp()
+    os.utime(cut_short, (moment, moment))
+    recording(folder, start + timedelta(seconds=6), 5, 1500)
+    out = tmp_path / "range.mp3"
+    made = export(folder, start, start + timedelta(seconds=11), out, now=start + timedelta(hours=1),
+                  keep_days=42, tz=ZoneInfo("Europe/London"))  # fmt: skip
+    assert [p.file.path for p in plan(folder, start, start + timedelta(seconds=11),
+            now=start + timedelta(hours=1), keep_days=42, tz=ZoneInfo("Europe/London")).parts
+            ] == [f.path for f in list_files(folder) if f.path != cut_short]  # fmt: skip
+    assert abs(made.seconds - 10) < 0.2
+    assert out.stat().st_size > 100_000

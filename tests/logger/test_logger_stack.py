@@ -27,7 +27,7 @@ import pytest
 
 from radio.bootstrap import Services, build_services
 from radio.logger.export import export
-from radio.logger.files import find_gaps, list_files, recording_since
+from radio.logger.files import TOLERANCE, find_gaps, list_files, recording_since
 from radio.logger.listen_again import ListenAgainService
 from tests.playout.rig import Rig, dominant, once_slot, start_rig, tone
 from tests.playout.test_playout import source_client, stop_client, tone_runs
@@ -113,9 +113,12 @@ def test_the_files_decode_and_cover_the_time_but_the_listed_gap(timeline: Timeli
     folder = timeline.rig.settings.logger_dir
     files = list_files(folder)
     assert len(files) >= 10, f"expected a file every 3 s, found {len(files)}"
-    # The newest file is still being written: it grows while the others are decoded.
+    # The newest file is still being written: it grows while the others are decoded. One
+    # opened as Liquidsoap was killed may hold no whole frame (CI saw one on a busy
+    # machine): no export includes it, and it covers no more than the tolerance.
+    assert all(f.end - f.start <= TOLERANCE for f in files if not f.holds_audio)
     table = [(f.path.name, len(decode(f.path)) / RATE, (f.end - f.start).total_seconds())
-             for f in files[:-1]]  # fmt: skip
+             for f in files[:-1] if f.holds_audio]  # fmt: skip
     report = "\n".join(f"{name}: {heard:.2f} s decoded, {written:.2f} s written"
                        for name, heard, written in table)  # fmt: skip
     # Each file holds the time it was written over. A busy machine makes Liquidsoap fall

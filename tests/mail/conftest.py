@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from radio.config import PROJECT_DIR
-from tests.support import free_port, port_open, wait_for
+from tests.support import free_port, port_open, stop, wait_for
 
 
 class MailServer:
@@ -49,8 +49,7 @@ class MailServer:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
+            stop(self.process)
             self.process = None
 
     def messages(self) -> list[EmailMessage]:

@@ -10,7 +10,7 @@ import pytest
 
 from radio.playout.liquidsoap import LiquidsoapClient
 from radio.playout.script import ScriptInputs, render_script
-from tests.support import free_port, require, wait_for
+from tests.support import free_port, require, stop, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -48,5 +48,4 @@ def liquidsoap(
         yield client
     finally:
         client.close()
-        proc.terminate()
-        proc.wait(10)
+        stop(proc)

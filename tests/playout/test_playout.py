@@ -152,7 +152,7 @@ def source_client(
 
 
 def refused(proc: subprocess.Popen[bytes]) -> bool:
-    proc.wait(10)
+    proc.wait(60)
     assert proc.stderr is not None
     err = proc.stderr.read().decode()
     proc.stderr.close()

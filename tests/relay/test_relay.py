@@ -40,7 +40,7 @@ from radio.errors import ConfigError
 from radio.playout.icecast import ICECAST_GROUP, ICECAST_USER, render_icecast
 from radio.processes import RunAs, die_with_parent
 from radio.relay import RETRY_S, parse_master
-from tests.support import decode, free_port, port_open, require, wait_for
+from tests.support import decode, free_port, port_open, require, stop, wait_for
 from tests.web.listeners import make_listener_station
 from web import create_app
 
@@ -69,8 +69,7 @@ class Icecast:
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
+            stop(self.process)
             self.process = None
 
 
