@@ -31,6 +31,7 @@ def liquidsoap(
                 icecast_port=free_port(),  # nothing listens: outputs retry, the clock runs
                 icecast_password="x",
                 harbor_host="127.0.0.1",
+                harbor_port=free_port(),  # not the default 8005: a station may be using it
                 emergency_file=demo_media / "station" / "emergency.ogg",
                 rotation_playlist=rotation,
                 jingles_playlist=rotation,
