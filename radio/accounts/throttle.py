@@ -68,10 +68,7 @@ class LoginThrottle:
     def retry_after(self, email: str, client: str, now: datetime) -> int:
         """Seconds ``client`` must wait before trying ``email`` again (0: go ahead)."""
         with self.db.session() as session:
-            found = session.get(LoginFailures, (email, client))
-            pair = self._pair_wait(found, now)
-            return max(pair, _window_wait(session, "login", client, self.per_client,
-                                          self.window, now))  # fmt: skip
+            return self._wait(session, email, client, now)
 
     def take(self, email: str, client: str, now: datetime) -> int:
         """Let ``client`` try a password for ``email`` if it need not wait (0), counting the
@@ -80,9 +77,7 @@ class LoginThrottle:
         Decided and counted in one write: tries sent at once (to one web process's threads
         or to several processes) cannot all pass before any is counted."""
         with self.db.write() as session:
-            found = session.get(LoginFailures, (email, client))
-            wait = max(self._pair_wait(found, now), _window_wait(
-                session, "login", client, self.per_client, self.window, now))  # fmt: skip
+            wait = self._wait(session, email, client, now)
             if not wait:
                 self._count(session, email, client, now)
             return wait
@@ -123,6 +118,12 @@ class LoginThrottle:
         with self.db.write() as session:
             session.execute(delete(LoginFailures).where(LoginFailures.email == email))
 
+    def _wait(self, session: Session, email: str, client: str, now: datetime) -> int:
+        found = session.get(LoginFailures, (email, client))
+        pair = self._pair_wait(found, now)
+        return max(pair, _window_wait(session, "login", client, self.per_client, self.window,
+                                      now))  # fmt: skip
+
     def _pair_wait(self, found: LoginFailures | None, now: datetime) -> int:
         if found is None or now - found.last >= self.forget_after:
             return 0
@@ -147,21 +148,13 @@ class RequestThrottle:
     def retry_after(self, email: str, client: str, now: datetime) -> int:
         """Seconds to wait before asking again (0: go ahead)."""
         with self.db.session() as session:
-            return max(
-                _window_wait(session, self.name, f"e:{email}", self.per_email, self.window, now),
-                _window_wait(session, self.name, f"c:{client}", self.per_client, self.window,
-                             now),
-            )  # fmt: skip
+            return self._wait(session, email, client, now)
 
     def take(self, email: str, client: str, now: datetime) -> int:
         """Count this request if it need not wait (0); else the seconds to wait. Decided and
         counted in one write, so requests sent at once cannot all pass the limit."""
         with self.db.write() as session:
-            wait = max(
-                _window_wait(session, self.name, f"e:{email}", self.per_email, self.window, now),
-                _window_wait(session, self.name, f"c:{client}", self.per_client, self.window,
-                             now),
-            )  # fmt: skip
+            wait = self._wait(session, email, client, now)
             if not wait:
                 self._count(session, email, client, now)
             return wait
@@ -170,6 +163,12 @@ class RequestThrottle:
         """Count one request (named like :meth:`LoginThrottle.failed`: each one counts)."""
         with self.db.write() as session:
             self._count(session, email, client, now)
+
+    def _wait(self, session: Session, email: str, client: str, now: datetime) -> int:
+        return max(
+            _window_wait(session, self.name, f"e:{email}", self.per_email, self.window, now),
+            _window_wait(session, self.name, f"c:{client}", self.per_client, self.window, now),
+        )
 
     def _count(self, session: Session, email: str, client: str, now: datetime) -> None:
         _forget(session, self.name, now - self.window)
