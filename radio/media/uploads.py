@@ -244,10 +244,8 @@ class Uploads:
                             offset=have,
                         )
                     row.status = "analysing"
-            if status in ("receiving", "analysing") and claim is None:
+            if status == "analysing" or (status == "receiving" and claim is None):
                 return self._wait(upload_id, wait_s)  # another request analyses it
-            if status == "analysing":
-                return self._wait(upload_id, wait_s)
             if status != "receiving":
                 return self.state(upload_id)
             return self._ingest(upload_id)
